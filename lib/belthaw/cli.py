@@ -1,0 +1,85 @@
+"""Command line: ``belthaw`` or ``python -m belthaw``.
+
+    belthaw validate            check the data package; exit 1 on errors
+    belthaw summary             a short table of what the data holds
+    belthaw run [...]           execute the notebooks with papermill (see docs/runner.md)
+    belthaw brief               build the briefing pack in build/briefing/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .checks import validate
+
+    report = validate(args.data_dir)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def summary_table(data) -> str:
+    """Plain-text overview of the data: rows per table and releases per year."""
+    ev = data.events
+    rel = ev[ev["kind"] == "release"]
+    lines = [f"data version {data.version}, newest event {data.as_of:%Y-%m-%d}", ""]
+    lines.append(f"{'table':<18}{'rows':>6}")
+    for name in ("sources", "events", "claims", "exchanges", "people", "prisoner_counts", "totals"):
+        lines.append(f"{name:<18}{len(data.table(name)):>6}")
+    lines += ["", f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)"]
+    by_year = rel.groupby(rel["date"].dt.year).agg(n=("event_id", "size"), people=("count", "sum"))
+    for year, row in by_year.iterrows():
+        lines.append(f"{year:<6}{row['n']:>9}{int(row['people']):>8}")
+    kinds = ev["kind"].value_counts().sort_index()
+    lines += ["", "events by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items() if v)]
+    return "\n".join(lines)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .data import load
+    from .errors import DataError
+
+    try:
+        data = load(args.data_dir)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(summary_table(data))
+    return 0
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .briefing import cli_brief
+
+    return cli_brief(args.rest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``belthaw`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        from .runner import cli_run
+
+        return cli_run(argv[1:])
+    parser = argparse.ArgumentParser(prog="belthaw", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func, text in (
+        ("validate", _validate, "check the data package (errors name file, line and column)"),
+        ("summary", _summary, "print what the data holds"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: data/)")
+        p.set_defaults(func=func)
+    sub.add_parser("run", help="execute the notebooks (belthaw run --help)")
+    p = sub.add_parser("brief", help="build the briefing pack (HTML + PDF) in build/briefing/")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_brief)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

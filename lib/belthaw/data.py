@@ -1,0 +1,385 @@
+"""Load the data package into typed DataFrames (the I/O edge of the library).
+
+The rules a single cell must follow (types, enums, patterns, required fields,
+keys) are read from ``data/datapackage.json``: the schema is the one place
+they are stated. This module applies them column by column, vectorised, so a
+million-row table costs a few pandas operations, not a Python loop per row.
+Rules that span tables live in :mod:`belthaw.validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import paths
+from .errors import DataError, Problem
+
+#: Problems of one kind in one column are listed for at most this many rows,
+#: then summarised, so a broken million-row file gives a readable report.
+MAX_ROWS_PER_CHECK = 20
+
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_INT_RE = r"[+-]?\d+"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The whole data package, typed. See docs/architecture.md for the dtype contract."""
+
+    events: pd.DataFrame
+    sources: pd.DataFrame
+    claims: pd.DataFrame
+    exchanges: pd.DataFrame
+    people: pd.DataFrame
+    prisoner_counts: pd.DataFrame
+    totals: pd.DataFrame
+    version: str
+    as_of: pd.Timestamp
+    data_dir: Path
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return a table by name, e.g. ``data.table("events")``."""
+        return getattr(self, name)
+
+    def publishers(self, source_ids: Iterable[str]) -> list[str]:
+        """Sorted unique publishers for source ids (each item may be a ';'-joined list).
+
+        >>> data.publishers(["ap-20251213-potash;viasna-20251223"])   # doctest: +SKIP
+        ['AP', 'Viasna']
+        """
+        ids = {i for item in source_ids for i in str(item).split(";") if i}
+        pub = self.sources.set_index("source_id")["publisher"]
+        return sorted({str(pub[i]) for i in ids if i in pub.index})
+
+
+@dataclass
+class RawTable:
+    """A table as read: every cell a string, plus what reading it found."""
+
+    name: str
+    file: str
+    frame: pd.DataFrame | None
+    schema: dict[str, Any]
+    digest: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_schema(data_dir: Path | None = None) -> dict[str, Any]:
+    """Read ``datapackage.json``; a missing or broken file is a :class:`DataError`."""
+    dp = Path(data_dir or paths.DATA_DIR) / "datapackage.json"
+    try:
+        return json.loads(dp.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(dp.name, None, None, f"not found in {dp.parent}")]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError([Problem(dp.name, None, None, f"is not valid UTF-8 JSON: {exc}")]) from None
+
+
+def resources(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Map resource name -> resource descriptor."""
+    return {r["name"]: r for r in schema.get("resources", [])}
+
+
+def _rows(mask: pd.Series) -> list[int]:
+    """Spreadsheet line numbers (header = line 1) of the rows where ``mask`` is true."""
+    return [int(i) + 2 for i in mask[mask].index[: MAX_ROWS_PER_CHECK + 1]]
+
+
+def _emit(out: list[Problem], file: str, column: str, mask: pd.Series, message, **kw) -> None:
+    """Add one problem per flagged row (up to the cap), then one summary line."""
+    n = int(mask.sum())
+    if not n:
+        return
+    lines = _rows(mask)
+    values = None
+    if callable(message):
+        values = kw.pop("values")
+    for line in lines[:MAX_ROWS_PER_CHECK]:
+        text = message(values.iloc[line - 2]) if values is not None else message
+        out.append(Problem(file, line, column, text, **kw))
+    if n > MAX_ROWS_PER_CHECK:
+        out.append(
+            Problem(file, None, column, f"... the same problem on {n - MAX_ROWS_PER_CHECK} more rows", **kw)
+        )
+
+
+def _decode(name: str, file: str, blob: bytes) -> tuple[str | None, list[Problem]]:
+    if not blob.strip():
+        return None, [Problem(file, None, None, "is empty: expected a header row and data rows")]
+    if blob.startswith(b"\xef\xbb\xbf"):
+        return None, [
+            Problem(file, 1, None, "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        ]
+    try:
+        return blob.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = blob.count(b"\n", 0, exc.start) + 1
+        return None, [
+            Problem(
+                file,
+                line,
+                None,
+                f"is not UTF-8 (byte 0x{blob[exc.start]:02x} at offset {exc.start}); "
+                "re-save the file as UTF-8",
+            )
+        ]
+
+
+def _ragged_rows(text: str, file: str) -> list[Problem]:
+    """Slow path, only for a malformed file: find the rows whose field count is off."""
+    import csv
+
+    out = []
+    reader = csv.reader(io.StringIO(text))
+    want = len(next(reader))
+    for row in reader:
+        if row and len(row) != want:
+            msg = (
+                f"row has {len(row)} fields but the header has {want}; "
+                "check for an unquoted comma or a missing cell"
+            )
+            out.append(Problem(file, reader.line_num, None, msg))
+    return out[:MAX_ROWS_PER_CHECK]
+
+
+def read_table(name: str, resource: dict[str, Any], data_dir: Path) -> RawTable:
+    """Read one CSV as strings and check it against its schema, column by column."""
+    path = data_dir / resource.get("path", f"{name}.csv")
+    file = path.name
+    raw = RawTable(name, file, None, resource["schema"])
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raw.problems.append(Problem(file, None, None, f"not found in {data_dir}"))
+        return raw
+    raw.digest = hashlib.sha256(blob).hexdigest()
+    text, problems = _decode(name, file, blob)
+    raw.problems += problems
+    if text is None:
+        return raw
+    try:
+        with warnings.catch_warnings():
+            # pandas only *warns* when a row is longer than the header and drops the
+            # extra cells; treat that as the error it is.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                engine="c",
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raw.problems += _ragged_rows(text, file) or [
+            Problem(file, None, None, f"is not well-formed CSV: {exc}")
+        ]
+        return raw
+    fields = raw.schema["fields"]
+    names = [f["name"] for f in fields]
+    header = list(df.columns)
+    stripped = [h.strip() for h in header]
+    for h, s in zip(header, stripped, strict=True):
+        if h != s:
+            raw.problems.append(
+                Problem(file, 1, h, "header has leading or trailing whitespace; remove it")
+            )
+    missing = [n for n in names if n not in stripped]
+    extra = [h for h in stripped if h not in names]
+    for n in missing:
+        spec = next(f for f in fields if f["name"] == n)
+        req = spec.get("constraints", {}).get("required")
+        raw.problems.append(
+            Problem(
+                file,
+                1,
+                n,
+                f"{'required ' if req else ''}column is missing; expected columns: {', '.join(names)}",
+            )
+        )
+    for h in extra:
+        raw.problems.append(
+            Problem(file, 1, h, f"unexpected column; the schema allows: {', '.join(names)}")
+        )
+    if missing or extra:
+        return raw
+    if df.empty:
+        raw.problems.append(Problem(file, None, None, "has a header but no data rows"))
+        return raw
+    raw.problems += check_cells(df, raw.schema, file)
+    raw.frame = df
+    return raw
+
+
+def check_cells(df: pd.DataFrame, schema: dict[str, Any], file: str) -> list[Problem]:
+    """Apply the schema's per-cell rules to a table of strings; return every problem."""
+    out: list[Problem] = []
+    for spec in schema["fields"]:
+        col = spec["name"]
+        s = df[col]
+        c = spec.get("constraints", {})
+        empty = s == ""
+        present = ~empty
+        _emit(
+            out,
+            file,
+            col,
+            present & (s != s.str.strip()),
+            lambda v: f"value {v!r} has leading or trailing whitespace",
+            values=s,
+        )
+        if c.get("required"):
+            _emit(out, file, col, empty, "is required but empty")
+        kind = spec.get("type", "string")
+        if kind == "date":
+            shape_ok = s.str.fullmatch(_DATE_RE)
+            parsed = pd.to_datetime(s.where(present & shape_ok), format="%Y-%m-%d", errors="coerce")
+            bad = present & parsed.isna()
+            _emit(
+                out,
+                file,
+                col,
+                bad,
+                lambda v: f"{v!r} is not a date; expected YYYY-MM-DD (e.g. 2025-09-11)",
+                values=s,
+            )
+        elif kind == "integer":
+            ok = s.str.fullmatch(_INT_RE)
+            _emit(
+                out,
+                file,
+                col,
+                present & ~ok,
+                lambda v: f"{v!r} is not a whole number",
+                values=s,
+            )
+            if "minimum" in c:
+                num = pd.to_numeric(s.where(present & ok), errors="coerce")
+                _emit(
+                    out,
+                    file,
+                    col,
+                    num < c["minimum"],
+                    lambda v: f"{v} is below the minimum {c['minimum']}",
+                    values=s,
+                )
+        elif kind == "number":
+            num = pd.to_numeric(s.where(present), errors="coerce")
+            _emit(out, file, col, present & num.isna(), lambda v: f"{v!r} is not a number", values=s)
+        if "enum" in c:
+            allowed = c["enum"]
+            _emit(
+                out,
+                file,
+                col,
+                present & ~s.isin(allowed),
+                lambda v: f"{v!r} is not allowed; expected one of: {', '.join(allowed)}",
+                values=s,
+            )
+        if "pattern" in c:
+            ok = s.str.fullmatch(c["pattern"])
+            _emit(
+                out,
+                file,
+                col,
+                present & ~ok,
+                lambda v: f"{v!r} does not match the expected form {c['pattern']}",
+                values=s,
+            )
+        if c.get("unique"):
+            _emit(
+                out,
+                file,
+                col,
+                present & s.duplicated(keep="first"),
+                lambda v: f"duplicate value {v!r}; each value must be unique",
+                values=s,
+            )
+    pk = schema.get("primaryKey")
+    if isinstance(pk, list) and len(pk) > 1:
+        dup = df.duplicated(subset=pk, keep="first")
+        _emit(out, file, "+".join(pk), dup, f"duplicate primary key ({', '.join(pk)})")
+    return out
+
+
+def read_all(data_dir: Path | None = None) -> tuple[dict[str, RawTable], dict[str, Any], str]:
+    """Read every table of the package as strings; returns (tables, schema, version)."""
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    schema = read_schema(data_dir)
+    res = resources(schema)
+    tables = {}
+    for name in paths.TABLES:
+        if name not in res:
+            raise DataError(
+                [Problem("datapackage.json", None, None, f"has no resource named '{name}'")]
+            )
+        tables[name] = read_table(name, res[name], data_dir)
+    h = hashlib.sha256((data_dir / "datapackage.json").read_bytes())
+    for t in tables.values():
+        h.update(t.digest.encode())
+    return tables, schema, h.hexdigest()[:12]
+
+
+def typed(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
+    """Convert a checked table of strings to the dtypes of the contract."""
+    out = {}
+    for spec in schema["fields"]:
+        col, kind = spec["name"], spec.get("type", "string")
+        s = df[col]
+        enum = spec.get("constraints", {}).get("enum")
+        if kind == "date":
+            out[col] = pd.to_datetime(s.where(s != ""), format="%Y-%m-%d", errors="coerce")
+        elif kind == "integer":
+            out[col] = pd.to_numeric(s.where(s != ""), errors="coerce").astype("Int64")
+        elif kind == "number":
+            out[col] = pd.to_numeric(s.where(s != ""), errors="coerce").astype("float64")
+        elif enum:
+            out[col] = pd.Categorical(s.where(s != ""), categories=enum)
+        else:
+            out[col] = s.astype("str")
+    return pd.DataFrame(out)
+
+
+def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
+    """Load the data package as typed DataFrames.
+
+    Raises :class:`~belthaw.errors.DataError` listing every problem (file,
+    line, column, what was expected) when the data breaks a rule; warnings
+    are kept on ``Dataset.warnings``.
+
+    >>> data = load()                                   # doctest: +SKIP
+    >>> data.events.loc[data.events.kind == "release", "count"].sum()   # doctest: +SKIP
+    """
+    from .checks import cross_table_problems
+
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    tables, schema, version = read_all(data_dir)
+    problems = [p for t in tables.values() for p in t.problems]
+    if any(p.severity == "error" for p in problems):
+        raise DataError([p for p in problems if p.severity == "error"])
+    frames = {name: typed(t.frame, t.schema) for name, t in tables.items()}
+    if check:
+        problems += cross_table_problems(frames, schema)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(errors)
+    ev = frames["events"]
+    as_of = pd.concat([ev["date"], ev["date_end"]]).max()
+    return Dataset(
+        **frames,
+        version=version,
+        as_of=as_of,
+        data_dir=data_dir,
+        warnings=tuple(p for p in problems if p.severity == "warning"),
+    )

@@ -1,0 +1,64 @@
+"""The workbook's exceptions, in one place, each with a message a user can act on.
+
+Every data problem is a :class:`Problem` naming the file, the line (as a
+spreadsheet shows it: the header is line 1) and the column at fault, and what
+was expected. A :class:`DataError` carries all problems found, not only the
+first, so one run tells a maintainer everything to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the data: an error (blocks loading) or a warning."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class BelthawError(Exception):
+    """Base class of every error raised on purpose by belthaw."""
+
+
+class DataError(BelthawError):
+    """The data package has errors; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems)
+        n = len(self.problems)
+        head = f"{n} error{'s' if n != 1 else ''} in the data package:"
+        lines = [head, *(f"  - {p}" for p in self.problems[:50])]
+        if n > 50:
+            lines.append(f"  ... and {n - 50} more")
+        super().__init__("\n".join(lines))
+
+
+class ParameterError(BelthawError):
+    """A notebook parameter is unknown, of the wrong type, or out of range."""
+
+    def __init__(self, notebook: str, parameter: str, message: str):
+        self.notebook, self.parameter = notebook, parameter
+        super().__init__(f"{notebook}: parameter '{parameter}': {message}")
+
+
+class EmptySelectionError(BelthawError):
+    """The chosen parameters leave nothing to draw (e.g. a date range with no releases)."""
+
+
+class RunError(BelthawError):
+    """One or more notebooks failed in ``belthaw run``."""

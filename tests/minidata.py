@@ -1,0 +1,55 @@
+"""A small, valid data package written to a temporary folder, for loader and validation tests.
+
+It uses the project's real ``data/datapackage.json`` so schema changes are exercised,
+and tiny hand-made tables whose every value is known.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from belthaw import paths
+
+TABLES = {
+    "sources": """source_id,publisher,title,author,published,url,source_type,language,corpus,notes
+ap-1,AP,Headline one,,2025-09-11,https://example.org/a,news,en,dossier,
+ngo-1,Viasna,Report,,2025-12,https://example.org/b,ngo,en,dossier,
+seed-1,Example Analysis,Seed piece,A. Author,2025-12-15,,analysis,en,seed,
+""",
+    "events": """event_id,date,date_end,date_precision,kind,jurisdiction,actor,counterpart,title,instrument,action_id,action_stage,count,count_precision,destination,n_home,n_foreign,source_ids,notes
+ev-20250911-visit,2025-09-11,,day,diplomatic_contact,US,US envoy,Belarus,Envoy visits Minsk,,,,,,,,,ap-1,
+ev-20250911-release,2025-09-11,,day,release,BY,Belarus,,Fifty-two freed to Lithuania,,,,52,exact,Lithuania,0,14,ap-1;seed-1,
+ev-20250911-gl11,2025-09-11,,day,sanctions_relief,US,OFAC,Belavia,Licence for the airline,belavia,us-belavia,licence_issued,,,,,,ap-1,
+ev-20251104-delist,2025-11-04,,day,sanctions_relief,US,OFAC,Belavia,Airline taken off the list,belavia,us-belavia,list_updated,,,,,,ap-1,
+ev-20251212-talks,2025-12-12,2025-12-13,range,diplomatic_contact,US,US envoy,Belarus,Two days of talks,,,,,,,,,seed-1,
+ev-20251230-pardon,2025-12-30,,day,release,BY,Belarus,,New Year pardon,,,,22,exact,home,22,,ngo-1,
+""",
+    "claims": """claim_id,event_id,source_id,field,value,value_num,precision,note
+cl-1,ev-20250911-release,ap-1,count,52,52,exact,
+cl-2,ev-20250911-release,seed-1,count,more than 50,50,at_least,
+cl-3,ev-20251230-pardon,ngo-1,count,22,22,exact,
+""",
+    "exchanges": """exchange_id,concession_event_id,release_event_id,link,source_ids,rationale
+x-1,ev-20250911-gl11,ev-20250911-release,reported,ap-1,Reported together on the same day.
+""",
+    "people": """person_id,name,variants,role,nationality,release_event_id,outcome,other_event_ids,source_ids,notes
+maria-kalesnikava,Maria Kalesnikava,Maria Kolesnikova;Maryja Kalesnikawa,Opposition figure,Belarus,ev-20250911-release,released_abroad,,ap-1,
+""",
+    "prisoner_counts": """date,count,precision,counted_by,source_id,notes
+2025-09-30,1201,exact,Viasna,ngo-1,
+2025-12-23,1135,exact,Viasna,ngo-1,
+""",
+    "totals": """total_id,as_of,since,value,precision,scope,wording,source_id,notes
+t-1,2025-12-12,2024-07-01,430,at_least,all_releases,more than 430 since July 2024,ap-1,
+""",
+}
+
+
+def write(target: Path, **replace: str) -> Path:
+    """Write the mini package into ``target``; ``replace`` swaps whole table texts."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(paths.ROOT / "data" / "datapackage.json", target / "datapackage.json")
+    for name, text in {**TABLES, **replace}.items():
+        (target / f"{name}.csv").write_text(text, encoding="utf-8")
+    return target
