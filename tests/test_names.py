@@ -8,7 +8,11 @@ PEOPLE = pd.DataFrame(
     {
         "person_id": ["maria-kalesnikava", "viktar-babaryka", "ales-bialiatski"],
         "name": ["Maria Kalesnikava", "Viktar Babaryka", "Ales Bialiatski"],
-        "variants": ["Maria Kolesnikova;Maryja Kalesnikawa", "Viktor Babariko", "Aleś Bialacki;Ales Bialiatsky"],
+        "variants": [
+            "Maria Kolesnikova;Maryja Kalesnikawa",
+            "Viktor Babariko",
+            "Aleś Bialacki;Ales Bialiatsky",
+        ],
     }
 )
 

@@ -18,38 +18,132 @@ def edit(table: str, old: str, new: str) -> dict[str, str]:
 
 # (case id, replacement tables, file, line, column, words the message must contain)
 ERROR_CASES = [
-    ("missing column", {"claims": TABLES["claims"].replace(",note\n", "\n", 1).replace(",\n", "\n")},
-     "claims.csv", 1, "note", "column is missing"),
-    ("extra column", {"totals": TABLES["totals"].replace("notes\n", "notes,extra\n", 1).replace(",ap-1,\n", ",ap-1,,\n")},
-     "totals.csv", 1, "extra", "unexpected column"),
-    ("unparseable date", edit("events", "2025-11-04,,day", "2025-11-31,,day"),
-     "events.csv", 5, "date", "not a date"),
-    ("date_end before date", edit("events", "2025-12-12,2025-12-13", "2025-12-12,2025-12-10"),
-     "events.csv", 6, "date_end", "before 'date'"),
-    ("unknown kind", edit("events", "day,release,BY,Belarus,,New", "day,pardon,BY,Belarus,,New"),
-     "events.csv", 7, "kind", "expected one of"),
-    ("unknown precision", edit("events", "52,exact", "52,roughly"),
-     "events.csv", 3, "count_precision", "expected one of"),
-    ("negative count", edit("events", "22,exact,home", "-22,exact,home"),
-     "events.csv", 7, "count", "below the minimum 0"),
-    ("non-integer count", edit("events", "22,exact,home", "22.5,exact,home"),
-     "events.csv", 7, "count", "not a whole number"),
-    ("count on a kind without counts", edit("events", "Envoy visits Minsk,,,,,,,,,ap-1", "Envoy visits Minsk,,,,5,exact,,,,ap-1"),
-     "events.csv", 2, "count", "'diplomatic_contact' event"),
-    ("duplicate event_id", edit("events", "ev-20251230-pardon", "ev-20250911-release"),
-     "events.csv", 7, "event_id", "duplicate value"),
-    ("unknown source in source_ids", edit("events", "ap-1;seed-1", "ap-1;nyt-9"),
-     "events.csv", 3, "source_ids", "unknown source(s) nyt-9"),
-    ("exchange release side not a release", edit("exchanges", ",ev-20250911-release,", ",ev-20251104-delist,"),
-     "exchanges.csv", 2, "release_event_id", "must be a release"),
-    ("claim on unknown event", edit("claims", "cl-3,ev-20251230-pardon", "cl-3,ev-20991230-ghost"),
-     "claims.csv", 4, "event_id", "not a known event_id in events.csv"),
-    ("trailing whitespace in id", edit("sources", "ngo-1,Viasna", "ngo-1 ,Viasna"),
-     "sources.csv", 3, "source_id", "trailing whitespace"),
+    (
+        "missing column",
+        {"claims": TABLES["claims"].replace(",note\n", "\n", 1).replace(",\n", "\n")},
+        "claims.csv",
+        1,
+        "note",
+        "column is missing",
+    ),
+    (
+        "extra column",
+        {
+            "totals": TABLES["totals"]
+            .replace("notes\n", "notes,extra\n", 1)
+            .replace(",ap-1,\n", ",ap-1,,\n")
+        },
+        "totals.csv",
+        1,
+        "extra",
+        "unexpected column",
+    ),
+    (
+        "unparseable date",
+        edit("events", "2025-11-04,,day", "2025-11-31,,day"),
+        "events.csv",
+        5,
+        "date",
+        "not a date",
+    ),
+    (
+        "date_end before date",
+        edit("events", "2025-12-12,2025-12-13", "2025-12-12,2025-12-10"),
+        "events.csv",
+        6,
+        "date_end",
+        "before 'date'",
+    ),
+    (
+        "unknown kind",
+        edit("events", "day,release,BY,Belarus,,New", "day,pardon,BY,Belarus,,New"),
+        "events.csv",
+        7,
+        "kind",
+        "expected one of",
+    ),
+    (
+        "unknown precision",
+        edit("events", "52,exact", "52,roughly"),
+        "events.csv",
+        3,
+        "count_precision",
+        "expected one of",
+    ),
+    (
+        "negative count",
+        edit("events", "22,exact,home", "-22,exact,home"),
+        "events.csv",
+        7,
+        "count",
+        "below the minimum 0",
+    ),
+    (
+        "non-integer count",
+        edit("events", "22,exact,home", "22.5,exact,home"),
+        "events.csv",
+        7,
+        "count",
+        "not a whole number",
+    ),
+    (
+        "count on a kind without counts",
+        edit("events", "Envoy visits Minsk,,,,,,,,,ap-1", "Envoy visits Minsk,,,,5,exact,,,,ap-1"),
+        "events.csv",
+        2,
+        "count",
+        "'diplomatic_contact' event",
+    ),
+    (
+        "duplicate event_id",
+        edit("events", "ev-20251230-pardon", "ev-20250911-release"),
+        "events.csv",
+        7,
+        "event_id",
+        "duplicate value",
+    ),
+    (
+        "unknown source in source_ids",
+        edit("events", "ap-1;seed-1", "ap-1;nyt-9"),
+        "events.csv",
+        3,
+        "source_ids",
+        "unknown source(s) nyt-9",
+    ),
+    (
+        "exchange release side not a release",
+        edit("exchanges", ",ev-20250911-release,", ",ev-20251104-delist,"),
+        "exchanges.csv",
+        2,
+        "release_event_id",
+        "must be a release",
+    ),
+    (
+        "claim on unknown event",
+        edit("claims", "cl-3,ev-20251230-pardon", "cl-3,ev-20991230-ghost"),
+        "claims.csv",
+        4,
+        "event_id",
+        "not a known event_id in events.csv",
+    ),
+    (
+        "trailing whitespace in id",
+        edit("sources", "ngo-1,Viasna", "ngo-1 ,Viasna"),
+        "sources.csv",
+        3,
+        "source_id",
+        "trailing whitespace",
+    ),
     ("empty file", {"people": ""}, "people.csv", None, None, "is empty"),
     ("non-UTF-8 file", {"totals": None}, "totals.csv", 2, None, "not UTF-8"),
-    ("row with too many fields", edit("totals", ",ap-1,\n", ",ap-1,,oops\n"),
-     "totals.csv", 2, None, "has 10 fields but the header has 9"),
+    (
+        "row with too many fields",
+        edit("totals", ",ap-1,\n", ",ap-1,,oops\n"),
+        "totals.csv",
+        2,
+        None,
+        "has 10 fields but the header has 9",
+    ),
     ("BOM", {"claims": "\ufeff" + TABLES["claims"]}, "claims.csv", 1, None, "byte-order mark"),
 ]
 
@@ -60,7 +154,9 @@ ERROR_CASES = [
 def test_bad_input_is_named(tmp_path, replace, file, line, column, words):
     if replace == {"totals": None}:  # Latin-1 bytes on the first data row
         d = write(tmp_path)
-        (d / "totals.csv").write_bytes(TABLES["totals"].replace("since July", "since Julí").encode("latin-1"))
+        (d / "totals.csv").write_bytes(
+            TABLES["totals"].replace("since July", "since Julí").encode("latin-1")
+        )
     else:
         d = write(tmp_path, **replace)
     report = belthaw.validate(d)
@@ -74,7 +170,11 @@ def test_bad_input_is_named(tmp_path, replace, file, line, column, words):
 
 
 def test_every_error_of_a_file_is_reported_at_once(tmp_path):
-    bad = TABLES["events"].replace("2025-11-04,,day", "2025-13-04,,day").replace("22,exact,home", "x,exact,home")
+    bad = (
+        TABLES["events"]
+        .replace("2025-11-04,,day", "2025-13-04,,day")
+        .replace("22,exact,home", "x,exact,home")
+    )
     report = belthaw.validate(write(tmp_path, events=bad))
     assert {(p.line, p.column) for p in report.errors} >= {(5, "date"), (7, "count")}
 
@@ -87,20 +187,40 @@ def test_the_cap_on_repeated_problems_summarises_the_rest(tmp_path):
 
 
 WARNING_CASES = [
-    ("release without claim", edit("claims", "cl-3,ev-20251230-pardon,ngo-1,count,22,22,exact,\n", ""),
-     7, "event_id", "no claim"),
-    ("single-source release over 50", edit("events", "52,exact,Lithuania,0,14,ap-1;seed-1", "52,exact,Lithuania,0,14,ap-1"),
-     3, "source_ids", "single source"),
-    ("event after today", edit("events", "2025-12-30,,day", "2099-12-30,,day"), 7, "date", "after today"),
+    (
+        "release without claim",
+        edit("claims", "cl-3,ev-20251230-pardon,ngo-1,count,22,22,exact,\n", ""),
+        7,
+        "event_id",
+        "no claim",
+    ),
+    (
+        "single-source release over 50",
+        edit("events", "52,exact,Lithuania,0,14,ap-1;seed-1", "52,exact,Lithuania,0,14,ap-1"),
+        3,
+        "source_ids",
+        "single source",
+    ),
+    (
+        "event after today",
+        edit("events", "2025-12-30,,day", "2099-12-30,,day"),
+        7,
+        "date",
+        "after today",
+    ),
 ]
 
 
-@pytest.mark.parametrize("replace,line,column,words", [c[1:] for c in WARNING_CASES], ids=[c[0] for c in WARNING_CASES])
+@pytest.mark.parametrize(
+    "replace,line,column,words", [c[1:] for c in WARNING_CASES], ids=[c[0] for c in WARNING_CASES]
+)
 def test_warnings_do_not_block_loading(tmp_path, replace, line, column, words):
     d = write(tmp_path, **replace)
     report = belthaw.validate(d)
     assert report.ok, str(report)
-    assert any(p.line == line and p.column == column and words in p.message for p in report.warnings), str(report)
+    assert any(
+        p.line == line and p.column == column and words in p.message for p in report.warnings
+    ), str(report)
     assert any(words in p.message for p in belthaw.load(d).warnings)
 
 
@@ -138,5 +258,7 @@ def test_load_metadata(tmp_path):
 
 def test_version_changes_with_the_data(tmp_path):
     a = belthaw.load(write(tmp_path / "a")).version
-    b = belthaw.load(write(tmp_path / "b", **edit("events", "New Year pardon", "New-Year pardon"))).version
+    b = belthaw.load(
+        write(tmp_path / "b", **edit("events", "New Year pardon", "New-Year pardon"))
+    ).version
     assert a != b

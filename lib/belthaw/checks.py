@@ -19,7 +19,12 @@ from .errors import DataError, Problem
 
 #: Kinds whose events never carry a head-count: a sanctions step or a visit frees nobody
 #: by itself; the people it is linked to are counted on the release it is paired with.
-KINDS_WITHOUT_COUNT = ("sanctions_relief", "sanctions_tightening", "diplomatic_contact", "appointment")
+KINDS_WITHOUT_COUNT = (
+    "sanctions_relief",
+    "sanctions_tightening",
+    "diplomatic_contact",
+    "appointment",
+)
 
 #: A release this large resting on one outlet is worth a second source before briefing on it.
 SINGLE_SOURCE_WARN_OVER = 50
@@ -52,7 +57,8 @@ class Report:
         lines = []
         if self.rows:
             lines.append(
-                "tables: " + ", ".join(f"{k} {v}" for k, v in self.rows.items())
+                "tables: "
+                + ", ".join(f"{k} {v}" for k, v in self.rows.items())
                 + (f"  (data version {self.version})" if self.version else "")
             )
         for p in sorted(self.errors):
@@ -131,7 +137,13 @@ def _events(ev: pd.DataFrame, file: str) -> list[Problem]:
         "is before 'date'; a range must end on or after it starts",
     )
     is_range = ev["date_precision"] == "range"
-    _emit(out, file, "date_end", is_range & ev["date_end"].isna(), "is required when date_precision is 'range'")
+    _emit(
+        out,
+        file,
+        "date_end",
+        is_range & ev["date_end"].isna(),
+        "is required when date_precision is 'range'",
+    )
     _emit(
         out,
         file,
@@ -146,7 +158,9 @@ def _events(ev: pd.DataFrame, file: str) -> list[Problem]:
         file,
         "count",
         has_count & ev["kind"].isin(KINDS_WITHOUT_COUNT),
-        lambda v: f"is set on a {v!r} event; only releases, statements and 'other' events carry counts",
+        lambda v: (
+            f"is set on a {v!r} event; only releases, statements and 'other' events carry counts"
+        ),
         values=ev["kind"].astype("str"),
     )
     _emit(

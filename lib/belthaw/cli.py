@@ -1,9 +1,9 @@
 """Command line: ``belthaw`` or ``python -m belthaw``.
 
-    belthaw validate            check the data package; exit 1 on errors
-    belthaw summary             a short table of what the data holds
-    belthaw run [...]           execute the notebooks with papermill (see docs/runner.md)
-    belthaw brief               build the briefing pack in build/briefing/
+belthaw validate            check the data package; exit 1 on errors
+belthaw summary             a short table of what the data holds
+belthaw run [...]           execute the notebooks with papermill (see docs/runner.md)
+belthaw brief               build the briefing pack in build/briefing/
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def summary_table(data) -> str:
     lines.append(f"{'table':<18}{'rows':>6}")
     for name in ("sources", "events", "claims", "exchanges", "people", "prisoner_counts", "totals"):
         lines.append(f"{name:<18}{len(data.table(name)):>6}")
-    lines += ["", f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)"]
+    lines += [
+        "",
+        f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)",
+    ]
     by_year = rel.groupby(rel["date"].dt.year).agg(n=("event_id", "size"), people=("count", "sum"))
     for year, row in by_year.iterrows():
         lines.append(f"{year:<6}{row['n']:>9}{int(row['people']):>8}")

@@ -110,7 +110,13 @@ def _emit(out: list[Problem], file: str, column: str, mask: pd.Series, message, 
         out.append(Problem(file, line, column, text, **kw))
     if n > MAX_ROWS_PER_CHECK:
         out.append(
-            Problem(file, None, column, f"... the same problem on {n - MAX_ROWS_PER_CHECK} more rows", **kw)
+            Problem(
+                file,
+                None,
+                column,
+                f"... the same problem on {n - MAX_ROWS_PER_CHECK} more rows",
+                **kw,
+            )
         )
 
 
@@ -119,7 +125,9 @@ def _decode(name: str, file: str, blob: bytes) -> tuple[str | None, list[Problem
         return None, [Problem(file, None, None, "is empty: expected a header row and data rows")]
     if blob.startswith(b"\xef\xbb\xbf"):
         return None, [
-            Problem(file, 1, None, "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+            Problem(
+                file, 1, None, "starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+            )
         ]
     try:
         return blob.decode("utf-8"), []
@@ -276,7 +284,9 @@ def check_cells(df: pd.DataFrame, schema: dict[str, Any], file: str) -> list[Pro
                 )
         elif kind == "number":
             num = pd.to_numeric(s.where(present), errors="coerce")
-            _emit(out, file, col, present & num.isna(), lambda v: f"{v!r} is not a number", values=s)
+            _emit(
+                out, file, col, present & num.isna(), lambda v: f"{v!r} is not a number", values=s
+            )
         if "enum" in c:
             allowed = c["enum"]
             _emit(

@@ -14,7 +14,9 @@ import pandas as pd
 from .errors import BelthawError
 
 # Letters NFKD does not decompose into base + accent.
-_FOLD = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ʼ": "", "’": "", "'": ""})
+_FOLD = str.maketrans(
+    {"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ʼ": "", "’": "", "'": ""}
+)
 
 
 def fold(name: str) -> str:
@@ -37,7 +39,9 @@ def spellings(people: pd.DataFrame) -> pd.DataFrame:
     both = pd.concat(
         [
             pd.DataFrame({"person_id": people["person_id"], "spelling": people["name"]}),
-            pd.DataFrame({"person_id": people.loc[variants.index, "person_id"], "spelling": variants}),
+            pd.DataFrame(
+                {"person_id": people.loc[variants.index, "person_id"], "spelling": variants}
+            ),
         ],
         ignore_index=True,
     )

@@ -23,7 +23,7 @@ from . import paths
 COLORS: dict[str, str] = {
     "release": "#0072B2",  # Okabe-Ito blue: people released
     "us_relief": "#009E73",  # Okabe-Ito bluish green: US sanctions relief steps
-    "eu_measure": "#D55E00",  # Okabe-Ito vermillion: EU / Lithuanian / Polish measures (counterweight)
+    "eu_measure": "#D55E00",  # Okabe-Ito vermillion: EU / Lithuanian / Polish measures
     "contact": "#E69F00",  # Okabe-Ito orange: diplomatic contacts, calls, appointments
     "stock": "#CC79A7",  # Okabe-Ito reddish purple: political prisoners still held
     "total": "#000000",  # black: published cumulative totals
@@ -37,7 +37,7 @@ MIN_FONT_PT: float = 7.0
 
 @dataclass(frozen=True)
 class Size:
-    """A named print size: the figure is drawn at exactly this size, so pasted at 100 % text stays >= 7 pt."""
+    """A named print size: figures are drawn at exactly this size; at 100 %, text is >= 7 pt."""
 
     name: str
     width: float  # inches

@@ -1,0 +1,825 @@
+"""Plot functions: frames in, Axes out (seaborn-like). They never show or save a figure.
+
+Every function draws on ``ax`` (``plt.gca()`` when None), sets its axis labels,
+colours by meaning from :data:`belthaw.style.COLORS`, and tags artists with a
+``gid`` (and a ``label`` where a legend needs one) so tests and the saver can find
+them. Meaning never rests on colour alone: lower bounds are hatched, link strengths
+differ by line style, precisions by marker shape, destinations are written out.
+
+An empty frame raises :class:`belthaw.errors.EmptySelectionError` saying what was
+selected and what the data covers, never a blank chart.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.colors import to_rgba
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .errors import EmptySelectionError
+from .style import COLORS, get_size
+
+#: Precision -> marker shape (a published or claimed figure).
+PRECISION_MARKERS = {"at_least": "^", "exact": "o", "approx": "D", "unknown": "s"}
+#: Link strength -> (line style, line width, colour key).
+LINK_STYLES = {
+    "explicit": ("-", 2.4, "total"),
+    "reported": ("--", 1.6, "total"),
+    "inferred": (":", 1.6, "total"),
+    "candidate": (":", 0.9, "inferred"),
+}
+LINK_WORDS = {
+    "explicit": "explicit trade",
+    "reported": "reported together",
+    "inferred": "our inference",
+    "candidate": "candidate (±window, not recorded)",
+}
+#: Destination names -> short codes that read in greyscale.
+DEST_CODES = {
+    "home": "home",
+    "unknown": "?",
+    "lithuania": "LT",
+    "ukraine": "UA",
+    "poland": "PL",
+    "united states": "US",
+    "usa": "US",
+    "germany": "DE",
+    "latvia": "LV",
+}
+LOWER_BOUND_HATCH = "//"
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _ax(ax):
+    return plt.gca() if ax is None else ax
+
+
+def _require(frame: pd.DataFrame | None, what: str) -> None:
+    """Raise EmptySelectionError naming the selection (from frame.attrs) and the coverage."""
+    if frame is not None and len(frame):
+        return
+    attrs = getattr(frame, "attrs", {}) or {}
+    selection = attrs.get("selection", what)
+    cover = attrs.get("coverage")
+    msg = f"nothing to draw: no {selection}"
+    if cover:
+        msg += f"; {cover}"
+    raise EmptySelectionError(msg + ". Widen the date range or relax the filters.")
+
+
+def _num(dates) -> pd.Series:
+    return pd.Series(mdates.date2num(pd.to_datetime(pd.Series(dates)).dt.to_pydatetime()))
+
+
+def _date_axis(ax, dates: pd.Series) -> None:
+    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January."""
+    dates = pd.to_datetime(pd.Series(dates)).dropna()
+    months = max(1, (dates.max() - dates.min()).days // 30) if len(dates) else 1
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 7), 12)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+    ax.xaxis.set_major_formatter(FuncFormatter(_month_label))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    for label in ax.get_xticklabels():
+        label.set_rotation(0)
+
+
+def _month_label(x: float, pos: int | None) -> str:
+    d = mdates.num2date(x)
+    return d.strftime("%b\n%Y") if d.month == 1 or pos == 0 else d.strftime("%b")
+
+
+def _pad_x(ax, dates: pd.Series, days: float = 20) -> None:
+    x = _num(dates)
+    ax.set_xlim(x.min() - days, x.max() + days)
+
+
+def destination_code(destination: str) -> str:
+    """Short code for a ``;``-joined destination (``"Lithuania;home"`` -> ``"LT+home"``).
+
+    >>> destination_code("Lithuania;Ukraine")
+    'LT+UA'
+    """
+    tokens = [t.strip() for t in str(destination).split(";") if t.strip()]
+    codes = []
+    for t in tokens:
+        code = DEST_CODES.get(t.lower(), t if len(t) <= 4 else t[:3].title())
+        if code not in codes:
+            codes.append(code)
+    return "+".join(codes)
+
+
+def _bar_width(series: pd.DataFrame) -> float:
+    gran = series.attrs.get("granularity")
+    if gran == "month":
+        return 24.0
+    if gran == "quarter":
+        return 75.0
+    span = (series["period"].max() - series["period"].min()).days
+    return max(3.0, span / 90)
+
+
+# -- releases -------------------------------------------------------------------------------
+
+
+def plot_releases(series: pd.DataFrame, *, annotate_min=None, show_destination=True, ax=None):
+    """Bars of people freed per release (or period); lower bounds hatched and lighter.
+
+    ``series`` is :func:`belthaw.timeline.release_series` output. Labels go above bars
+    whose count is >= ``annotate_min`` (all non-zero bars when None); a lower bound
+    reads "≥52". With ``show_destination`` each bar carries a short destination code
+    (LT, UA, home, ...), so the chart reads in greyscale.
+
+    >>> ax = plot_releases(release_series(ds.events))  # doctest: +SKIP
+    """
+    _require(series, "releases")
+    ax = _ax(ax)
+    x = _num(series["period"])
+    counts = series["count"].fillna(0).astype(int).to_numpy()
+    lower = series["is_lower_bound"].to_numpy(bool)
+    width = _bar_width(series)
+    keys = series["event_id"] if "event_id" in series else series["period"].dt.strftime("%Y-%m")
+    color = COLORS["release"]
+    for xi, h, lb, key in zip(x, counts, lower, keys, strict=True):
+        face = to_rgba(color, 0.35) if lb else color
+        (bar,) = ax.bar(xi, h, width=width, color=face, edgecolor=color, linewidth=0.8)
+        bar.set_hatch(LOWER_BOUND_HATCH if lb else None)
+        bar.set_gid(f"release-bar:{key}")
+        bar.set_label("_lower_bound" if lb else "_exact")
+    threshold = 1 if annotate_min is None else annotate_min
+    dests = series["destination"] if "destination" in series else None
+    for k, (xi, h, lb) in enumerate(zip(x, counts, lower, strict=True)):
+        if h >= threshold and h > 0:
+            t = ax.annotate(
+                f"≥{h:,}" if lb else f"{h:,}",
+                (xi, h),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize="small",
+            )
+            t.set_gid("count-label")
+        if show_destination and dests is not None and str(dests.iloc[k]):
+            code = destination_code(dests.iloc[k])
+            d = ax.annotate(
+                code,
+                (xi, h),
+                xytext=(0, 12 if h >= threshold and h > 0 else 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize="x-small",
+                color=COLORS["neutral"],
+            )
+            d.set_gid("destination-label")
+    handles = [Patch(facecolor=color, edgecolor=color, label="exact count")]
+    if lower.any():
+        handles.append(
+            Patch(
+                facecolor=to_rgba(color, 0.35),
+                edgecolor=color,
+                hatch=LOWER_BOUND_HATCH,
+                label="at least (lower bound)",
+            )
+        )
+    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize="small")
+    ax.set_ylim(0, max(1, counts.max()) * 1.25)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    gran = series.attrs.get("granularity", "event")
+    ax.set_xlabel({"event": "Date of release", "month": "Month", "quarter": "Quarter"}[gran])
+    ax.set_ylabel("People released")
+    _pad_x(ax, series["period"], width)
+    _date_axis(ax, series["period"])
+    return ax
+
+
+def _split_lower_bound(x, y, lb):
+    """Solid part up to the first lower-bound row, dashed from there on (step-post shape)."""
+    k = int(lb.argmax()) if lb.any() else len(x)
+    solid = (list(x[:k]), list(y[:k]))
+    dashed = ([], [])
+    if k < len(x):
+        if k > 0:
+            solid[0].append(x[k])
+            solid[1].append(y[k - 1])
+            dashed = ([x[k], *x[k:]], [y[k - 1], *y[k:]])
+        else:
+            dashed = (list(x), list(y))
+    return solid, dashed
+
+
+def plot_cumulative(
+    series: pd.DataFrame,
+    totals: pd.DataFrame | None = None,
+    *,
+    scopes=("all_releases", "political_prisoners"),
+    ax=None,
+):
+    """Step line of the running itemized total, dashed once it is only a lower bound.
+
+    Published totals (``totals`` = raw totals table or
+    :func:`belthaw.claims.itemized_vs_totals` output) whose ``scope`` is in ``scopes`` are
+    black markers: triangle-up for "more than", circle for exact, diamond for "about".
+
+    >>> ax = plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))  # doctest: +SKIP
+    """
+    _require(series, "releases")
+    ax = _ax(ax)
+    x = _num(series["period"]).to_numpy()
+    y = series["cumulative"].fillna(0).astype(int).to_numpy()
+    lb = series["cumulative_is_lower_bound"].to_numpy(bool)
+    solid, dashed = _split_lower_bound(x, y, lb)
+    color = COLORS["release"]
+    if solid[0]:
+        ax.plot(
+            *solid,
+            drawstyle="steps-post",
+            color=color,
+            lw=2,
+            ls="-",
+            gid="cumulative-exact",
+            label="itemized releases, running total",
+        )
+    if dashed[0]:
+        ax.plot(
+            *dashed,
+            drawstyle="steps-post",
+            color=color,
+            lw=2,
+            ls="--",
+            gid="cumulative-lower-bound",
+            label="running total (lower bound)",
+        )
+    dates = series["period"]
+    if totals is not None and len(totals):
+        t = totals[totals["scope"].astype(object).isin(list(scopes))]
+        if len(t):
+            _draw_totals(ax, t)
+            dates = pd.concat([dates, t["as_of"]])
+    ax.set_ylim(0, None)
+    ax.set_xlabel("Date")
+    ax.set_ylabel("People released (cumulative)")
+    ax.legend(loc="upper left", frameon=False, fontsize="small")
+    _pad_x(ax, dates)
+    _date_axis(ax, dates)
+    return ax
+
+
+def _draw_totals(ax, t: pd.DataFrame) -> None:
+    who = t["publisher"] if "publisher" in t else t["source_id"]
+    seen = set()
+    for row, name in zip(t.itertuples(index=False), who, strict=True):
+        prec = str(row.precision)
+        marker = PRECISION_MARKERS.get(prec, "s")
+        label = {"at_least": "published: more than", "exact": "published: exact"}.get(
+            prec, "published: about"
+        )
+        (pt,) = ax.plot(
+            mdates.date2num(pd.Timestamp(row.as_of).to_pydatetime()),
+            int(row.value),
+            marker=marker,
+            color=COLORS["total"],
+            ls="none",
+            ms=7,
+            label=label if label not in seen else "_nolegend_",
+            gid=f"total:{row.total_id}",
+        )
+        seen.add(label)
+        prefix = ">" if prec == "at_least" else ("~" if prec == "approx" else "")
+        ax.annotate(
+            f"{name} {prefix}{int(row.value):,}",
+            (pt.get_xdata()[0], int(row.value)),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize="x-small",
+            gid="total-label",
+        )
+
+
+# -- stock ----------------------------------------------------------------------------------
+
+
+def plot_stock(stock: pd.DataFrame, *, ax=None):
+    """Political prisoners still held: Viasna's series as a line, other counters as markers.
+
+    Marker shape shows precision (circle exact, triangle "at least", diamond "about");
+    other counters are hollow and labelled with their name.
+
+    >>> ax = plot_stock(stock_series(ds.prisoner_counts))  # doctest: +SKIP
+    """
+    _require(stock, "prisoner counts")
+    ax = _ax(ax)
+    color = COLORS["stock"]
+    who = stock["counted_by"].astype(str)
+    is_viasna = who.str.lower().str.contains("viasna")
+    main = is_viasna if is_viasna.any() else who.eq(who.value_counts().index[0])
+    main_name = who[main].iloc[0]
+    line = stock[main].sort_values("date")
+    ax.plot(
+        _num(line["date"]),
+        line["count"].astype(float),
+        color=color,
+        lw=2,
+        gid="stock-line",
+        label=f"{main_name}",
+    )
+    for prec, grp in line.groupby(line["precision"].astype(str), sort=True):
+        ax.plot(
+            _num(grp["date"]),
+            grp["count"].astype(float),
+            ls="none",
+            marker=PRECISION_MARKERS.get(prec, "s"),
+            color=color,
+            gid=f"stock-points:{main_name}:{prec}",
+            label="_nolegend_",
+        )
+    others = stock[~main]
+    for (name, prec), grp in others.groupby(
+        [others["counted_by"], others["precision"].astype(str)], sort=True
+    ):
+        ax.plot(
+            _num(grp["date"]),
+            grp["count"].astype(float),
+            ls="none",
+            marker=PRECISION_MARKERS.get(prec, "s"),
+            mfc="none",
+            mec=color,
+            ms=7,
+            gid=f"stock-points:{name}:{prec}",
+            label=f"{name}",
+        )
+    ax.set_xlabel("Date")
+    ax.set_ylabel("Political prisoners held")
+    ax.set_ylim(0, None)
+    ax.legend(loc="lower left", frameon=False, fontsize="small")
+    _pad_x(ax, stock["date"])
+    _date_axis(ax, stock["date"])
+    return ax
+
+
+# -- sanctions lanes ------------------------------------------------------------------------
+
+
+def _step_style(direction: str, jurisdiction: str) -> dict:
+    edge = COLORS["us_relief"] if jurisdiction == "US" else COLORS["eu_measure"]
+    if direction == "easing":
+        return dict(marker="o", mfc="none", mec=edge, color=edge)
+    if direction == "tightening":
+        return dict(
+            marker="s",
+            mfc=COLORS["eu_measure"],
+            mec=COLORS["eu_measure"],
+            color=COLORS["eu_measure"],
+        )
+    return dict(
+        marker="o", mfc=COLORS["us_relief"], mec=COLORS["us_relief"], color=COLORS["us_relief"]
+    )
+
+
+def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
+    """One horizontal lane per ``lane``; each measure a marker, stages of an action joined.
+
+    US relief is a filled green circle, tightening a filled vermillion square, a border
+    easing a hollow circle. Stages of one action are joined by a line with small labels
+    (announced / licence / list updated / published).
+
+    >>> ax = plot_relief_steps(measures(ds.events))  # doctest: +SKIP
+    """
+    from .sanctions import STAGE_LABELS
+
+    _require(measures_df, "sanctions measures")
+    ax = _ax(ax)
+    m = measures_df.copy()
+    lanes = list(dict.fromkeys(m["lane"]))
+    y_of = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}  # first lane on top
+    m["_y"] = m["lane"].map(y_of)
+    m["_x"] = _num(m["date"]).to_numpy()
+    for action, grp in m.groupby("action_id", sort=False):
+        if len(grp) < 2:
+            continue
+        grp = grp.sort_values("date")
+        ax.plot(
+            grp["_x"],
+            grp["_y"],
+            color=COLORS["neutral"],
+            lw=1.2,
+            zorder=1,
+            gid=f"action:{action}",
+            label="_nolegend_",
+        )
+        if stage_labels:
+            for _, r in grp.iterrows():
+                stage = STAGE_LABELS.get(str(r["action_stage"]), "")
+                if stage:
+                    ax.annotate(
+                        stage,
+                        (r["_x"], r["_y"]),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize="x-small",
+                        gid="stage-label",
+                    )
+    names = {"relief": "US relief step", "tightening": "tightening", "easing": "easing (reopening)"}
+    for (direction, jur), grp in m.groupby(
+        [m["direction"].astype(str), m["jurisdiction"].astype(str)], sort=False
+    ):
+        style = _step_style(direction, jur)
+        ax.plot(
+            grp["_x"],
+            grp["_y"],
+            ls="none",
+            ms=7,
+            zorder=3,
+            gid=f"steps:{direction}:{jur}",
+            label=names.get(direction, direction),
+            **style,
+        )
+    ax.set_yticks(range(len(lanes)), [lanes[len(lanes) - 1 - i] for i in range(len(lanes))])
+    ax.set_ylim(-0.7, len(lanes) - 0.3)
+    ax.set_xlabel("Date")
+    ax.set_ylabel("")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=True))
+    ax.legend(
+        uniq.values(),
+        uniq.keys(),
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+        fontsize="small",
+    )
+    _pad_x(ax, m["date"])
+    _date_axis(ax, m["date"])
+    return ax
+
+
+# -- exchanges ------------------------------------------------------------------------------
+
+
+def plot_exchanges(pairs: pd.DataFrame, *, candidates: pd.DataFrame | None = None, ax=None):
+    """US step (upper row) -> release (lower row), one connecting line per pair.
+
+    Link strength is in the line style: explicit solid thick, reported dashed, inferred
+    dotted; candidates from :func:`belthaw.exchanges.infer_links` thin sky-blue dotted.
+    The lag in days (release - US step) is written on each line.
+
+    >>> ax = plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))  # doctest: +SKIP
+    """
+    _require(pairs, "exchanges")
+    ax = _ax(ax)
+    frames = [pairs]
+    if candidates is not None and len(candidates):
+        frames.append(candidates)
+    allp = pd.concat(frames, ignore_index=True)
+    for row in allp.itertuples(index=False):
+        link = str(row.link)
+        ls, lw, ckey = LINK_STYLES.get(link, LINK_STYLES["inferred"])
+        xc = mdates.date2num(pd.Timestamp(row.concession_date).to_pydatetime())
+        xr = mdates.date2num(pd.Timestamp(row.release_date).to_pydatetime())
+        ax.plot(
+            [xc, xr],
+            [1, 0],
+            ls=ls,
+            lw=lw,
+            color=COLORS[ckey],
+            zorder=1,
+            gid=f"link:{link}:{row.exchange_id}",
+            label="_nolegend_",
+        )
+        lag = int(row.lag_days)
+        ax.annotate(
+            f"{lag:+d} d" if lag else "0 d",
+            ((xc + xr) / 2, 0.5),
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            gid="lag-label",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"),
+        )
+    kinds = allp.drop_duplicates("concession_event_id")
+    contact = ~kinds["concession_kind"].astype(str).eq("sanctions_relief")
+    for is_contact, grp in kinds.groupby(contact.to_numpy(), sort=True):
+        key = "contact" if is_contact else "us_relief"
+        ax.plot(
+            _num(grp["concession_date"]),
+            [1] * len(grp),
+            ls="none",
+            marker="o",
+            ms=7,
+            color=COLORS[key],
+            zorder=3,
+            gid=f"concession:{key}",
+            label="US contact / appointment" if is_contact else "US relief step",
+        )
+    rel = allp.drop_duplicates("release_event_id")
+    ax.plot(
+        _num(rel["release_date"]),
+        [0] * len(rel),
+        ls="none",
+        marker="s",
+        ms=7,
+        color=COLORS["release"],
+        zorder=3,
+        gid="release-points",
+        label="release",
+    )
+    present = list(dict.fromkeys(allp["link"].astype(str)))
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls=LINK_STYLES[k][0],
+            lw=LINK_STYLES[k][1],
+            color=COLORS[LINK_STYLES[k][2]],
+            label=LINK_WORDS[k],
+        )
+        for k in LINK_STYLES
+        if k in present
+    ]
+    h2, l2 = ax.get_legend_handles_labels()
+    ax.legend(
+        handles=handles + h2,
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+        fontsize="small",
+        title="Link",
+        title_fontsize="small",
+    )
+    ax.set_yticks([0, 1], ["Release", "US step"])
+    ax.set_ylim(-0.4, 1.4)
+    ax.set_xlabel("Date")
+    ax.set_ylabel("")
+    dates = pd.concat([allp["concession_date"], allp["release_date"]])
+    _pad_x(ax, dates)
+    _date_axis(ax, dates)
+    return ax
+
+
+# -- claims and totals ----------------------------------------------------------------------
+
+
+def _claims_from_ranges(ranges: pd.DataFrame) -> pd.DataFrame:
+    """Expand :func:`claim_ranges` output (``values`` lists) into one row per claim."""
+    rows = ranges.explode("values").dropna(subset=["values"])
+    vals = pd.DataFrame(rows["values"].tolist(), columns=["publisher", "value", "precision"])
+    nums = pd.to_numeric(vals["value"].str.extract(r"(\d[\d,]*)")[0].str.replace(",", ""))
+    return pd.DataFrame(
+        {
+            "event_id": rows["event_id"].to_numpy(),
+            "date": rows["date"].to_numpy(),
+            "title": rows["title"].to_numpy(),
+            "publisher": vals["publisher"],
+            "value": vals["value"],
+            "value_num": nums.astype(float),
+            "precision": vals["precision"],
+            "best": rows["best"].to_numpy(),
+        }
+    )
+
+
+def plot_claim_ranges(ranges_long: pd.DataFrame, *, disputed_only=True, ax=None):
+    """For each disputed event, the low-high range of sources' counts with each claim marked.
+
+    ``ranges_long`` is :func:`belthaw.claims.claims_long` output (one row per claim;
+    :func:`claim_ranges` output is accepted too). "At least" claims are right-pointing
+    triangles (the truth lies to the right); our best value is a black bar.
+
+    >>> ax = plot_claim_ranges(claims_long(ds))  # doctest: +SKIP
+    """
+    _require(ranges_long, "claims")
+    data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
+    values = pd.concat(
+        [
+            data[["event_id", "value_num"]],
+            data[["event_id", "best"]].rename(columns={"best": "value_num"}),
+        ]
+    )
+    span = values.groupby("event_id")["value_num"].agg(["min", "max"])
+    keep = span.index[span["min"] != span["max"]] if disputed_only else span.index
+    data = data[data["event_id"].isin(keep)]
+    if data.empty:
+        raise EmptySelectionError(
+            f"nothing to draw: none of the {span.shape[0]} events with claims has sources "
+            "that disagree on the figure"
+        )
+    ax = _ax(ax)
+    events = data.drop_duplicates("event_id").sort_values("date")
+    y_of = {e: len(events) - 1 - i for i, e in enumerate(events["event_id"])}
+    for ev in events.itertuples(index=False):
+        y = y_of[ev.event_id]
+        lo, hi = span.loc[ev.event_id, "min"], span.loc[ev.event_id, "max"]
+        ax.plot(
+            [lo, hi],
+            [y, y],
+            color=COLORS["neutral"],
+            lw=6,
+            alpha=0.45,
+            solid_capstyle="butt",
+            gid=f"range:{ev.event_id}",
+            label="_nolegend_",
+        )
+        if pd.notna(ev.best):
+            ax.plot(
+                [ev.best],
+                [y],
+                marker="|",
+                ms=16,
+                mew=2.5,
+                color=COLORS["total"],
+                ls="none",
+                gid=f"best:{ev.event_id}",
+                label="our count",
+            )
+    claim_marker = {**PRECISION_MARKERS, "at_least": ">"}
+    for prec, grp in data.groupby(data["precision"].astype(str), sort=True):
+        ax.plot(
+            grp["value_num"],
+            grp["event_id"].map(y_of),
+            ls="none",
+            marker=claim_marker.get(prec, "s"),
+            ms=7,
+            color=COLORS["release"],
+            mfc="white",
+            gid=f"claims:{prec}",
+            label={"at_least": "source: at least", "exact": "source: exact"}.get(
+                prec, f"source: {prec}"
+            ),
+        )
+        for r in grp.itertuples(index=False):
+            ax.annotate(
+                r.publisher,
+                (r.value_num, y_of[r.event_id]),
+                xytext=(0, -11),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize="x-small",
+                gid="publisher-label",
+            )
+    labels = [f"{d:%d %b %Y}\n{t}" for d, t in zip(events["date"], events["title"], strict=True)]
+    ax.set_yticks([y_of[e] for e in events["event_id"]], labels)
+    ax.set_ylim(-0.8, len(events) - 0.3)
+    ax.set_xlabel("People released, as reported")
+    ax.set_ylabel("")
+    handles, lab = ax.get_legend_handles_labels()
+    uniq = dict(zip(lab, handles, strict=True))
+    ax.legend(uniq.values(), uniq.keys(), loc="lower right", frameon=False, fontsize="small")
+    return ax
+
+
+def plot_totals_vs_itemized(cmp: pd.DataFrame, *, ax=None):
+    """Dumbbell per published total: published value (black) vs our itemized sum (blue).
+
+    ``cmp`` is :func:`belthaw.claims.itemized_vs_totals` output. The published marker's
+    shape gives its precision; a hollow itemized marker is a lower bound. Each row is
+    labelled with its verdict.
+
+    >>> ax = plot_totals_vs_itemized(itemized_vs_totals(ds))  # doctest: +SKIP
+    """
+    _require(cmp, "published totals")
+    ax = _ax(ax)
+    c = cmp.sort_values(["as_of", "total_id"]).reset_index(drop=True)
+    n = len(c)
+    seen = set()
+    for i, r in enumerate(c.itertuples(index=False)):
+        y = n - 1 - i
+        pub, item = float(r.value), float(r.itemized)
+        ax.plot(
+            [pub, item],
+            [y, y],
+            color=COLORS["neutral"],
+            lw=1.5,
+            zorder=1,
+            gid=f"dumbbell:{r.total_id}",
+            label="_nolegend_",
+        )
+        prec = str(r.precision)
+        lab = "published total"
+        ax.plot(
+            [pub],
+            [y],
+            ls="none",
+            marker=PRECISION_MARKERS.get(prec, "s"),
+            ms=8,
+            color=COLORS["total"],
+            gid=f"published:{r.total_id}",
+            label=lab if lab not in seen else "_nolegend_",
+        )
+        seen.add(lab)
+        lb = bool(r.itemized_is_lower_bound)
+        lab2 = "our itemized sum (at least)" if lb else "our itemized sum"
+        ax.plot(
+            [item],
+            [y],
+            ls="none",
+            marker="o",
+            ms=8,
+            color=COLORS["release"],
+            mfc="white" if lb else COLORS["release"],
+            gid=f"itemized:{r.total_id}",
+            label=lab2 if lab2 not in seen else "_nolegend_",
+        )
+        seen.add(lab2)
+        ax.annotate(
+            str(r.verdict),
+            (max(pub, item), y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="small",
+            gid=f"verdict:{r.verdict}",
+        )
+    from .claims import SCOPE_WORDS
+
+    labels = [
+        f"{r.publisher}, {r.as_of:%b %Y}\n({SCOPE_WORDS.get(str(r.scope), str(r.scope))})"
+        for r in c.itertuples(index=False)
+    ]
+    ax.set_yticks([n - 1 - i for i in range(n)], labels)
+    ax.set_ylim(-0.7, n - 0.3)
+    hi = float(max(c["value"].max(), c["itemized"].max()))
+    ax.set_xlim(0, hi * 1.25)
+    ax.set_xlabel("People released")
+    ax.set_ylabel("")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small")
+    return ax
+
+
+# -- composite ------------------------------------------------------------------------------
+
+
+def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full"):
+    """One page, three stacked panels on a shared time axis: releases, measures, exchanges.
+
+    Returns the Figure (not shown, not saved). Raises EmptySelectionError when no release
+    falls in ``start``..``end``; an empty lower panel says so in words instead.
+
+    >>> fig = overview_figure(belthaw.load(), start="2025-01-01")  # doctest: +SKIP
+    """
+    from .exchanges import exchange_pairs
+    from .sanctions import measures
+    from .timeline import between, release_series
+
+    s = get_size(size)
+    series = release_series(dataset.events, dataset.claims, start=start, end=end)
+    _require(series, "releases")
+    fig, axes = plt.subplots(
+        3,
+        1,
+        sharex=True,
+        figsize=(s.width, s.height * 1.6),
+        gridspec_kw={"height_ratios": [3, 2, 2]},
+        layout="constrained",
+    )
+    plot_releases(series, ax=axes[0])
+    meas = measures(dataset.events, start=start, end=end)
+    pairs = exchange_pairs(dataset)
+    pairs = pairs[between(pairs["release_date"], start, end)]
+    for ax, frame, fn in ((axes[1], meas, plot_relief_steps), (axes[2], pairs, plot_exchanges)):
+        try:
+            fn(frame, ax=ax)
+        except EmptySelectionError as err:
+            ax.text(
+                0.5,
+                0.5,
+                str(err),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize="small",
+                color=COLORS["neutral"],
+                wrap=True,
+                gid="empty-note",
+            )
+            ax.set_yticks([])
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+    dates = pd.concat(
+        [series["period"], meas["date"], pairs["concession_date"], pairs["release_date"]]
+    )
+    dates = dates[between(dates, start, end)]
+    _pad_x(axes[0], dates, 20)
+    _date_axis(axes[-1], dates)
+    return fig
+
+
+__all__ = [
+    "plot_releases",
+    "plot_cumulative",
+    "plot_stock",
+    "plot_relief_steps",
+    "plot_exchanges",
+    "plot_claim_ranges",
+    "plot_totals_vs_itemized",
+    "overview_figure",
+    "destination_code",
+]

@@ -1,0 +1,338 @@
+"""Finding-titles: the words for each figure, computed from the frames that are drawn.
+
+Every number in a title comes from the data; nothing is hard-coded. ``params`` is the
+notebook's parameters as a mapping or an object with attributes (``start``, ``end``,
+``granularity``, ``count_basis``, ``include_foreign_nationals``,
+``include_released_home``, ``window_days``); missing keys fall back to the frames'
+own ``attrs`` and then to the defaults.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .figtext import FigureText
+from .timeline import ids_by_frequency
+
+BASIS_WORDS = {
+    "best": "best-supported count per release",
+    "lower": "lowest count any source gives",
+    "upper": "highest count any source gives",
+}
+
+
+def _p(params, name: str, frame: pd.DataFrame | None = None, default=None):
+    if isinstance(params, dict) and name in params:
+        return params[name]
+    if params is not None and not isinstance(params, dict) and hasattr(params, name):
+        return getattr(params, name)
+    if frame is not None and frame.attrs.get(name) is not None:
+        return frame.attrs[name]
+    return default
+
+
+def _n(x) -> str:
+    """1,140 style; rounded to an integer."""
+    return f"{int(round(float(x))):,}"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def _month(ts) -> str:
+    return pd.Timestamp(ts).strftime("%B %Y")
+
+
+def _day(ts) -> str:
+    return pd.Timestamp(ts).strftime("%-d %B %Y")
+
+
+def _period(dates: pd.Series, params=None, frame=None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = _p(params, "start", frame) or dates.min()
+    end = _p(params, "end", frame) or dates.max()
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def _rules(series: pd.DataFrame, params) -> str:
+    basis = _p(params, "count_basis", series, "best")
+    parts = [BASIS_WORDS.get(basis, basis)]
+    if not _p(params, "include_foreign_nationals", series, True):
+        parts.append("foreign nationals left out")
+    if not _p(params, "include_released_home", series, True):
+        parts.append("people left at home in Belarus left out")
+    return "; ".join(parts)
+
+
+def _latest_stock(stock: pd.DataFrame | None):
+    if stock is None or stock.empty:
+        return None
+    viasna = stock[stock["counted_by"].astype(str).str.lower().str.contains("viasna")]
+    pick = (viasna if len(viasna) else stock).sort_values("date").iloc[-1]
+    return pick
+
+
+def releases_text(series, stock=None, totals_cmp=None, params=None) -> FigureText:
+    """Words for the releases chart (bars per release, running total, stock still held).
+
+    >>> releases_text(release_series(ds.events), stock_series(ds.prisoner_counts)).title
+    ... # doctest: +SKIP
+    'At least 213 people freed in 7 releases since July 2024, yet some 1,110 are still held'
+    """
+    total = int(series["count"].fillna(0).sum())
+    n_rel = int(series["n_events"].sum())
+    lower = bool(series["is_lower_bound"].any())
+    start, end = _period(series["period"], params, series)
+    freed = f"{'At least ' if lower else ''}{_n(total)} people freed"
+    title = f"{freed} in {_plural(n_rel, 'release')} since {_month(start)}"
+    held = _latest_stock(stock)
+    if held is not None:
+        some = "at least" if str(held["precision"]) == "at_least" else "some"
+        title += f", yet {some} {_n(held['count'])} are still held"
+    gran = _p(params, "granularity", series, "event")
+    unit = {"event": "each bar one release", "month": "per month", "quarter": "per quarter"}
+    subtitle = (
+        f"Releases from Belarusian prisons, {_month(start)} to {_month(end)} "
+        f"({unit.get(gran, gran)}); counting rule: {_rules(series, params)}"
+    )
+    caption = (
+        "Bar height is the number of people freed. Hatched, lighter bars are lower bounds "
+        "(a source said 'more than', or the size was not reported). Letters above the bars "
+        "say where people were sent (LT Lithuania, UA Ukraine, home = stayed in Belarus)."
+    )
+    n_lb = int(series.loc[series["is_lower_bound"], "n_events"].sum())
+    biggest = series.loc[series["count"].fillna(0).idxmax()]
+    alt = (
+        f"Bar chart of {_plural(n_rel, 'release')} from {_month(start)} to {_month(end)}, "
+        f"adding up to {'at least ' if lower else ''}{_n(total)} people. The largest is "
+        f"{_n(biggest['count'])} on {_day(biggest['period'])}. "
+        f"{_plural(n_lb, 'bar')} {'is a lower bound' if n_lb == 1 else 'are lower bounds'}."
+    )
+    if held is not None:
+        alt += (
+            f" {held['counted_by']} counted {_n(held['count'])} still held on {_day(held['date'])}."
+        )
+    notes = []
+    if n_lb:
+        notes.append(
+            f"{_plural(n_lb, 'release')} only have a lower bound, so the total of {_n(total)} "
+            "is itself a lower bound."
+        )
+    if bool(series.get("may_include_foreign", pd.Series(False)).any()):
+        notes.append("Some releases do not say how many foreign nationals were among them.")
+    if totals_cmp is not None and len(totals_cmp):
+        off = totals_cmp[totals_cmp["verdict"] != "consistent"]
+        for row in off.itertuples(index=False):
+            notes.append(str(row.explanation))
+    stock_ids = [] if held is None else list(stock["source_id"].astype(str))
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=tuple(notes),
+        source_ids=ids_by_frequency(series["source_ids"].astype(str), stock_ids),
+    )
+
+
+def relief_text(measures_df, params=None) -> FigureText:
+    """Words for the sanctions-steps lanes.
+
+    >>> relief_text(measures(ds.events)).title  # doctest: +SKIP
+    'The US took 3 relief steps on Belavia and potash while neighbours tightened 2 times'
+    """
+    direction = measures_df["direction"].astype(str)
+    us = measures_df["jurisdiction"].astype(str) == "US"
+    relief = measures_df[us & (direction == "relief")]
+    tight = measures_df[direction == "tightening"]
+    easing = measures_df[direction == "easing"]
+    start, end = _period(measures_df["date"], params, measures_df)
+    fronts = list(dict.fromkeys(relief["lane"].str.split(" · ").str[-1]))
+    front_words = " and ".join([", ".join(fronts[:-1]), fronts[-1]] if len(fronts) > 1 else fronts)
+    title = f"The US took {_plural(len(relief), 'relief step')}"
+    if front_words:
+        title += f" on {front_words}"
+    if len(tight):
+        who = sorted(set(tight["jurisdiction"].astype(str)))
+        title += f" while {_who(who)} tightened {_plural(len(tight), 'time')}"
+    subtitle = (
+        f"Sanctions and border measures, {_month(start)} to {_month(end)}; "
+        "one row per jurisdiction and target"
+    )
+    caption = (
+        "Each marker is one dated step. Filled circles: US relief; filled squares: "
+        "tightening; hollow circles: a border or transit reopening. A line joins the stages "
+        "of one action (announced, licence, list updated)."
+    )
+    actions = measures_df.groupby("action_id").size()
+    alt = (
+        f"Lane chart with {_plural(measures_df['lane'].nunique(), 'lane')}: "
+        f"{_plural(len(relief), 'US relief step')}, {_plural(len(tight), 'tightening step')} "
+        f"and {_plural(len(easing), 'easing step')} from {_month(start)} to {_month(end)}; "
+        f"{_plural(int((actions > 1).sum()), 'action')} with more than one stage."
+    )
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=(),
+        source_ids=ids_by_frequency(measures_df["source_ids"].astype(str)),
+    )
+
+
+def _who(codes: list[str]) -> str:
+    names = {"EU": "the EU", "LT": "Lithuania", "PL": "Poland", "US": "the US"}
+    words = [names.get(c, c) for c in codes]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def exchanges_text(pairs, candidates=None, params=None) -> FigureText:
+    """Words for the exchanges chart (US step -> release pairs and candidate links).
+
+    >>> exchanges_text(exchange_pairs(ds), infer_links(ds)).title  # doctest: +SKIP
+    '4 releases came within 1 day of a US step; 2 were openly described as a trade'
+    """
+    n = len(pairs)
+    lag = pairs["lag_days"].astype(float)
+    max_abs = int(lag.abs().max()) if n else 0
+    n_explicit = int((pairs["link"].astype(str) == "explicit").sum())
+    title = (
+        f"{_plural(n, 'release')} came within {_plural(max_abs, 'day')} of a US step; "
+        f"{n_explicit:,} {'was' if n_explicit == 1 else 'were'} openly described as a trade"
+    )
+    dates = pd.concat([pairs["concession_date"], pairs["release_date"]])
+    start, end = _period(dates, params, pairs)
+    window = _p(params, "window_days", candidates, 7)
+    subtitle = (
+        f"US steps (relief, visits, calls, appointments) and releases, {_month(start)} to "
+        f"{_month(end)}; lag = release date minus US step date"
+    )
+    caption = (
+        "Upper row: US steps; lower row: releases. A line joins each pair: solid thick when a "
+        "source calls it a trade, dashed when sources report them together, dotted when it is "
+        "our inference. Numbers on the lines are the lag in days (+ = release came after)."
+    )
+    n_cand = 0 if candidates is None else len(candidates)
+    if n_cand:
+        caption += (
+            f" Thin sky-blue dotted lines are candidate pairs within ±{window} days that "
+            "are not recorded as exchanges."
+        )
+    med = 0 if not n else int(round(float(lag.median())))
+    alt = (
+        f"Two-row timeline with {_plural(n, 'recorded pair')} ({n_explicit} explicit); median "
+        f"lag {_plural(med, 'day')}, longest {_plural(max_abs, 'day')}"
+        + (f"; {_plural(n_cand, 'candidate pair')} also drawn." if n_cand else ".")
+    )
+    notes = []
+    n_inf = int((pairs["link"].astype(str) == "inferred").sum())
+    if n_inf:
+        verb = "rests" if n_inf == 1 else "rest"
+        notes.append(f"{_plural(n_inf, 'pair')} {verb} on our own reading, not a source's word.")
+    if n_cand:
+        notes.append(
+            f"{_plural(n_cand, 'candidate pair')} fall within ±{window} days but are timing only."
+        )
+    ids = [pairs["source_ids"].astype(str)]
+    if n_cand:
+        ids.append(candidates["source_ids"].astype(str))
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=tuple(notes),
+        source_ids=ids_by_frequency(*ids),
+    )
+
+
+def sources_text(ranges, totals_cmp) -> FigureText:
+    """Words for the source-disagreement charts (claim ranges, totals vs itemized).
+
+    >>> sources_text(claim_ranges(ds), itemized_vs_totals(ds)).title  # doctest: +SKIP
+    'Sources disagree on 1 of 2 release counts; 3 of 5 published totals match our sum'
+    """
+    n_ev = len(ranges)
+    n_dis = int(ranges["disputed"].sum()) if n_ev else 0
+    n_tot = len(totals_cmp)
+    n_ok = int((totals_cmp["verdict"] == "consistent").sum())
+    title = (
+        f"Sources disagree on {n_dis:,} of {_plural(n_ev, 'release count')}; "
+        f"{n_ok:,} of {_plural(n_tot, 'published total')} match our itemized sum"
+    )
+    subtitle = "Releases reported by two or more sources, and cumulative totals as published"
+    caption = (
+        "Top: for each disputed release, the grey bar spans the lowest to the highest figure; "
+        "markers are each source's figure (triangle pointing right = 'more than'), the black "
+        "tick our count. Bottom: each published total (black) against the sum of our "
+        "itemized releases over the same dates (blue; hollow = lower bound)."
+    )
+    widest = ranges.assign(w=ranges["high"] - ranges["low"]).sort_values("w").iloc[-1:]
+    alt = f"{_plural(n_dis, 'release')} with disagreeing counts"
+    for r in widest.itertuples(index=False):
+        if r.w > 0:
+            alt += f"; the widest, {_day(r.date)}, runs from {_n(r.low)} to {_n(r.high)}"
+    alt += f". {n_ok:,} of {_plural(n_tot, 'published total')} are consistent with our sum."
+    notes = tuple(
+        str(e) for e in totals_cmp.loc[totals_cmp["verdict"] != "consistent", "explanation"]
+    )
+    disputed = ranges[ranges["disputed"]] if n_ev else ranges
+    claim_ids = disputed["source_ids"].astype(str) if "source_ids" in disputed else []
+    ids = ids_by_frequency(claim_ids, totals_cmp["source_id"].astype(str))
+    return FigureText(
+        title=title, subtitle=subtitle, caption=caption, alt=alt, notes=notes, source_ids=ids
+    )
+
+
+def overview_text(series, measures_df, pairs, params=None) -> FigureText:
+    """Words for the one-page overview (releases, measures, exchanges on one time axis).
+
+    >>> overview_text(release_series(ds.events), measures(ds.events), exchange_pairs(ds))
+    ... # doctest: +SKIP
+    """
+    total = int(series["count"].fillna(0).sum())
+    lower = bool(series["is_lower_bound"].any())
+    n_rel = int(series["n_events"].sum())
+    us_relief = int(
+        (
+            (measures_df["jurisdiction"].astype(str) == "US")
+            & (measures_df["direction"].astype(str) == "relief")
+        ).sum()
+    )
+    start, end = _period(series["period"], params, series)
+    title = (
+        f"{'At least ' if lower else ''}{_n(total)} people freed in "
+        f"{_plural(n_rel, 'release')} as the US took {_plural(us_relief, 'relief step')}"
+    )
+    near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
+    subtitle = f"{_month(start)} to {_month(end)}; counting rule: {_rules(series, params)}"
+    caption = (
+        "Top: people freed per release (hatched = lower bound). Middle: sanctions and border "
+        "steps by jurisdiction. Bottom: recorded US step -> release pairs, line style = how "
+        "firmly sources link them."
+    )
+    alt = (
+        f"Three stacked panels sharing a time axis from {_month(start)} to {_month(end)}: "
+        f"{_plural(n_rel, 'release')} totalling {'at least ' if lower else ''}{_n(total)}; "
+        f"{_plural(len(measures_df), 'sanctions or border step')}; "
+        f"{_plural(len(pairs), 'recorded pair')}, {near:,} within a day."
+    )
+    notes = ()
+    if lower:
+        notes = ("Totals with a lower-bound release are themselves lower bounds.",)
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=notes,
+        source_ids=ids_by_frequency(
+            series["source_ids"].astype(str),
+            measures_df["source_ids"].astype(str),
+            pairs["source_ids"].astype(str),
+        ),
+    )
+
+
+__all__ = ["releases_text", "relief_text", "exchanges_text", "sources_text", "overview_text"]

@@ -1,0 +1,373 @@
+"""Release series (per release, month or quarter) with cumulative totals, and the stock still held.
+
+Pure transforms: DataFrames in, DataFrames out, no I/O, no per-event Python
+loops. Every output frame carries ``attrs["selection"]`` (what was asked for)
+and ``attrs["coverage"]`` (what the data holds) so a plot of an empty result
+can say why it is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+GRANULARITIES = ("event", "month", "quarter")
+COUNT_BASES = ("best", "lower", "upper")
+_PERIOD_CODE = {"month": "M", "quarter": "Q"}
+
+# Precisions that make a count only a floor: "more than 50" (at_least) and a
+# release whose size was never reported (unknown).
+LOWER_BOUND_PRECISIONS = ("at_least", "unknown")
+
+
+# -- small shared helpers (also used by sanctions, exchanges, claims) ---------------------
+
+
+def to_timestamp(value) -> pd.Timestamp | None:
+    """``None`` stays ``None``; a string or date becomes a ``Timestamp``.
+
+    >>> to_timestamp("2025-09-11")
+    Timestamp('2025-09-11 00:00:00')
+    """
+    return None if value is None else pd.Timestamp(value)
+
+
+def between(dates: pd.Series, start=None, end=None) -> pd.Series:
+    """Boolean mask: ``start <= date <= end`` (inclusive; either bound optional)."""
+    start, end = to_timestamp(start), to_timestamp(end)
+    mask = pd.Series(True, index=dates.index)
+    if start is not None:
+        mask &= dates >= start
+    if end is not None:
+        mask &= dates <= end
+    return mask
+
+
+def fmt_day(ts) -> str:
+    """``YYYY-MM-DD`` or ``"?"`` for a missing date."""
+    return "?" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def describe_window(what: str, start=None, end=None) -> str:
+    """Words for a selection, e.g. ``"releases between 2023-01-01 and 2023-02-01"``."""
+    start, end = to_timestamp(start), to_timestamp(end)
+    if start is not None and end is not None:
+        return f"{what} between {fmt_day(start)} and {fmt_day(end)}"
+    if start is not None:
+        return f"{what} from {fmt_day(start)} on"
+    if end is not None:
+        return f"{what} up to {fmt_day(end)}"
+    return f"{what} in the data"
+
+
+def coverage(frame: pd.DataFrame, columns: Iterable[str] = ("date", "date_end")) -> str:
+    """Words for the date span of a frame, e.g. ``"the data covers 2024-07-03 to 2026-03-19"``."""
+    cols = [c for c in columns if c in frame.columns]
+    if frame.empty or not cols:
+        return "the data holds no rows of this kind"
+    dates = pd.concat([frame[c] for c in cols]).dropna()
+    if dates.empty:
+        return "the data holds no dated rows of this kind"
+    return f"the data covers {fmt_day(dates.min())} to {fmt_day(dates.max())}"
+
+
+def join_unique(lists: pd.Series, by: pd.Series | None = None, sep: str = ";") -> pd.Series:
+    """Join the unique items of ``;``-separated strings, grouped by ``by`` (order of first sight).
+
+    >>> join_unique(pd.Series(["a;b", "b;c"]), by=pd.Series([1, 1])).tolist()
+    ['a;b;c']
+    """
+    by = pd.Series(0, index=lists.index) if by is None else by
+    items = pd.DataFrame({"by": by.to_numpy(), "item": lists.astype(str).to_numpy()})
+    items["item"] = items["item"].str.split(";")
+    items = items.explode("item")
+    items = items[items["item"].str.len() > 0].drop_duplicates()
+    joined = items.groupby("by", sort=False)["item"].agg(sep.join)
+    return joined.astype("str")
+
+
+def ids_by_frequency(*lists: Iterable[str]) -> tuple[str, ...]:
+    """Source ids from ``;``-joined strings, most cited first (ties alphabetical).
+
+    >>> ids_by_frequency(["a;b", "b"], ["c"])
+    ('b', 'a', 'c')
+    """
+    flat = pd.Series([s for seq in lists for s in seq], dtype="str")
+    if flat.empty:
+        return ()
+    items = flat.str.split(";").explode()
+    items = items[items.str.len() > 0]
+    counts = items.value_counts()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(k for k, _ in ranked)
+
+
+def destination_tokens(destination: pd.Series) -> pd.Series:
+    """Lower-cased destination tokens as lists.
+
+    >>> destination_tokens(pd.Series(["Lithuania;home"])).tolist()
+    [['lithuania', 'home']]
+    """
+    return destination.astype(str).str.lower().str.split(";")
+
+
+# -- counting rules -------------------------------------------------------------------------
+
+
+def _base_counts(releases: pd.DataFrame, claims: pd.DataFrame | None, basis: str) -> pd.DataFrame:
+    """Count per release under ``basis`` and whether the chosen figure is only a floor."""
+    precision = releases["count_precision"].astype(object)
+    own = pd.DataFrame(
+        {
+            "event_id": releases["event_id"].to_numpy(),
+            "value": releases["count"].astype("Float64").to_numpy(),
+            "floor": precision.isin(LOWER_BOUND_PRECISIONS).to_numpy(),
+        }
+    )
+    if basis == "best" or claims is None or claims.empty:
+        return own.set_index("event_id")
+    cl = claims[(claims["field"].astype(object) == "count") & claims["value_num"].notna()]
+    cl = cl[cl["event_id"].isin(own["event_id"])]
+    claimed = pd.DataFrame(
+        {
+            "event_id": cl["event_id"].to_numpy(),
+            "value": cl["value_num"].astype("Float64").to_numpy(),
+            "floor": (cl["precision"].astype(object) == "at_least").to_numpy(),
+        }
+    )
+    allv = pd.concat([own, claimed], ignore_index=True)
+    allv = allv[allv["value"].notna()]
+    pick = allv.groupby("event_id")["value"].transform("min" if basis == "lower" else "max")
+    chosen = allv[allv["value"] == pick]
+    # The chosen figure is a floor when any source giving exactly that figure said "at least".
+    picked = chosen.groupby("event_id").agg(value=("value", "first"), floor=("floor", "any"))
+    out = own.set_index("event_id")
+    out.loc[picked.index, "value"] = picked["value"]
+    out.loc[picked.index, "floor"] = picked["floor"]
+    return out
+
+
+def counted_releases(
+    events: pd.DataFrame,
+    claims: pd.DataFrame | None = None,
+    *,
+    include_foreign_nationals: bool = True,
+    include_released_home: bool = True,
+    count_basis: str = "best",
+) -> pd.DataFrame:
+    """Every release with its count after the counting rules (no date filter, no aggregation).
+
+    Columns: ``date, event_id, title, count_precision, destination, source_ids, count,
+    is_lower_bound, may_include_foreign``. Used by :func:`release_series` and
+    :func:`belthaw.claims.itemized_vs_totals`.
+
+    >>> counted_releases(ds.events)[["event_id", "count"]]  # doctest: +SKIP
+    """
+    if count_basis not in COUNT_BASES:
+        raise ValueError(f"count_basis must be one of {COUNT_BASES}, not {count_basis!r}")
+    rel = events[events["kind"].astype(object) == "release"]
+    rel = rel.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+    base = _base_counts(rel, claims, count_basis).reindex(rel["event_id"])
+    value = pd.Series(base["value"].to_numpy(), index=rel.index, dtype="Float64")
+    floor = pd.Series(base["floor"].to_numpy(dtype=bool), index=rel.index)
+
+    # A release with no reported size still happened: we keep it with 0 people so it is
+    # drawn and counted as an event, and flag it a lower bound (the true number is >= 0).
+    floor |= value.isna()
+    value = value.fillna(0)
+
+    tokens = destination_tokens(rel["destination"])
+    has_home = _contains(tokens, "home")
+    only_home = rel["destination"].astype(str).str.lower().eq("home")
+    if not include_released_home:
+        n_home = rel["n_home"].astype("Float64")
+        # Everyone stayed home when home is the only destination, so n_home = count exactly.
+        n_home = n_home.mask(n_home.isna() & only_home, value)
+        # Mixed destination and unknown n_home: we cannot tell how many left the country, so
+        # we drop the whole release (count 0) and flag it: the true non-home count is >= 0.
+        unknown_home = n_home.isna() & has_home
+        value = value.mask(unknown_home, 0)
+        floor |= unknown_home
+        value = value - n_home.fillna(0).where(~unknown_home, 0)
+    may_include_foreign = pd.Series(False, index=rel.index)
+    if not include_foreign_nationals:
+        n_foreign = rel["n_foreign"].astype("Float64")
+        # Unknown n_foreign is treated as 0: the count then may still include some foreign
+        # nationals, so it is an upper-bound-ish figure for Belarusians alone. We do not
+        # clear is_lower_bound (a floor stays a floor); we flag it in may_include_foreign.
+        may_include_foreign = n_foreign.isna() & (value > 0)
+        value = value - n_foreign.fillna(0)
+    value = value.clip(lower=0).round().astype("Int64")
+
+    return pd.DataFrame(
+        {
+            "date": rel["date"],
+            "event_id": rel["event_id"],
+            "title": rel["title"],
+            "count_precision": rel["count_precision"],
+            "destination": rel["destination"],
+            "source_ids": rel["source_ids"],
+            "count": value,
+            "is_lower_bound": floor.astype(bool),
+            "may_include_foreign": may_include_foreign.astype(bool).to_numpy(),
+        }
+    )
+
+
+def _contains(tokens: pd.Series, item: str) -> pd.Series:
+    """Vectorised ``item in list`` over a Series of lists."""
+    exploded = tokens.explode()
+    hit = exploded.eq(item)
+    return hit.groupby(level=0).any().reindex(tokens.index, fill_value=False)
+
+
+def _cumulate(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["cumulative"] = frame["count"].cumsum().astype("Int64")
+    # A sum that contains a lower bound is itself only a lower bound, from that row on.
+    frame["cumulative_is_lower_bound"] = frame["is_lower_bound"].cummax().astype(bool)
+    return frame
+
+
+def release_series(
+    events: pd.DataFrame,
+    claims: pd.DataFrame | None = None,
+    *,
+    start=None,
+    end=None,
+    granularity: str = "event",
+    include_foreign_nationals: bool = True,
+    include_released_home: bool = True,
+    count_basis: str = "best",
+) -> pd.DataFrame:
+    """People released, per release or per month/quarter, with a running total.
+
+    ``granularity="event"``: one row per release with ``period`` (the release date),
+    ``event_id, title, count, is_lower_bound, count_precision, destination, n_events,
+    source_ids, cumulative, cumulative_is_lower_bound, may_include_foreign``.
+    ``"month"``/``"quarter"``: one row per period start (empty periods between the first
+    and the last release included with count 0) with ``period, n_events, count,
+    is_lower_bound, destination, source_ids, cumulative, cumulative_is_lower_bound,
+    may_include_foreign``.
+
+    ``count_basis``: ``best`` (events.count) or ``lower``/``upper`` (min/max of the
+    event's count and every numeric count claim). ``include_released_home=False``
+    subtracts ``n_home``; ``include_foreign_nationals=False`` subtracts ``n_foreign``.
+
+    >>> s = release_series(ds.events, ds.claims, granularity="month")  # doctest: +SKIP
+    >>> s[["period", "count", "cumulative"]].tail(1)                    # doctest: +SKIP
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
+    counted = counted_releases(
+        events,
+        claims,
+        include_foreign_nationals=include_foreign_nationals,
+        include_released_home=include_released_home,
+        count_basis=count_basis,
+    )
+    sel = counted[between(counted["date"], start, end)].reset_index(drop=True)
+    if granularity == "event":
+        out = sel.rename(columns={"date": "period"})
+        out.insert(list(out.columns).index("source_ids"), "n_events", 1)
+        out = out[
+            [
+                "period",
+                "event_id",
+                "title",
+                "count",
+                "is_lower_bound",
+                "count_precision",
+                "destination",
+                "n_events",
+                "source_ids",
+                "may_include_foreign",
+            ]
+        ]
+        out = _cumulate(out.copy())
+    else:
+        out = _aggregate(sel, _PERIOD_CODE[granularity])
+    out.attrs.update(
+        selection=describe_window("releases", start, end),
+        coverage=coverage(events),
+        granularity=granularity,
+        count_basis=count_basis,
+        include_foreign_nationals=include_foreign_nationals,
+        include_released_home=include_released_home,
+        start=fmt_day(to_timestamp(start)) if start is not None else None,
+        end=fmt_day(to_timestamp(end)) if end is not None else None,
+    )
+    return out
+
+
+def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
+    columns = [
+        "period",
+        "n_events",
+        "count",
+        "is_lower_bound",
+        "destination",
+        "source_ids",
+        "cumulative",
+        "cumulative_is_lower_bound",
+        "may_include_foreign",
+    ]
+    if sel.empty:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        empty["period"] = pd.Series(dtype="datetime64[ns]")
+        return empty
+    period = sel["date"].dt.to_period(code)
+    grouped = sel.groupby(period, sort=True)
+    agg = grouped.agg(
+        n_events=("event_id", "size"),
+        count=("count", "sum"),
+        is_lower_bound=("is_lower_bound", "any"),
+        may_include_foreign=("may_include_foreign", "any"),
+    )
+    agg["source_ids"] = join_unique(sel["source_ids"], period)
+    agg["destination"] = join_unique(sel["destination"], period)
+    full = pd.period_range(period.min(), period.max(), freq=code)
+    agg = agg.reindex(full)
+    agg["n_events"] = agg["n_events"].fillna(0).astype("int64")
+    agg["count"] = agg["count"].fillna(0).astype("Int64")
+    for col in ("is_lower_bound", "may_include_foreign"):
+        agg[col] = agg[col].astype("boolean").fillna(False).astype(bool)
+    for col in ("source_ids", "destination"):
+        agg[col] = agg[col].fillna("").astype("str")
+    agg["period"] = agg.index.start_time.astype("datetime64[ns]")
+    out = _cumulate(agg.reset_index(drop=True))
+    return out[columns]
+
+
+def stock_series(
+    prisoner_counts: pd.DataFrame,
+    *,
+    counted_by: str | Iterable[str] | None = None,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
+    """Political prisoners still held, by date (optionally one counter, a date window).
+
+    Columns ``date, count, precision, counted_by, source_id``, sorted by date.
+
+    >>> stock_series(ds.prisoner_counts, counted_by="Viasna").tail(1)  # doctest: +SKIP
+    """
+    pc = prisoner_counts
+    mask = between(pc["date"], start, end)
+    if counted_by is not None:
+        who = [counted_by] if isinstance(counted_by, str) else list(counted_by)
+        mask &= pc["counted_by"].str.lower().isin([w.lower() for w in who])
+    out = pc.loc[mask, ["date", "count", "precision", "counted_by", "source_id"]]
+    out = out.sort_values(["date", "counted_by"], kind="stable").reset_index(drop=True)
+    what = "prisoner counts" + (f" by {counted_by}" if isinstance(counted_by, str) else "")
+    out.attrs.update(selection=describe_window(what, start, end), coverage=coverage(pc, ["date"]))
+    return out
+
+
+__all__ = [
+    "release_series",
+    "stock_series",
+    "counted_releases",
+    "join_unique",
+    "ids_by_frequency",
+]

@@ -1,0 +1,202 @@
+"""Plot functions: drawn objects, colours by meaning, hatches, line styles, empty selections."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from belthaw import plots  # noqa: E402
+from belthaw.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
+from belthaw.errors import EmptySelectionError  # noqa: E402
+from belthaw.exchanges import exchange_pairs, infer_links  # noqa: E402
+from belthaw.sanctions import measures  # noqa: E402
+from belthaw.style import COLORS  # noqa: E402
+from belthaw.timeline import release_series, stock_series  # noqa: E402
+from matplotlib.colors import to_hex as _to_hex  # noqa: E402
+from synth import make_dataset  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return make_dataset()
+
+
+def to_hex(color):
+    return _to_hex(color).lower()
+
+
+def meaning(key):
+    return COLORS[key].lower()
+
+
+def by_gid(ax, prefix, kind="all"):
+    pools = {"lines": ax.lines, "patches": ax.patches, "texts": ax.texts}
+    items = [a for k, pool in pools.items() if kind in ("all", k) for a in pool]
+    return [a for a in items if (a.get_gid() or "").startswith(prefix)]
+
+
+def test_releases_bars_hatches_and_labels(ds):
+    ax = plots.plot_releases(release_series(ds.events))
+    bars = by_gid(ax, "release-bar:", "patches")
+    assert len(bars) == 7 == len(ax.patches)
+    hatched = {b.get_gid() for b in bars if b.get_hatch() == "//"}
+    assert hatched == {"release-bar:ev-20250911-release", "release-bar:ev-20260115-release"}
+    exact = next(b for b in bars if b.get_gid() == "release-bar:ev-20251213-release")
+    assert to_hex(exact.get_facecolor()) == meaning("release") and exact.get_hatch() is None
+    lb = next(b for b in bars if b.get_gid() == "release-bar:ev-20250911-release")
+    assert lb.get_facecolor()[3] < 1  # lighter fill
+    labels = [t.get_text() for t in by_gid(ax, "count-label", "texts")]
+    assert "≥52" in labels and "123" in labels and "0" not in labels
+    dests = [t.get_text() for t in by_gid(ax, "destination-label", "texts")]
+    assert {"home", "LT", "LT+home", "LT+UA", "?"} <= set(dests)
+    assert ax.get_ylabel() == "People released"
+
+
+@pytest.mark.parametrize(("annotate_min", "n_labels"), [(None, 6), (10, 4), (100, 1)])
+def test_releases_annotate_min(ds, annotate_min, n_labels):
+    ax = plots.plot_releases(release_series(ds.events), annotate_min=annotate_min)
+    assert len(by_gid(ax, "count-label", "texts")) == n_labels
+
+
+def test_releases_month_ticks_readable(ds):
+    ax = plots.plot_releases(release_series(ds.events, granularity="month"), show_destination=False)
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks[0] == "Jul\n2024" and "Jan\n2025" in ticks and len(ticks) <= 8
+    assert not by_gid(ax, "destination-label", "texts")
+    assert ax.get_xlabel() == "Month"
+
+
+def test_releases_empty_selection_message(ds):
+    s = release_series(ds.events, start="2023-01-01", end="2023-02-01")
+    with pytest.raises(EmptySelectionError) as err:
+        plots.plot_releases(s)
+    assert "no releases between 2023-01-01 and 2023-02-01" in str(err.value)
+    assert "the data covers 2024-07-03 to 2026-01-20" in str(err.value)
+
+
+def test_draws_on_given_ax(ds):
+    fig, (a, b) = plt.subplots(1, 2)
+    assert plots.plot_releases(release_series(ds.events), ax=b) is b
+    assert not a.patches
+
+
+def test_cumulative_dashed_after_lower_bound_and_totals(ds):
+    ax = plots.plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))
+    (solid,) = by_gid(ax, "cumulative-exact", "lines")
+    (dashed,) = by_gid(ax, "cumulative-lower-bound", "lines")
+    assert solid.get_linestyle() == "-" and dashed.get_linestyle() == "--"
+    assert solid.get_ydata()[-1] == 38 and dashed.get_ydata()[-1] == 213
+    (t,) = by_gid(ax, "total:", "lines")  # only all_releases scope
+    assert t.get_marker() == "^" and to_hex(t.get_color()) == meaning("total")
+
+
+def test_stock_line_and_markers(ds):
+    ax = plots.plot_stock(stock_series(ds.prisoner_counts))
+    (line,) = by_gid(ax, "stock-line", "lines")
+    assert to_hex(line.get_color()) == meaning("stock") and len(line.get_xdata()) == 4
+    (other,) = by_gid(ax, "stock-points:Opposition office", "lines")
+    assert other.get_marker() == "^" and other.get_markerfacecolor() == "none"
+    assert ax.get_ylabel() == "Political prisoners held"
+
+
+def test_relief_steps_lanes_colours_and_stages(ds):
+    ax = plots.plot_relief_steps(measures(ds.events))
+    assert [t.get_text() for t in ax.get_yticklabels()][::-1][0] == "US · Belavia"
+    relief = by_gid(ax, "steps:relief:US", "lines")[0]
+    assert to_hex(relief.get_markerfacecolor()) == meaning("us_relief")
+    tight = by_gid(ax, "steps:tightening", "lines")
+    assert all(to_hex(t.get_markerfacecolor()) == meaning("eu_measure") for t in tight)
+    (easing,) = by_gid(ax, "steps:easing", "lines")
+    assert easing.get_markerfacecolor() == "none"
+    assert len(by_gid(ax, "action:us-belavia", "lines")) == 1
+    stages = [t.get_text() for t in by_gid(ax, "stage-label", "texts")]
+    assert stages == ["announced", "licence"]
+
+
+@pytest.mark.parametrize(
+    ("link", "style", "width"),
+    [
+        ("explicit", "-", 2.4),
+        ("reported", "--", 1.6),
+        ("inferred", ":", 1.6),
+        ("candidate", ":", 0.9),
+    ],
+)
+def test_exchanges_line_style_by_link(ds, link, style, width):
+    ax = plots.plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))
+    lines = by_gid(ax, f"link:{link}:", "lines")
+    assert lines and all(ln.get_linestyle() == style for ln in lines)
+    assert all(ln.get_linewidth() == width for ln in lines)
+    if link == "candidate":
+        assert all(to_hex(ln.get_color()) == meaning("inferred") for ln in lines)
+
+
+def test_exchanges_lag_labels_and_legend(ds):
+    ax = plots.plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))
+    lags = sorted(t.get_text() for t in by_gid(ax, "lag-label", "texts"))
+    assert lags == ["+1 d", "+1 d", "-5 d", "0 d", "0 d", "0 d"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"explicit trade", "reported together", "our inference"} <= set(legend)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Release", "US step"]
+
+
+def test_exchanges_empty(ds):
+    with pytest.raises(EmptySelectionError, match="link strength"):
+        plots.plot_exchanges(exchange_pairs(ds, link_strengths=()))
+
+
+@pytest.mark.parametrize("source", ["long", "ranges"])
+def test_claim_ranges(ds, source):
+    data = claims_long(ds) if source == "long" else claim_ranges(ds)
+    ax = plots.plot_claim_ranges(data)
+    (rng,) = by_gid(ax, "range:", "lines")  # only the disputed event
+    assert list(rng.get_xdata()) == [50, 60]
+    (al,) = by_gid(ax, "claims:at_least", "lines")
+    assert al.get_marker() == ">"
+    assert by_gid(ax, "best:ev-20250911-release", "lines")
+
+
+def test_claim_ranges_none_disputed(ds):
+    with pytest.raises(EmptySelectionError, match="disagree"):
+        plots.plot_claim_ranges(claims_long(ds, ["ev-20251213-release"]))
+
+
+def test_totals_vs_itemized(ds):
+    ax = plots.plot_totals_vs_itemized(itemized_vs_totals(ds))
+    verdicts = sorted(t.get_text() for t in by_gid(ax, "verdict:", "texts"))
+    assert verdicts == ["close", "consistent", "consistent", "consistent", "differs"]
+    assert by_gid(ax, "published:t-all", "lines")[0].get_marker() == "^"
+    assert by_gid(ax, "itemized:t-pardon", "lines")[0].get_markerfacecolor() != "white"
+    assert by_gid(ax, "itemized:t-all", "lines")[0].get_markerfacecolor() == "white"
+
+
+def test_overview_figure(ds):
+    fig = plots.overview_figure(ds)
+    assert len(fig.axes) == 3
+    top, mid, bottom = fig.axes
+    assert top.get_shared_x_axes().joined(top, bottom)
+    assert len(top.patches) == 7 and by_gid(mid, "steps:", "lines") and by_gid(bottom, "link:")
+
+
+def test_overview_empty_panel_says_so(ds):
+    fig = plots.overview_figure(ds, start="2024-07-01", end="2024-08-01")
+    assert by_gid(fig.axes[1], "empty-note", "texts")
+
+
+def test_overview_no_releases_raises(ds):
+    with pytest.raises(EmptySelectionError, match="2023-01-01"):
+        plots.overview_figure(ds, start="2023-01-01", end="2023-02-01")
+
+
+def test_never_shows_or_saves(ds, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("show called"))
+    monkeypatch.setattr(plt.Figure, "savefig", lambda *a, **k: pytest.fail("savefig called"))
+    plots.overview_figure(ds)

@@ -1,0 +1,109 @@
+"""Finding-titles: numbers come from the frames; sources ordered by citations."""
+
+import re
+
+import pytest
+from belthaw.claims import claim_ranges, itemized_vs_totals
+from belthaw.exchanges import exchange_pairs, infer_links
+from belthaw.figtext import FigureText
+from belthaw.sanctions import measures
+from belthaw.text import (
+    exchanges_text,
+    overview_text,
+    releases_text,
+    relief_text,
+    sources_text,
+)
+from belthaw.timeline import release_series, stock_series
+from synth import make_dataset, release
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return make_dataset()
+
+
+def test_releases_text(ds):
+    s = release_series(ds.events, ds.claims)
+    ft = releases_text(s, stock_series(ds.prisoner_counts), itemized_vs_totals(ds), {})
+    assert isinstance(ft, FigureText)
+    assert ft.title == (
+        "At least 213 people freed in 7 releases since July 2024, yet some 1,110 are still held"
+    )
+    assert "July 2024 to January 2026" in ft.subtitle
+    assert "213" in ft.alt and "123" in ft.alt
+    assert any("lower bound" in n for n in ft.notes)
+    assert ft.source_ids[0] == "viasna-1"  # cited most often (releases + stock)
+    assert set(ft.source_ids) == {"viasna-1", "ap-1", "reuters-1"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "title_start"),
+    [
+        (
+            [
+                release("ev-20250101-a", "2025-01-01", 1000),
+                release("ev-20250201-b", "2025-02-01", 140),
+            ],
+            "1,140 people freed in 2 releases since January 2025",
+        ),
+        (
+            [release("ev-20250101-a", "2025-01-01", 5, "at_least")],
+            "At least 5 people freed in 1 release since January 2025",
+        ),
+    ],
+)
+def test_releases_title_numbers_come_from_data(rows, title_start):
+    ds = make_dataset(events=rows, claims=[], exchanges=[])
+    ft = releases_text(release_series(ds.events), None, None, None)
+    assert ft.title == title_start
+
+
+def test_counting_rules_in_subtitle(ds):
+    params = {"include_foreign_nationals": False, "count_basis": "lower"}
+    s = release_series(ds.events, ds.claims, **params)
+    ft = releases_text(s, None, None, params)
+    assert "foreign nationals left out" in ft.subtitle
+    assert "lowest count" in ft.subtitle
+
+
+def test_relief_text(ds):
+    ft = relief_text(measures(ds.events), None)
+    assert ft.title == (
+        "The US took 3 relief steps on Belavia and potash while the EU and Lithuania "
+        "tightened 2 times"
+    )
+    assert ft.source_ids[0] == "state-1"
+
+
+def test_exchanges_text(ds):
+    ft = exchanges_text(exchange_pairs(ds), infer_links(ds), {"window_days": 7})
+    assert ft.title == (
+        "4 releases came within 1 day of a US step; 2 were openly described as a trade"
+    )
+    assert "±7 days" in ft.caption and "2 candidate pairs" in ft.alt
+    assert ft.source_ids[0] == "ap-1"
+
+
+def test_sources_text(ds):
+    ft = sources_text(claim_ranges(ds), itemized_vs_totals(ds))
+    assert ft.title == (
+        "Sources disagree on 1 of 2 release counts; 3 of 5 published totals match our itemized sum"
+    )
+    assert "from 50 to 60" in ft.alt
+    assert len(ft.notes) == 2
+
+
+def test_overview_text(ds):
+    s = release_series(ds.events)
+    ft = overview_text(s, measures(ds.events), exchange_pairs(ds))
+    assert ft.title == "At least 213 people freed in 7 releases as the US took 3 relief steps"
+    assert ft.source_ids[:2] == ("ap-1", "reuters-1")
+
+
+def test_no_hard_coded_numbers_in_titles(ds):
+    """Every number in each title appears in the frames it was computed from."""
+    s = release_series(ds.events, start="2025-06-01")
+    ft = releases_text(s, None, None, {"start": "2025-06-01"})
+    nums = {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", ft.title)}
+    assert nums == {int(s["count"].sum()), len(s), 2025}
