@@ -271,6 +271,8 @@ def coerce_value(spec: ParamSpec, value: Any) -> Any:
 
 
 def _check_date(value: Any) -> str | None:
+    if value == "":
+        return None  # open-ended: from the first / to the newest event in the data
     if not isinstance(value, str) or not _DATE_RE.match(value):
         return f"expected an ISO date YYYY-MM-DD, got {value!r}"
     try:
@@ -341,6 +343,8 @@ def coerce_and_check(
         and specs["end"].is_date
         and isinstance(start, str)
         and isinstance(end, str)
+        and start
+        and end
         and end < start
     ):
         problems.append(("end", f"end {end} is before start {start}"))

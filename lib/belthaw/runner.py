@@ -889,9 +889,26 @@ def run(
         durations[r.name] = round(r.duration, 3)
     if result.ran:
         _write_json(layout.durations_file, durations)
+        _write_figure_index(layout.figure_dir(output_set), log)
     result.elapsed = time.perf_counter() - t0
     _summary(result, log)
     return result
+
+
+def _write_figure_index(folder: Path, log: Callable[[str], Any]) -> None:
+    """Rewrite the folder's figures index once, after every notebook has saved.
+
+    Done here rather than in each notebook: notebooks run in parallel, and the
+    last one to write the index could otherwise miss a sibling's figure.
+    """
+    if not any(folder.glob("*.md")):
+        return
+    from .save import write_index
+
+    try:
+        write_index(folder)
+    except Exception as exc:  # the figures are written; a broken index must not fail the run
+        log(f"warning: could not write {folder / 'README.md'}: {exc}")
 
 
 def _summary(result: RunResult, log: Callable[[str], Any]) -> None:

@@ -307,6 +307,7 @@ def finish_figure(
     source_line: str,
     as_of: str,
     notes: Sequence[str] = (),
+    as_of_note: str = "",
 ) -> Figure:
     """Put the finding, scope, notes, source and data date on the figure; fit the axes between.
 
@@ -334,7 +335,7 @@ def finish_figure(
     old_dpi = fig.dpi
     fig.dpi = DPI
     try:
-        _finish(fig, text, source_line, as_of_s, notes)
+        _finish(fig, text, source_line, as_of_s, notes, as_of_note)
     except BaseException:
         _remove_tagged(fig)  # no half-finished figure left behind
         raise
@@ -342,10 +343,18 @@ def finish_figure(
         fig.dpi = old_dpi
     # Remembered so that save(), which finishes the figure again, keeps these notes.
     fig._belthaw_extra_notes = tuple(notes)  # type: ignore[attr-defined]
+    fig._belthaw_as_of_note = as_of_note  # type: ignore[attr-defined]
     return fig
 
 
-def _finish(fig: Figure, text: FigureText, source_line: str, as_of_s: str, notes: Sequence[str]):
+def _finish(
+    fig: Figure,
+    text: FigureText,
+    source_line: str,
+    as_of_s: str,
+    notes: Sequence[str],
+    as_of_note: str = "",
+):
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties
 
@@ -388,7 +397,8 @@ def _finish(fig: Figure, text: FigureText, source_line: str, as_of_s: str, notes
 
     # Footer, bottom-up: date last line, source above it, notes on top.
     y = margin
-    y = place("as_of", f"Data as of {as_of_s}", y, va="bottom", size=sizes["small"]).y1 + gap
+    dated = f"Data as of {as_of_s}" + (f" ({as_of_note})" if as_of_note else "")
+    y = place("as_of", dated, y, va="bottom", size=sizes["small"]).y1 + gap
     y = place("source", source_line, y, va="bottom", size=sizes["small"]).y1 + gap
     all_notes = _unique([*text.notes, *notes])
     if all_notes:
@@ -710,7 +720,8 @@ def save(
         if not (math.isclose(w, s.width, abs_tol=1e-6) and math.isclose(h, s.height, abs_tol=1e-6)):
             fig.set_size_inches(s.width, s.height)
         extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
-        finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra)
+        note = getattr(fig, "_belthaw_as_of_note", "")
+        finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra, as_of_note=note)
         small = _small_texts(fig)
         if small:
             warnings.warn(

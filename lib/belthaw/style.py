@@ -77,6 +77,8 @@ SIZES: dict[str, Size] = {
     "a4-full": Size("a4-full", 6.3, 4.2, 9.0),
     "a4-half": Size("a4-half", 6.3, 2.9, 8.5),
     "slide": Size("slide", 10.0, 5.625, 12.0),
+    # A whole A4 text block (16 x 23 cm) for the one-page composite overview.
+    "a4-page": Size("a4-page", 6.3, 9.0, 9.0),
 }
 
 

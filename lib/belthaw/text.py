@@ -336,3 +336,47 @@ def overview_text(series, measures_df, pairs, params=None) -> FigureText:
 
 
 __all__ = ["releases_text", "relief_text", "exchanges_text", "sources_text", "overview_text"]
+
+
+def cumulative_text(series, totals_cmp=None, params=None) -> FigureText:
+    """Words for the running total of releases against the totals sources published.
+
+    >>> cumulative_text(release_series(ds.events), itemized_vs_totals(ds)).title  # doctest: +SKIP
+    """
+    last = series.iloc[-1]
+    total = int(last["cumulative"]) if pd.notna(last["cumulative"]) else 0
+    lower = bool(last["cumulative_is_lower_bound"])
+    start, end = _period(series["period"], params, series)
+    cmp = totals_cmp if totals_cmp is not None else pd.DataFrame(columns=["verdict"])
+    cmp = cmp[cmp["scope"].isin(["all_releases", "political_prisoners"])] if len(cmp) else cmp
+    n_ok = int((cmp["verdict"] == "consistent").sum()) if len(cmp) else 0
+    title = (
+        f"Our release-by-release count reaches {'at least ' if lower else ''}{_n(total)} by "
+        f"{_month(end)}; {n_ok:,} of {_plural(len(cmp), 'published total')} agree with it"
+    )
+    subtitle = (
+        f"Running total of people freed, {_month(start)} to {_month(end)}; counting rule: "
+        f"{_rules(series, params)}"
+    )
+    caption = (
+        "The blue step line adds up each release as it happened (dashed once a release "
+        "with only a lower bound is included). Black markers are totals that outlets and "
+        "rights groups published: triangle = 'more than', circle = exact, diamond = 'about'."
+    )
+    alt = (
+        f"Step line rising from {_month(start)} to {'at least ' if lower else ''}{_n(total)} "
+        f"people by {_month(end)}, with {_plural(len(cmp), 'published total')} marked as points."
+    )
+    notes = tuple(str(e) for e in cmp.loc[cmp["verdict"] != "consistent", "explanation"])
+    if lower:
+        notes = ("The running total includes lower-bound releases, so it is a minimum.", *notes)
+    ids = ids_by_frequency(
+        series["source_ids"].astype(str),
+        cmp["source_id"].astype(str) if len(cmp) else [],
+    )
+    return FigureText(
+        title=title, subtitle=subtitle, caption=caption, alt=alt, notes=notes, source_ids=ids
+    )
+
+
+__all__ += ["cumulative_text"]

@@ -1,0 +1,370 @@
+"""The workbook's figures, one function per figure, as the notebooks call them.
+
+Each ``build_*`` function takes the loaded data and the notebook's checked
+parameters and returns a :class:`Built`: the finished figure (title = the
+finding, subtitle = the scope, source line from the rows drawn, data date), or
+- when the parameters leave nothing to draw - the reason, in words. Notebooks
+then call :func:`show` and :func:`save`; they hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import paths
+from .errors import EmptySelectionError
+from .figtext import FigureText
+
+#: Data whose newest event is older than this many days gets an age warning (parameter default).
+STALE_AFTER_DAYS = 90
+
+
+class NotebookParams(dict):
+    """A notebook's parameters after checking, with the notebook's name attached."""
+
+    notebook: str = ""
+
+
+@dataclass
+class Built:
+    """One figure ready to show and save, or the reason there is nothing to draw."""
+
+    name: str
+    size: str
+    fig: Any = None
+    text: FigureText | None = None
+    message: str = ""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.fig is None
+
+
+def check_params(notebook: str, namespace: Mapping[str, Any]) -> NotebookParams:
+    """Read the notebook's declared parameters from ``namespace`` and check them.
+
+    The same checks as ``belthaw run`` does before a kernel starts (types, choices,
+    dates, end after start), so a value typed by hand in JupyterLab gets the same
+    clear message, naming the parameter and what is allowed.
+
+    >>> params = check_params("01_releases", globals())      # doctest: +SKIP
+    """
+    from .params import coerce_and_check, notebook_params
+
+    specs = notebook_params(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb")
+    values = {name: namespace[name] for name in specs if name in namespace}
+    out = NotebookParams(coerce_and_check(notebook, specs, values))
+    out.notebook = notebook
+    return out
+
+
+def as_of_note(data, stale_after_days: int = STALE_AFTER_DAYS, today=None) -> str:
+    """Words to put beside "Data as of" when the data is old; "" when it is fresh.
+
+    The note names no date of its own, so figures stay byte-identical from one
+    day to the next; the run's warning gives the age in days.
+    """
+    today = pd.Timestamp(today or pd.Timestamp.today()).normalize()
+    age = (today - data.as_of).days
+    if age > stale_after_days:
+        return "the newest event recorded; anything later is not included"
+    return ""
+
+
+def staleness_warning(data, stale_after_days: int = STALE_AFTER_DAYS, today=None) -> str:
+    """A one-line warning when the newest event is older than ``stale_after_days``."""
+    today = pd.Timestamp(today or pd.Timestamp.today()).normalize()
+    age = (today - data.as_of).days
+    if age > stale_after_days:
+        return (
+            f"warning: the newest event in the data is {data.as_of:%Y-%m-%d}, {age} days ago "
+            f"(more than {stale_after_days}); check for later releases or sanctions steps "
+            "and add them to data/ (docs/adding-an-event.md)"
+        )
+    return ""
+
+
+def ordered_publishers(data, source_ids: Iterable[str]) -> list[str]:
+    """Publishers of ``source_ids`` in the order given (most cited first), without repeats."""
+    pub = data.sources.set_index("source_id")["publisher"]
+    out: list[str] = []
+    for item in source_ids:
+        for sid in str(item).split(";"):
+            name = pub.get(sid)
+            if name is not None and name not in out:
+                out.append(str(name))
+    return out
+
+
+def _finished(name: str, size: str, data, params, draw: Callable[[], tuple[Any, FigureText]]):
+    """Draw under the house style at the named size; turn an empty selection into words."""
+    import matplotlib.pyplot as plt
+
+    from .save import finish_figure, source_line
+    from .style import get_size, house_style
+
+    s = get_size(size)
+    with house_style(size):
+        try:
+            fig, text = draw()
+        except EmptySelectionError as exc:
+            plt.close("all")
+            return Built(name, size, message=str(exc))
+        fig.set_size_inches(s.width, s.height)
+        line = source_line(ordered_publishers(data, text.source_ids), sidecar_name=name)
+        note = as_of_note(data, params.get("stale_after_days", STALE_AFTER_DAYS))
+        finish_figure(fig, text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note)
+    return Built(name, size, fig=fig, text=text)
+
+
+def _new_fig(size: str, nrows: int = 1, **kw):
+    import matplotlib.pyplot as plt
+
+    from .style import get_size
+
+    s = get_size(size)
+    return plt.subplots(nrows, 1, figsize=(s.width, s.height), **kw)
+
+
+def _series(data, params, **over):
+    from .timeline import release_series
+
+    kw = dict(
+        start=(params.get("start") or None),
+        end=(params.get("end") or None),
+        granularity=params.get("granularity", "event"),
+        include_foreign_nationals=params.get("include_foreign_nationals", True),
+        include_released_home=params.get("include_released_home", True),
+        count_basis=params.get("count_basis", "best"),
+    )
+    kw.update(over)
+    return release_series(data.events, data.claims, **kw)
+
+
+def build_releases(data, params: Mapping[str, Any]) -> Built:
+    """Releases (one bar per release or period) above the stock of political prisoners held."""
+    from .plots import plot_releases, plot_stock
+    from .text import releases_text
+    from .timeline import stock_series
+
+    size = params.get("size", "a4-full")
+
+    def draw():
+        series = _series(data, params)
+        stock = stock_series(
+            data.prisoner_counts, start=(params.get("start") or None), end=(params.get("end") or None)
+        )
+        fig, (top, bottom) = _new_fig(
+            size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+        )
+        plot_releases(series, annotate_min=params.get("annotate_min"), ax=top)
+        top.set_xlabel("")
+        if len(stock):
+            plot_stock(stock, ax=bottom)
+        else:
+            bottom.set_axis_off()
+        return fig, releases_text(series, stock, None, params)
+
+    return _finished("01-releases", size, data, params, draw)
+
+
+def build_cumulative(data, params: Mapping[str, Any]) -> Built:
+    """Running itemized total of people freed against every published cumulative total."""
+    from .claims import itemized_vs_totals
+    from .plots import plot_cumulative
+    from .text import cumulative_text
+
+    size = params.get("size", "a4-full")
+
+    def draw():
+        # The running total always counts event by event: a monthly step would hide
+        # which release a published total should be compared with.
+        series = _series(data, params, granularity="event")
+        cmp = itemized_vs_totals(
+            data, include_foreign_nationals=params.get("include_foreign_nationals", True)
+        )
+        from .timeline import between
+
+        cmp = cmp[between(cmp["as_of"], (params.get("start") or None), (params.get("end") or None))]
+        fig, ax = _new_fig(size)
+        plot_cumulative(series, cmp, ax=ax)
+        return fig, cumulative_text(series, cmp, params)
+
+    return _finished("01-cumulative", size, data, params, draw)
+
+
+def build_relief_steps(data, params: Mapping[str, Any]) -> Built:
+    """US relief steps per instrument, each action's dates joined; EU/LT/PL measures beside them."""
+    from .plots import plot_relief_steps
+    from .sanctions import measures
+    from .text import relief_text
+
+    size = params.get("size", "a4-full")
+
+    def draw():
+        m = measures(
+            data.events,
+            jurisdictions=tuple(params.get("jurisdictions", ("US", "EU", "LT", "PL"))),
+            show_tightening=params.get("show_tightening", True),
+            start=(params.get("start") or None),
+            end=(params.get("end") or None),
+        )
+        fig, ax = _new_fig(size)
+        plot_relief_steps(m, ax=ax)
+        return fig, relief_text(m, params)
+
+    return _finished("02-relief-steps", size, data, params, draw)
+
+
+def exchange_table(data, params: Mapping[str, Any]) -> pd.DataFrame:
+    """The pairs shown in the exchanges figure, with their evidence, as a table for briefings."""
+    from .exchanges import exchange_pairs, infer_links
+
+    pairs = exchange_pairs(data, link_strengths=tuple(params.get("link_strengths", ())))
+    window = int(params.get("infer_window_days", 0) or 0)
+    if window > 0:
+        pairs = pd.concat([pairs, infer_links(data, window_days=window)], ignore_index=True)
+    cols = [
+        "exchange_id", "concession_date", "concession_title", "release_date", "release_title",
+        "release_count", "lag_days", "link", "evidence", "rationale",
+    ]  # fmt: skip
+    out = pairs[cols].sort_values(["release_date", "concession_date"]).reset_index(drop=True)
+    out["concession_date"] = out["concession_date"].dt.strftime("%Y-%m-%d")
+    out["release_date"] = out["release_date"].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def build_exchanges(data, params: Mapping[str, Any]) -> Built:
+    """Each US step paired with the release it answered, lag in days, link strength by line style."""
+    from .exchanges import exchange_pairs, infer_links
+    from .plots import plot_exchanges
+    from .text import exchanges_text
+
+    size = params.get("size", "a4-full")
+    built_table = {}
+
+    def draw():
+        pairs = exchange_pairs(data, link_strengths=tuple(params.get("link_strengths", ())))
+        window = int(params.get("infer_window_days", 0) or 0)
+        candidates = infer_links(data, window_days=window) if window > 0 else None
+        if not len(pairs):
+            raise EmptySelectionError(
+                "no exchanges with link strength "
+                f"{', '.join(params.get('link_strengths', ())) or '(none chosen)'}; "
+                "choose from explicit, reported, inferred"
+            )
+        fig, ax = _new_fig(size)
+        plot_exchanges(pairs, candidates=candidates, ax=ax)
+        built_table["pairs"] = exchange_table(data, params)
+        return fig, exchanges_text(pairs, candidates, params)
+
+    built = _finished("03-exchanges", size, data, params, draw)
+    built.tables.update(built_table)
+    return built
+
+
+def build_overview(data, params: Mapping[str, Any]) -> Built:
+    """One page: releases, measures and exchanges on one shared time axis."""
+    from .exchanges import exchange_pairs
+    from .plots import overview_figure
+    from .sanctions import measures
+    from .text import overview_text
+    from .timeline import between
+
+    size = params.get("size", "a4-page")
+
+    def draw():
+        start, end = (params.get("start") or None), (params.get("end") or None)
+        fig = overview_figure(data, start=start, end=end, size=size)
+        series = _series(data, params)
+        m = measures(data.events, start=start, end=end)
+        pairs = exchange_pairs(data)
+        pairs = pairs[between(pairs["release_date"], start, end)]
+        return fig, overview_text(series, m, pairs, params)
+
+    return _finished("04-overview", size, data, params, draw)
+
+
+def build_sources(data, params: Mapping[str, Any]) -> Built:
+    """How sources disagree: per-event claim ranges, and published totals against our sum."""
+    from .claims import claim_ranges, claims_long, itemized_vs_totals
+    from .plots import plot_claim_ranges, plot_totals_vs_itemized
+    from .text import sources_text
+
+    size = params.get("size", "a4-full")
+
+    def draw():
+        ranges = claim_ranges(data)
+        disputed = ranges[ranges["disputed"]]
+        if params.get("max_events"):
+            # The widest disagreements first: they are the ones a briefing must flag.
+            disputed = disputed.assign(w=disputed["high"] - disputed["low"]).nlargest(
+                int(params["max_events"]), "w"
+            )
+        long = claims_long(data, event_ids=list(disputed["event_id"]))
+        cmp = itemized_vs_totals(data)
+        fig, (top, bottom) = _new_fig(size, 2, gridspec_kw={"height_ratios": [3, 2]})
+        plot_claim_ranges(long, ax=top)
+        plot_totals_vs_itemized(cmp, ax=bottom)
+        return fig, sources_text(ranges, cmp)
+
+    return _finished("05-sources", size, data, params, draw)
+
+
+def show(built: Built) -> None:
+    """Display the figure in the notebook, or say in words why there is none."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    if built.empty:
+        display(Markdown(f"**Nothing to draw for `{built.name}`:** {built.message}"))
+        return
+    display(built.fig)
+    plt.close(built.fig)  # shown once; the inline backend would otherwise show it again
+
+
+def save(built: Built, data, params: NotebookParams) -> list[Path]:
+    """Write the figure in every requested format (+ sidecar) into the parameter set's folder.
+
+    Figures go to ``figures/`` for the default set, ``figures/<set>/`` for a named
+    set, ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the
+    committed figures. Nothing is written for an empty selection.
+    """
+    from . import save as _save
+    from .runner import record_outputs
+
+    if built.empty:
+        print(f"{built.name}: not saved - {built.message}")
+        return []
+    out_dir = paths.figure_dir(params.get("output_set", "adhoc"))
+    recorded = {k: v for k, v in params.items() if k != "output_set"}
+    written = _save.save(
+        built.fig,
+        built.name,
+        out_dir=out_dir,
+        text=built.text,
+        publishers=ordered_publishers(data, built.text.source_ids),
+        params=recorded,
+        data_version=data.version,
+        notebook=f"{params.notebook}.ipynb",
+        as_of=f"{data.as_of:%Y-%m-%d}",
+        formats=params.get("formats", _save.FORMATS),
+        size=built.size,
+    )
+    for key, table in built.tables.items():
+        path = out_dir / f"{built.name}-{key}.csv"
+        _save.atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
+        written.append(path)
+    record_outputs(written)
+    if not os.environ.get("BELTHAW_OUTPUTS_FILE"):
+        # Interactive use: keep the folder's index current (belthaw run writes it once at the end).
+        _save.write_index(out_dir)
+    print("saved: " + ", ".join(p.name for p in written))
+    return written
