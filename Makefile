@@ -22,6 +22,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/belthaw run
+	$(BIN)/belthaw brief
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

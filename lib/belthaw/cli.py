@@ -9,8 +9,12 @@ belthaw brief               build the briefing pack in build/briefing/
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from datetime import date
 from pathlib import Path
+
+from . import paths
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -54,6 +58,31 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def data_age_warning(stale_after_days: int = 90, today: date | None = None) -> str:
+    """Warn when the newest event in data/events.csv is older than ``stale_after_days``.
+
+    Reads only the two date columns with the csv module: this runs before every
+    ``belthaw run``, including the near-instant one where nothing changed.
+    """
+    path = paths.table_path("events")
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            days = [
+                d for row in csv.DictReader(fh) for d in (row.get("date"), row.get("date_end")) if d
+            ]
+        newest = max(date.fromisoformat(d) for d in days)
+    except (OSError, ValueError):
+        return ""  # unreadable data is reported by the notebooks themselves, with line numbers
+    age = ((today or date.today()) - newest).days
+    if age <= stale_after_days:
+        return ""
+    return (
+        f"warning: the newest event in {path.name} is {newest:%Y-%m-%d}, {age} days ago "
+        f"(more than {stale_after_days}); figures say 'Data as of {newest:%Y-%m-%d}'. "
+        "Check for later releases or sanctions steps (docs/adding-an-event.md)."
+    )
+
+
 def _brief(args: argparse.Namespace) -> int:
     from .briefing import cli_brief
 
@@ -66,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "run":
         from .runner import cli_run
 
+        if "--list" not in argv and "-h" not in argv and "--help" not in argv:
+            warn = data_age_warning()
+            if warn:
+                print(warn, file=sys.stderr)
         return cli_run(argv[1:])
     parser = argparse.ArgumentParser(prog="belthaw", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
