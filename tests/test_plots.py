@@ -53,10 +53,37 @@ def test_releases_bars_hatches_and_labels(ds):
     lb = next(b for b in bars if b.get_gid() == "release-bar:ev-20250911-release")
     assert lb.get_facecolor()[3] < 1  # lighter fill
     labels = [t.get_text() for t in by_gid(ax, "count-label", "texts")]
-    assert "≥52" in labels and "123" in labels and "0" not in labels
-    dests = [t.get_text() for t in by_gid(ax, "destination-label", "texts")]
-    assert {"home", "LT", "LT+home", "LT+UA", "?"} <= set(dests)
+    # One label per labelled bar: count over destination code.
+    assert "≥52\nLT+home" in labels and "123\nLT+UA" in labels
+    assert not any(t.startswith("0") for t in labels)
+    kinds = {ln.get_gid().split(":")[1] for ln in by_gid(ax, "destination-mark:", "lines")}
+    assert kinds == {"abroad", "home", "both", "unknown"}
+    marks = sum(len(ln.get_xdata()) for ln in by_gid(ax, "destination-mark:", "lines"))
+    assert marks == len(bars)  # every bar says where people went, labelled or not
+    assert by_gid(ax, "destination-mark:home", "lines")[0].get_fillstyle() == "none"
     assert ax.get_ylabel() == "People released"
+
+
+def _boxes(fig, texts):
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    # The text itself, not the leader line an annotation may draw to its point.
+    return [plt.Text.get_window_extent(t, r) for t in texts if t.get_visible()]
+
+
+def _no_overlap(boxes):
+    from matplotlib.transforms import Bbox
+
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            hit = Bbox.intersection(a, b)
+            assert hit is None or hit.width * hit.height < 1.0, (a, b)
+
+
+def test_release_labels_do_not_overlap(ds):
+    fig, ax = plt.subplots(figsize=(6.3, 3))
+    plots.plot_releases(release_series(ds.events), annotate_min=1)
+    _no_overlap(_boxes(fig, by_gid(ax, "count-label", "texts")))
 
 
 @pytest.mark.parametrize(("annotate_min", "n_labels"), [(None, 6), (10, 4), (100, 1)])
@@ -70,7 +97,8 @@ def test_releases_month_ticks_readable(ds):
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks[0] == "Jul\n2024" and "Jan\n2025" in ticks and len(ticks) <= 8
-    assert not by_gid(ax, "destination-label", "texts")
+    assert not by_gid(ax, "destination-mark:", "lines")
+    assert all("\n" not in t.get_text() for t in by_gid(ax, "count-label", "texts"))
     assert ax.get_xlabel() == "Month"
 
 
@@ -96,6 +124,35 @@ def test_cumulative_dashed_after_lower_bound_and_totals(ds):
     assert solid.get_ydata()[-1] == 38 and dashed.get_ydata()[-1] == 213
     (t,) = by_gid(ax, "total:", "lines")  # only all_releases scope
     assert t.get_marker() == "^" and to_hex(t.get_color()) == meaning("total")
+    assert [x.get_text() for x in by_gid(ax, "total-label", "texts")] == [">200"]
+
+
+def test_cumulative_total_labels_short_apart_and_inside():
+    """Many totals on nearby days: value-only labels, none overlapping, none leaving the axes."""
+    import pandas as pd
+    from synth import release
+
+    rows = [release(f"ev-2025{m:02d}01-r", f"2025-{m:02d}-01", 10 * m) for m in range(1, 10)]
+    ds = make_dataset(events=rows, claims=[], exchanges=[])
+    totals = pd.DataFrame(
+        {
+            "total_id": [f"t{i}" for i in range(8)],
+            "as_of": pd.to_datetime(["2025-09-02"] * 4 + ["2025-09-04"] * 2 + ["2025-08-30"] * 2),
+            "value": [430, 431, 156, 440, 400, 420, 450, 410],
+            "precision": ["at_least", "exact", "exact", "approx"] * 2,
+            "scope": ["all_releases"] * 8,
+            "publisher": ["The Associated Press (re-published by an unidentified site)"] * 8,
+        }
+    )
+    fig, ax = plt.subplots(figsize=(6.3, 3.5))
+    plots.plot_cumulative(release_series(ds.events), totals)
+    labels = by_gid(ax, "total-label", "texts")
+    assert len(labels) == 8
+    assert all(len(t.get_text()) <= 5 for t in labels)  # ">430", "~440": no publisher names
+    boxes = _boxes(fig, labels)
+    _no_overlap(boxes)
+    inside = ax.get_window_extent()
+    assert all(inside.x0 - 1 <= b.x0 and b.x1 <= inside.x1 + 1 for b in boxes)
 
 
 def test_stock_line_and_markers(ds):
@@ -110,6 +167,7 @@ def test_stock_line_and_markers(ds):
 def test_relief_steps_lanes_colours_and_stages(ds):
     ax = plots.plot_relief_steps(measures(ds.events))
     assert [t.get_text() for t in ax.get_yticklabels()][::-1][0] == "US · Belavia"
+    assert all("sdn" not in t.get_text() for t in ax.get_yticklabels())
     relief = by_gid(ax, "steps:relief:US", "lines")[0]
     assert to_hex(relief.get_markerfacecolor()) == meaning("us_relief")
     tight = by_gid(ax, "steps:tightening", "lines")
@@ -117,8 +175,9 @@ def test_relief_steps_lanes_colours_and_stages(ds):
     (easing,) = by_gid(ax, "steps:easing", "lines")
     assert easing.get_markerfacecolor() == "none"
     assert len(by_gid(ax, "action:us-belavia", "lines")) == 1
-    stages = [t.get_text() for t in by_gid(ax, "stage-label", "texts")]
-    assert stages == ["announced", "licence"]
+    stages = by_gid(ax, "stage-label", "texts")
+    assert [t.get_text() for t in stages] == ["announced", "licence"]
+    _no_overlap(_boxes(ax.figure, stages))
 
 
 @pytest.mark.parametrize(
@@ -146,6 +205,17 @@ def test_exchanges_lag_labels_and_legend(ds):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"explicit trade", "reported together", "our inference"} <= set(legend)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Release", "US step"]
+    _no_overlap(_boxes(ax.figure, by_gid(ax, "lag-label", "texts")))
+
+
+def test_exchanges_same_day_markers_are_stacked(ds):
+    ax = plots.plot_exchanges(exchange_pairs(ds))
+    pts = [
+        (x, y)
+        for ln in by_gid(ax, "concession:", "lines") + by_gid(ax, "release-points", "lines")
+        for x, y in zip(ln.get_xdata(), ln.get_ydata(), strict=True)
+    ]
+    assert len(pts) == len(set(pts))  # no two markers drawn on the same spot
 
 
 def test_exchanges_empty(ds):
@@ -194,6 +264,16 @@ def test_overview_empty_panel_says_so(ds):
 def test_overview_no_releases_raises(ds):
     with pytest.raises(EmptySelectionError, match="2023-01-01"):
         plots.overview_figure(ds, start="2023-01-01", end="2023-02-01")
+
+
+def test_no_text_under_7pt(ds):
+    from belthaw.style import house_style
+
+    with house_style("a4-half"):
+        fig = plots.overview_figure(ds)
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(plt.Text) if t.get_text().strip()]
+    assert min(sizes) >= 7.0
 
 
 def test_never_shows_or_saves(ds, monkeypatch):

@@ -79,7 +79,8 @@ def test_relief_text(ds):
 def test_exchanges_text(ds):
     ft = exchanges_text(exchange_pairs(ds), infer_links(ds), {"window_days": 7})
     assert ft.title == (
-        "4 releases came within 1 day of a US step; 2 were openly described as a trade"
+        "All 4 releases linked to a US step came within a day of it; "
+        "2 were openly described as a trade"
     )
     assert "±7 days" in ft.caption and "2 candidate pairs" in ft.alt
     assert ft.source_ids[0] == "ap-1"
@@ -91,7 +92,9 @@ def test_sources_text(ds):
         "Sources disagree on 1 of 2 release counts; 3 of 5 published totals match our itemized sum"
     )
     assert "from 50 to 60" in ft.alt
-    assert len(ft.notes) == 2
+    # One short note on the figure; each total's explanation goes to the caption.
+    assert len(ft.notes) == 1 and "2 published totals" in ft.notes[0]
+    assert ft.caption.count("our itemized releases add up to") == 2
 
 
 def test_overview_text(ds):

@@ -159,17 +159,22 @@ def build_releases(data, params: Mapping[str, Any]) -> Built:
     def draw():
         series = _series(data, params)
         stock = stock_series(
-            data.prisoner_counts, start=(params.get("start") or None), end=(params.get("end") or None)
+            data.prisoner_counts,
+            start=(params.get("start") or None),
+            end=(params.get("end") or None),
         )
-        fig, (top, bottom) = _new_fig(
-            size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 2]}
-        )
+        # The stock moves slowly; the releases panel needs the height for its labels.
+        fig, (top, bottom) = _new_fig(size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
         plot_releases(series, annotate_min=params.get("annotate_min"), ax=top)
         top.set_xlabel("")
+        # Short axis labels: the long ones are taller than a panel and run into each other.
+        top.set_ylabel("People freed")
         if len(stock):
             plot_stock(stock, ax=bottom)
+            bottom.set_ylabel("Still held")
         else:
             bottom.set_axis_off()
+        fig.align_ylabels([top, bottom])
         return fig, releases_text(series, stock, None, params)
 
     return _finished("01-releases", size, data, params, draw)
@@ -242,7 +247,7 @@ def exchange_table(data, params: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def build_exchanges(data, params: Mapping[str, Any]) -> Built:
-    """Each US step paired with the release it answered, lag in days, link strength by line style."""
+    """Each US step paired with the release it answered; lag in days, link as line style."""
     from .exchanges import exchange_pairs, infer_links
     from .plots import plot_exchanges
     from .text import exchanges_text

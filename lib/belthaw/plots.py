@@ -12,16 +12,19 @@ selected and what the data covers, never a blank chart.
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import EmptySelectionError
-from .style import COLORS, get_size
+from .style import COLORS, MIN_FONT_PT, get_size
 
 #: Precision -> marker shape (a published or claimed figure).
 PRECISION_MARKERS = {"at_least": "^", "exact": "o", "approx": "D", "unknown": "s"}
@@ -51,6 +54,14 @@ DEST_CODES = {
     "latvia": "LV",
 }
 LOWER_BOUND_HATCH = "//"
+#: Where people went -> marker fill. Fill, not colour, carries the meaning, and the
+#: hatch stays reserved for lower bounds.
+DEST_MARKERS = {
+    "abroad": dict(marker="o", fillstyle="full", label="sent abroad"),
+    "home": dict(marker="o", fillstyle="none", label="stayed in Belarus"),
+    "both": dict(marker="o", fillstyle="left", label="some abroad, some stayed"),
+    "unknown": dict(marker="x", fillstyle="full", label="destination not reported"),
+}
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -58,6 +69,127 @@ LOWER_BOUND_HATCH = "//"
 
 def _ax(ax):
     return plt.gca() if ax is None else ax
+
+
+def _small() -> float:
+    """The smallest type size on a figure: 1.5 pt under the base font, never under 7 pt.
+
+    Relative sizes ("x-small") would drop under the 7 pt floor at the print sizes.
+    """
+    return max(MIN_FONT_PT, float(mpl.rcParams["font.size"]) - 1.5)
+
+
+def _legend_above(ax, handles=None, labels=None, *, ncols=3, **kw):
+    """A frameless legend in a row above the plotting area, where it can never cover data."""
+    if handles is not None:
+        kw["handles"] = list(handles)
+    if labels is not None:
+        kw["labels"] = list(labels)
+    return ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=ncols,
+        frameon=False,
+        fontsize=_small(),
+        borderaxespad=0.2,
+        handlelength=1.6,
+        columnspacing=1.2,
+        **kw,
+    )
+
+
+class _LabelPlacer(Artist):
+    """Places annotations at draw time, once the layout (and so the data-to-page scale) is final.
+
+    Each label has candidate spots, tried in order; it takes the first one whose box
+    stays inside the axes and overlaps no label placed before it and no obstacle
+    (markers, bars). When none is free, the spot with the least overlap wins. Placing
+    at draw time rather than at plot time matters: constrained layout and
+    ``finish_figure`` resize the axes after the plot function returns, which moves
+    points closer together on the page while text keeps its size in points.
+    """
+
+    def __init__(self, ax, *, pad_pt: float = 1.5):
+        super().__init__()
+        self.axes = ax
+        self._pad_pt = pad_pt
+        self._items: list[tuple] = []
+        self._points: list[tuple] = []  # (x data, y data, radius in points)
+        self._patches: list = []
+        self.set_zorder(-1e9)  # drawn before the labels it moves
+        self.set_in_layout(False)
+        self.set_gid("label-placer")
+        ax.add_artist(self)
+
+    def add(self, ann, candidates, *, leader_after: int | None = None):
+        """``candidates``: list of ``(xy data, (dx, dy) points, ha, va)``, best first."""
+        ann.set_in_layout(False)
+        self._items.append((ann, list(candidates), leader_after))
+        self._apply(ann, self._items[-1][1][0])
+
+    def avoid_points(self, xs, ys, radius_pt: float) -> None:
+        self._points += [(float(x), float(y), radius_pt) for x, y in zip(xs, ys, strict=True)]
+
+    def avoid_patches(self, patches) -> None:
+        self._patches += list(patches)
+
+    @staticmethod
+    def _apply(ann, cand) -> None:
+        xy, off, ha, va = cand
+        ann.xy = xy
+        ann.xyann = off
+        ann.set_ha(ha)
+        ann.set_va(va)
+
+    def get_window_extent(self, renderer=None):
+        from matplotlib.transforms import Bbox
+
+        return Bbox.null()
+
+    def get_tightbbox(self, renderer=None):
+        return None
+
+    def draw(self, renderer) -> None:
+        if self._items:
+            self.place(renderer)
+        self.stale = False
+
+    def place(self, renderer) -> None:
+        from matplotlib.text import Text
+        from matplotlib.transforms import Bbox
+
+        px = renderer.points_to_pixels(1.0)
+        pad = self._pad_pt * px
+        inside = self.axes.get_window_extent(renderer)
+        taken: list = [p.get_window_extent(renderer) for p in self._patches]
+        for x, y, r in self._points:
+            cx, cy = self.axes.transData.transform((x, y))
+            taken.append(Bbox.from_extents(cx - r * px, cy - r * px, cx + r * px, cy + r * px))
+
+        def area(b) -> float:
+            return max(0.0, b.width) * max(0.0, b.height)
+
+        for ann, cands, leader_after in self._items:
+            best = None
+            for k, cand in enumerate(cands):
+                self._apply(ann, cand)
+                ann.update_positions(renderer)
+                box = Text.get_window_extent(ann, renderer).padded(pad)
+                clipped = Bbox.intersection(box, inside)
+                outside = area(box) - (area(clipped) if clipped is not None else 0.0)
+                cost = 4 * outside
+                for t in taken:
+                    hit = Bbox.intersection(box, t)
+                    cost += area(hit) if hit is not None else 0.0
+                if best is None or cost < best[0] - 1e-9:
+                    best = (cost, k, box)
+                if cost <= 0:
+                    break
+            _, k, box = best
+            self._apply(ann, cands[k])
+            if ann.arrow_patch is not None:
+                ann.arrow_patch.set_visible(leader_after is not None and k > leader_after)
+            taken.append(box)
 
 
 def _require(frame: pd.DataFrame | None, what: str) -> None:
@@ -114,6 +246,21 @@ def destination_code(destination: str) -> str:
     return "+".join(codes)
 
 
+def destination_kind(destination: str) -> str:
+    """``abroad``, ``home``, ``both`` or ``unknown`` for a ``;``-joined destination.
+
+    >>> destination_kind("Lithuania;home")
+    'both'
+    """
+    tokens = {t.strip().lower() for t in str(destination).split(";") if t.strip()}
+    tokens.discard("unknown")
+    if not tokens:
+        return "unknown"
+    if tokens == {"home"}:
+        return "home"
+    return "both" if "home" in tokens else "abroad"
+
+
 def _bar_width(series: pd.DataFrame) -> float:
     gran = series.attrs.get("granularity")
     if gran == "month":
@@ -127,57 +274,76 @@ def _bar_width(series: pd.DataFrame) -> float:
 # -- releases -------------------------------------------------------------------------------
 
 
-def plot_releases(series: pd.DataFrame, *, annotate_min=None, show_destination=True, ax=None):
+def plot_releases(
+    series: pd.DataFrame,
+    *,
+    annotate_min=None,
+    show_destination=True,
+    ax=None,
+    legend_ncols: int = 3,
+):
     """Bars of people freed per release (or period); lower bounds hatched and lighter.
 
-    ``series`` is :func:`belthaw.timeline.release_series` output. Labels go above bars
-    whose count is >= ``annotate_min`` (all non-zero bars when None); a lower bound
-    reads "≥52". With ``show_destination`` each bar carries a short destination code
-    (LT, UA, home, ...), so the chart reads in greyscale.
+    ``series`` is :func:`belthaw.timeline.release_series` output. Bars whose count is
+    >= ``annotate_min`` (all non-zero bars when None) get one label: the count ("≥52"
+    for a lower bound) and, with ``show_destination``, the destination code under it
+    ("52\nLT"). Labels that would collide are lifted, with a thin leader to their bar.
+    With ``show_destination`` every bar also gets a marker in a strip under the
+    baseline: filled = sent abroad, hollow = stayed in Belarus, half = both,
+    cross = not reported, so destination reads in greyscale without crowding.
 
     >>> ax = plot_releases(release_series(ds.events))  # doctest: +SKIP
     """
     _require(series, "releases")
     ax = _ax(ax)
-    x = _num(series["period"])
+    small = _small()
+    x = _num(series["period"]).to_numpy()
     counts = series["count"].fillna(0).astype(int).to_numpy()
     lower = series["is_lower_bound"].to_numpy(bool)
     width = _bar_width(series)
     keys = series["event_id"] if "event_id" in series else series["period"].dt.strftime("%Y-%m")
     color = COLORS["release"]
+    bars = []
     for xi, h, lb, key in zip(x, counts, lower, keys, strict=True):
         face = to_rgba(color, 0.35) if lb else color
         (bar,) = ax.bar(xi, h, width=width, color=face, edgecolor=color, linewidth=0.8)
         bar.set_hatch(LOWER_BOUND_HATCH if lb else None)
         bar.set_gid(f"release-bar:{key}")
         bar.set_label("_lower_bound" if lb else "_exact")
+        bars.append(bar)
+    top = max(1, int(counts.max()))
+    dests = None
+    if show_destination and "destination" in series:
+        dests = series["destination"].astype(str).to_numpy()
     threshold = 1 if annotate_min is None else annotate_min
-    dests = series["destination"] if "destination" in series else None
-    for k, (xi, h, lb) in enumerate(zip(x, counts, lower, strict=True)):
-        if h >= threshold and h > 0:
-            t = ax.annotate(
-                f"≥{h:,}" if lb else f"{h:,}",
-                (xi, h),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize="small",
-            )
-            t.set_gid("count-label")
-        if show_destination and dests is not None and str(dests.iloc[k]):
-            code = destination_code(dests.iloc[k])
-            d = ax.annotate(
-                code,
-                (xi, h),
-                xytext=(0, 12 if h >= threshold and h > 0 else 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize="x-small",
-                color=COLORS["neutral"],
-            )
-            d.set_gid("destination-label")
+    placer = _LabelPlacer(ax)
+    placer.avoid_patches(bars)
+    # Lifted in steps of one two-line label; the leader shows which bar a lifted label is for.
+    step = 2.4 * small
+    for xi, h, lb, k in zip(x, counts, lower, range(len(x)), strict=True):
+        if not (h >= threshold and h > 0):
+            continue
+        text = f"≥{h:,}" if lb else f"{h:,}"
+        if dests is not None and dests[k].strip():
+            text += "\n" + destination_code(dests[k])
+        t = ax.annotate(
+            text,
+            (xi, h),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=small,
+            linespacing=1.0,
+            gid="count-label",
+            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=1),
+        )
+        cands = [
+            ((xi, h), (dx, 2 + j * step), ha, "bottom")
+            for j in range(8)
+            for dx, ha in ((0, "center"), (3, "right"), (-3, "left"))
+        ]
+        placer.add(t, cands, leader_after=0)
     handles = [Patch(facecolor=color, edgecolor=color, label="exact count")]
     if lower.any():
         handles.append(
@@ -188,9 +354,38 @@ def plot_releases(series: pd.DataFrame, *, annotate_min=None, show_destination=T
                 label="at least (lower bound)",
             )
         )
-    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize="small")
-    ax.set_ylim(0, max(1, counts.max()) * 1.25)
+    bottom = 0.0
+    if dests is not None:
+        # A strip under the baseline: one marker per bar, never in the way of a label.
+        bottom = -0.11 * top
+        kinds = np.array([destination_kind(d) for d in dests])
+        for kind, style in DEST_MARKERS.items():
+            sel = kinds == kind
+            if not sel.any():
+                continue
+            props = dict(
+                marker=style["marker"],
+                fillstyle=style["fillstyle"],
+                ms=5,
+                mew=1.0,
+                color=COLORS["neutral"] if kind == "unknown" else "#222222",
+            )
+            if style["fillstyle"] == "left":
+                props["markerfacecoloralt"] = "white"
+            ax.plot(
+                x[sel],
+                np.full(sel.sum(), bottom / 2),
+                ls="none",
+                gid=f"destination-mark:{kind}",
+                label="_nolegend_",
+                **props,
+            )
+            handles.append(Line2D([], [], ls="none", label=style["label"], **props))
+        ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
+    _legend_above(ax, handles=handles, ncols=legend_ncols)
+    ax.set_ylim(bottom, top * 1.25)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
     gran = series.attrs.get("granularity", "event")
     ax.set_xlabel({"event": "Date of release", "month": "Month", "quarter": "Quarter"}[gran])
     ax.set_ylabel("People released")
@@ -220,12 +415,16 @@ def plot_cumulative(
     *,
     scopes=("all_releases", "political_prisoners"),
     ax=None,
+    legend_ncols: int = 2,
 ):
     """Step line of the running itemized total, dashed once it is only a lower bound.
 
     Published totals (``totals`` = raw totals table or
     :func:`belthaw.claims.itemized_vs_totals` output) whose ``scope`` is in ``scopes`` are
     black markers: triangle-up for "more than", circle for exact, diamond for "about".
+    Each is labelled with its value only (">430"); labels are placed at draw time so
+    they neither collide nor leave the axes. Who published which total belongs in the
+    caption (:func:`belthaw.text.cumulative_text` lists them).
 
     >>> ax = plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))  # doctest: +SKIP
     """
@@ -257,31 +456,84 @@ def plot_cumulative(
             label="running total (lower bound)",
         )
     dates = series["period"]
+    placer = _LabelPlacer(ax)
+    # The line is an obstacle too: a value printed across the step line is hard to read.
+    sx, sy = _step_samples(x, y)
+    placer.avoid_points(sx, sy, 1.5)
     if totals is not None and len(totals):
         t = totals[totals["scope"].astype(object).isin(list(scopes))]
         if len(t):
-            _draw_totals(ax, t)
+            _draw_totals(ax, t, placer)
             dates = pd.concat([dates, t["as_of"]])
     ax.set_ylim(0, None)
     ax.set_xlabel("Date")
     ax.set_ylabel("People released (cumulative)")
-    ax.legend(loc="upper left", frameon=False, fontsize="small")
+    _legend_above(ax, ncols=legend_ncols)
     _pad_x(ax, dates)
     _date_axis(ax, dates)
     return ax
 
 
-def _draw_totals(ax, t: pd.DataFrame) -> None:
-    who = t["publisher"] if "publisher" in t else t["source_id"]
+def _step_samples(x, y, per_segment: int = 8):
+    """Points along a steps-post line, for the label placer to keep clear of."""
+    xs, ys = [], []
+    for i in range(len(x) - 1):
+        xs += list(np.linspace(x[i], x[i + 1], per_segment))
+        ys += [y[i]] * per_segment
+        xs += [x[i + 1]] * per_segment
+        ys += list(np.linspace(y[i], y[i + 1], per_segment))
+    return xs, ys
+
+
+def total_label(value, precision: str) -> str:
+    """The short label of a published total: ">430", "~250", "569".
+
+    >>> total_label(430, "at_least")
+    '>430'
+    """
+    prefix = {"at_least": ">", "approx": "~"}.get(str(precision), "")
+    return f"{prefix}{int(value):,}"
+
+
+#: Spots around a marker for its label, nearest first; from the ninth on, a leader is drawn.
+_AROUND = [
+    ((6, 0), "left", "center"),
+    ((-6, 0), "right", "center"),
+    ((0, 6), "center", "bottom"),
+    ((0, -6), "center", "top"),
+    ((5, 5), "left", "bottom"),
+    ((5, -5), "left", "top"),
+    ((-5, 5), "right", "bottom"),
+    ((-5, -5), "right", "top"),
+    ((0, 16), "center", "bottom"),
+    ((0, -16), "center", "top"),
+    ((14, 12), "left", "bottom"),
+    ((14, -12), "left", "top"),
+    ((-14, 12), "right", "bottom"),
+    ((-14, -12), "right", "top"),
+    ((0, 28), "center", "bottom"),
+    ((0, -28), "center", "top"),
+    ((24, 22), "left", "bottom"),
+    ((24, -22), "left", "top"),
+    ((-24, 22), "right", "bottom"),
+    ((-24, -22), "right", "top"),
+    ((0, 42), "center", "bottom"),
+    ((0, -42), "center", "top"),
+]
+
+
+def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
     seen = set()
-    for row, name in zip(t.itertuples(index=False), who, strict=True):
+    points = []
+    for row in t.itertuples(index=False):
         prec = str(row.precision)
         marker = PRECISION_MARKERS.get(prec, "s")
         label = {"at_least": "published: more than", "exact": "published: exact"}.get(
             prec, "published: about"
         )
-        (pt,) = ax.plot(
-            mdates.date2num(pd.Timestamp(row.as_of).to_pydatetime()),
+        xd = mdates.date2num(pd.Timestamp(row.as_of).to_pydatetime())
+        ax.plot(
+            xd,
             int(row.value),
             marker=marker,
             color=COLORS["total"],
@@ -291,15 +543,22 @@ def _draw_totals(ax, t: pd.DataFrame) -> None:
             gid=f"total:{row.total_id}",
         )
         seen.add(label)
-        prefix = ">" if prec == "at_least" else ("~" if prec == "approx" else "")
-        ax.annotate(
-            f"{name} {prefix}{int(row.value):,}",
-            (pt.get_xdata()[0], int(row.value)),
-            xytext=(5, 4),
+        points.append((xd, int(row.value), prec))
+    placer = placer or _LabelPlacer(ax)
+    placer.avoid_points([p[0] for p in points], [p[1] for p in points], 4.0)
+    # Two outlets printing the same figure on the same day share a marker; one label says it.
+    for xd, value, prec in dict.fromkeys(points):
+        ann = ax.annotate(
+            total_label(value, prec),
+            (xd, value),
+            xytext=_AROUND[0][0],
             textcoords="offset points",
-            fontsize="x-small",
+            fontsize=_small(),
             gid="total-label",
+            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
+            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
         )
+        placer.add(ann, [((xd, value), off, ha, va) for off, ha, va in _AROUND], leader_after=7)
 
 
 # -- stock ----------------------------------------------------------------------------------
@@ -357,7 +616,7 @@ def plot_stock(stock: pd.DataFrame, *, ax=None):
     ax.set_xlabel("Date")
     ax.set_ylabel("Political prisoners held")
     ax.set_ylim(0, None)
-    ax.legend(loc="lower left", frameon=False, fontsize="small")
+    ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=_small())
     _pad_x(ax, stock["date"])
     _date_axis(ax, stock["date"])
     return ax
@@ -382,7 +641,9 @@ def _step_style(direction: str, jurisdiction: str) -> dict:
     )
 
 
-def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
+def plot_relief_steps(
+    measures_df: pd.DataFrame, *, stage_labels=True, ax=None, legend_ncols: int = 3
+):
     """One horizontal lane per ``lane``; each measure a marker, stages of an action joined.
 
     US relief is a filled green circle, tightening a filled vermillion square, a border
@@ -400,6 +661,7 @@ def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
     y_of = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}  # first lane on top
     m["_y"] = m["lane"].map(y_of)
     m["_x"] = _num(m["date"]).to_numpy()
+    stage_rows = []
     for action, grp in m.groupby("action_id", sort=False):
         if len(grp) < 2:
             continue
@@ -417,16 +679,7 @@ def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
             for _, r in grp.iterrows():
                 stage = STAGE_LABELS.get(str(r["action_stage"]), "")
                 if stage:
-                    ax.annotate(
-                        stage,
-                        (r["_x"], r["_y"]),
-                        xytext=(0, 6),
-                        textcoords="offset points",
-                        ha="center",
-                        va="bottom",
-                        fontsize="x-small",
-                        gid="stage-label",
-                    )
+                    stage_rows.append((r["_x"], r["_y"], stage))
     names = {"relief": "US relief step", "tightening": "tightening", "easing": "easing (reopening)"}
     for (direction, jur), grp in m.groupby(
         [m["direction"].astype(str), m["jurisdiction"].astype(str)], sort=False
@@ -442,20 +695,40 @@ def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
             label=names.get(direction, direction),
             **style,
         )
+    # Stages of one action often fall on the same day or a few days apart: their labels
+    # take turns above and below the lane, and move further out until they are clear.
+    placer = _LabelPlacer(ax)
+    placer.avoid_points(m["_x"], m["_y"], 4.0)
+    for k, (sx, sy, stage) in enumerate(stage_rows):
+        t = ax.annotate(
+            stage,
+            (sx, sy),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=_small(),
+            gid="stage-label",
+            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=4),
+        )
+        up = [((0, 6), "center", "bottom"), ((0, -6), "center", "top")]
+        if k % 2:
+            up.reverse()
+        sideways = [
+            ((7, 5), "left", "bottom"),
+            ((-7, 5), "right", "bottom"),
+            ((7, -5), "left", "top"),
+            ((-7, -5), "right", "top"),
+        ]
+        cands = [((sx, sy), off, ha, va) for off, ha, va in up + sideways]
+        placer.add(t, cands, leader_after=1)
     ax.set_yticks(range(len(lanes)), [lanes[len(lanes) - 1 - i] for i in range(len(lanes))])
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     ax.set_xlabel("Date")
     ax.set_ylabel("")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles, strict=True))
-    ax.legend(
-        uniq.values(),
-        uniq.keys(),
-        loc="center left",
-        bbox_to_anchor=(1.0, 0.5),
-        frameon=False,
-        fontsize="small",
-    )
+    _legend_above(ax, list(uniq.values()), list(uniq.keys()), ncols=legend_ncols)
     _pad_x(ax, m["date"])
     _date_axis(ax, m["date"])
     return ax
@@ -464,12 +737,20 @@ def plot_relief_steps(measures_df: pd.DataFrame, *, stage_labels=True, ax=None):
 # -- exchanges ------------------------------------------------------------------------------
 
 
-def plot_exchanges(pairs: pd.DataFrame, *, candidates: pd.DataFrame | None = None, ax=None):
+def plot_exchanges(
+    pairs: pd.DataFrame,
+    *,
+    candidates: pd.DataFrame | None = None,
+    ax=None,
+    legend_ncols: int = 3,
+):
     """US step (upper row) -> release (lower row), one connecting line per pair.
 
     Link strength is in the line style: explicit solid thick, reported dashed, inferred
     dotted; candidates from :func:`belthaw.exchanges.infer_links` thin sky-blue dotted.
-    The lag in days (release - US step) is written on each line.
+    The lag in days (release - US step) is written on each line. Markers of one row
+    that would overlap (same or nearby days) are stacked; US contacts are diamonds,
+    relief steps circles, so the two read apart without colour.
 
     >>> ax = plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))  # doctest: +SKIP
     """
@@ -479,14 +760,24 @@ def plot_exchanges(pairs: pd.DataFrame, *, candidates: pd.DataFrame | None = Non
     if candidates is not None and len(candidates):
         frames.append(candidates)
     allp = pd.concat(frames, ignore_index=True)
+    dates = pd.concat([allp["concession_date"], allp["release_date"]])
+    span = max(1.0, float((dates.max() - dates.min()).days))
+    # Markers closer than about their own width would sit on top of each other: those of
+    # one row are stacked, US steps upwards and releases downwards, away from the lines.
+    near = span * 0.03
+    y_step = _stack(allp.drop_duplicates("concession_event_id"), "concession", near, +0.2)
+    y_rel = _stack(allp.drop_duplicates("release_event_id"), "release", near, -0.2)
+    placer = _LabelPlacer(ax)
+    lag_labels = []
     for row in allp.itertuples(index=False):
         link = str(row.link)
         ls, lw, ckey = LINK_STYLES.get(link, LINK_STYLES["inferred"])
         xc = mdates.date2num(pd.Timestamp(row.concession_date).to_pydatetime())
         xr = mdates.date2num(pd.Timestamp(row.release_date).to_pydatetime())
+        yc, yr = y_step[row.concession_event_id], y_rel[row.release_event_id]
         ax.plot(
             [xc, xr],
-            [1, 0],
+            [yc, yr],
             ls=ls,
             lw=lw,
             color=COLORS[ckey],
@@ -495,34 +786,53 @@ def plot_exchanges(pairs: pd.DataFrame, *, candidates: pd.DataFrame | None = Non
             label="_nolegend_",
         )
         lag = int(row.lag_days)
-        ax.annotate(
-            f"{lag:+d} d" if lag else "0 d",
-            ((xc + xr) / 2, 0.5),
+        lag_labels.append((f"{lag:+d} d" if lag else "0 d", xc, yc, xr, yr))
+    conc = allp.drop_duplicates("concession_event_id")
+    rel = allp.drop_duplicates("release_event_id")
+    yc_all = conc["concession_event_id"].map(y_step).to_numpy(float)
+    yr_all = rel["release_event_id"].map(y_rel).to_numpy(float)
+    placer.avoid_points(_num(conc["concession_date"]), yc_all, 4.5)
+    placer.avoid_points(_num(rel["release_date"]), yr_all, 4.5)
+    # Each lag sits on its own line: where pairs are close, the labels slide along
+    # their lines to different heights instead of piling up at mid-height.
+    fractions = (0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6, 0.22, 0.78)
+    for text, xc, yc, xr, yr in lag_labels:
+        t = ax.annotate(
+            text,
+            ((xc + xr) / 2, (yc + yr) / 2),
+            xytext=(0, 0),
+            textcoords="offset points",
             ha="center",
             va="center",
-            fontsize="x-small",
+            fontsize=_small(),
             gid="lag-label",
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"),
         )
-    kinds = allp.drop_duplicates("concession_event_id")
-    contact = ~kinds["concession_kind"].astype(str).eq("sanctions_relief")
-    for is_contact, grp in kinds.groupby(contact.to_numpy(), sort=True):
+        cands = [
+            ((xc + f * (xr - xc), yc + f * (yr - yc)), (0, 0), "center", "center")
+            for f in fractions
+        ]
+        placer.add(t, cands)
+    contact = ~conc["concession_kind"].astype(str).eq("sanctions_relief").to_numpy()
+    for is_contact in (False, True):
+        sel = contact == is_contact
+        if not sel.any():
+            continue
         key = "contact" if is_contact else "us_relief"
         ax.plot(
-            _num(grp["concession_date"]),
-            [1] * len(grp),
+            _num(conc["concession_date"][sel]),
+            yc_all[sel],
             ls="none",
-            marker="o",
-            ms=7,
+            marker="D" if is_contact else "o",
+            ms=6 if is_contact else 7,
             color=COLORS[key],
             zorder=3,
             gid=f"concession:{key}",
             label="US contact / appointment" if is_contact else "US relief step",
         )
-    rel = allp.drop_duplicates("release_event_id")
     ax.plot(
         _num(rel["release_date"]),
-        [0] * len(rel),
+        yr_all,
         ls="none",
         marker="s",
         ms=7,
@@ -544,24 +854,29 @@ def plot_exchanges(pairs: pd.DataFrame, *, candidates: pd.DataFrame | None = Non
         for k in LINK_STYLES
         if k in present
     ]
-    h2, l2 = ax.get_legend_handles_labels()
-    ax.legend(
-        handles=handles + h2,
-        loc="center left",
-        bbox_to_anchor=(1.0, 0.5),
-        frameon=False,
-        fontsize="small",
-        title="Link",
-        title_fontsize="small",
-    )
+    h2, _ = ax.get_legend_handles_labels()
+    _legend_above(ax, handles=handles + h2, ncols=legend_ncols)
     ax.set_yticks([0, 1], ["Release", "US step"])
-    ax.set_ylim(-0.4, 1.4)
+    lo = min(-0.3, float(yr_all.min()) - 0.25)
+    hi = max(1.3, float(yc_all.max()) + 0.25)
+    ax.set_ylim(lo, hi)
     ax.set_xlabel("Date")
     ax.set_ylabel("")
-    dates = pd.concat([allp["concession_date"], allp["release_date"]])
     _pad_x(ax, dates)
     _date_axis(ax, dates)
     return ax
+
+
+def _stack(frame: pd.DataFrame, which: str, near_days: float, step: float) -> dict:
+    """Event id -> row height, stacking markers that fall within ``near_days`` of the previous."""
+    base = 1.0 if which == "concession" else 0.0
+    f = frame.sort_values([f"{which}_date", f"{which}_event_id"])
+    out, last, level = {}, None, 0
+    for eid, d in zip(f[f"{which}_event_id"], f[f"{which}_date"], strict=True):
+        level = level + 1 if last is not None and (d - last).days <= near_days else 0
+        out[eid] = base + level * step
+        last = d
+    return out
 
 
 # -- claims and totals ----------------------------------------------------------------------
@@ -662,7 +977,7 @@ def plot_claim_ranges(ranges_long: pd.DataFrame, *, disputed_only=True, ax=None)
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                fontsize="x-small",
+                fontsize=_small(),
                 gid="publisher-label",
             )
     labels = [f"{d:%d %b %Y}\n{t}" for d, t in zip(events["date"], events["title"], strict=True)]
@@ -672,7 +987,7 @@ def plot_claim_ranges(ranges_long: pd.DataFrame, *, disputed_only=True, ax=None)
     ax.set_ylabel("")
     handles, lab = ax.get_legend_handles_labels()
     uniq = dict(zip(lab, handles, strict=True))
-    ax.legend(uniq.values(), uniq.keys(), loc="lower right", frameon=False, fontsize="small")
+    ax.legend(uniq.values(), uniq.keys(), loc="lower right", frameon=False, fontsize=_small())
     return ax
 
 
@@ -735,7 +1050,7 @@ def plot_totals_vs_itemized(cmp: pd.DataFrame, *, ax=None):
             xytext=(8, 0),
             textcoords="offset points",
             va="center",
-            fontsize="small",
+            fontsize=_small(),
             gid=f"verdict:{r.verdict}",
         )
     from .claims import SCOPE_WORDS
@@ -750,14 +1065,16 @@ def plot_totals_vs_itemized(cmp: pd.DataFrame, *, ax=None):
     ax.set_xlim(0, hi * 1.25)
     ax.set_xlabel("People released")
     ax.set_ylabel("")
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize="small")
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize=_small()
+    )
     return ax
 
 
 # -- composite ------------------------------------------------------------------------------
 
 
-def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full"):
+def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", annotate_min=20):
     """One page, three stacked panels on a shared time axis: releases, measures, exchanges.
 
     Returns the Figure (not shown, not saved). Raises EmptySelectionError when no release
@@ -780,7 +1097,9 @@ def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full"):
         gridspec_kw={"height_ratios": [3, 2, 2]},
         layout="constrained",
     )
-    plot_releases(series, ax=axes[0])
+    # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
+    plot_releases(series, annotate_min=annotate_min, ax=axes[0])
+    axes[0].set_ylabel("People freed")
     meas = measures(dataset.events, start=start, end=end)
     pairs = exchange_pairs(dataset)
     pairs = pairs[between(pairs["release_date"], start, end)]
@@ -795,7 +1114,7 @@ def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full"):
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
-                fontsize="small",
+                fontsize=_small(),
                 color=COLORS["neutral"],
                 wrap=True,
                 gid="empty-note",

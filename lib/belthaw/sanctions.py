@@ -21,6 +21,8 @@ INSTRUMENT_NAMES: dict[str, str] = {
     "potash": "potash",
     "banks": "banks",
     "eu-regime": "listings/renewals",
+    # OFAC's SDN list is jargon in a briefing: "designations" is what the step does.
+    "sdn-listing": "designations",
     "border": "border",
     "transit": "transit",
     "": "other measures",

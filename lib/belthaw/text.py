@@ -64,6 +64,36 @@ def _rules(series: pd.DataFrame, params) -> str:
     return "; ".join(parts)
 
 
+#: At most this many notes go on a figure; the rest of the explanation goes in the caption.
+MAX_NOTES = 2
+
+
+def _disagreements(cmp: pd.DataFrame) -> tuple[str, str]:
+    """(short note for the figure, full explanations for the caption) for totals off our sum."""
+    if cmp is None or not len(cmp):
+        return "", ""
+    off = cmp[cmp["verdict"] != "consistent"]
+    if not len(off):
+        return "", ""
+    n = len(off)
+    note = (
+        f"{_plural(n, 'published total')} {'does' if n == 1 else 'do'} not match our sum; "
+        "the caption says why for each."
+    )
+    return note, " ".join(str(e) for e in off["explanation"])
+
+
+def _totals_key(cmp: pd.DataFrame) -> str:
+    """Caption text naming who published each labelled total (the figure shows values only)."""
+    from .plots import total_label
+
+    parts = [
+        f"{total_label(r.value, r.precision)}: {r.publisher}, {_day(r.as_of)}"
+        for r in cmp.sort_values(["as_of", "value"]).itertuples(index=False)
+    ]
+    return "Published totals, as labelled: " + "; ".join(parts) + "."
+
+
 def _latest_stock(stock: pd.DataFrame | None):
     if stock is None or stock.empty:
         return None
@@ -95,11 +125,20 @@ def releases_text(series, stock=None, totals_cmp=None, params=None) -> FigureTex
         f"Releases from Belarusian prisons, {_month(start)} to {_month(end)} "
         f"({unit.get(gran, gran)}); counting rule: {_rules(series, params)}"
     )
+    codes = _dest_codes(series)
     caption = (
         "Bar height is the number of people freed. Hatched, lighter bars are lower bounds "
-        "(a source said 'more than', or the size was not reported). Letters above the bars "
-        "say where people were sent (LT Lithuania, UA Ukraine, home = stayed in Belarus)."
+        "(a source said 'more than', or the size was not reported). The marker under each "
+        "bar says where people went: filled = sent abroad, hollow = stayed in Belarus, "
+        "half-filled = both, cross = not reported. Labelled bars also give the count and "
+        "destination" + (f" ({codes})" if codes else "") + "."
     )
+    if stock is not None and len(stock):
+        caption += (
+            " Lower panel: political prisoners still held; marker shape is how precise the "
+            "count is (circle exact, triangle 'at least', diamond 'about'); hollow markers "
+            "are other counters than Viasna."
+        )
     n_lb = int(series.loc[series["is_lower_bound"], "n_events"].sum())
     biggest = series.loc[series["count"].fillna(0).idxmax()]
     alt = (
@@ -120,10 +159,11 @@ def releases_text(series, stock=None, totals_cmp=None, params=None) -> FigureTex
         )
     if bool(series.get("may_include_foreign", pd.Series(False)).any()):
         notes.append("Some releases do not say how many foreign nationals were among them.")
-    if totals_cmp is not None and len(totals_cmp):
-        off = totals_cmp[totals_cmp["verdict"] != "consistent"]
-        for row in off.itertuples(index=False):
-            notes.append(str(row.explanation))
+    note, why = _disagreements(totals_cmp)
+    if note:
+        notes.append(note)
+        caption += " " + why
+    notes = notes[:MAX_NOTES]
     stock_ids = [] if held is None else list(stock["source_id"].astype(str))
     return FigureText(
         title=title,
@@ -133,6 +173,29 @@ def releases_text(series, stock=None, totals_cmp=None, params=None) -> FigureTex
         notes=tuple(notes),
         source_ids=ids_by_frequency(series["source_ids"].astype(str), stock_ids),
     )
+
+
+def _dest_codes(series: pd.DataFrame) -> str:
+    """'LT Lithuania, UA Ukraine, home = stayed in Belarus' for the codes drawn."""
+    from .plots import destination_code
+
+    if "destination" not in series:
+        return ""
+    names = {}
+    for d in series["destination"].astype(str):
+        for tok in d.split(";"):
+            tok = tok.strip()
+            if not tok or tok.lower() == "unknown":
+                continue
+            code = destination_code(tok)
+            if code == "home":
+                names[code] = "home = stayed in Belarus"
+            else:
+                names.setdefault(code, f"{code} {tok.title() if tok.islower() else tok}")
+    if "?" in {destination_code(d) for d in series["destination"].astype(str)}:
+        names["?"] = "? = not reported"
+    ordered = sorted(names, key=lambda c: (c == "home", c == "?", c))
+    return ", ".join(names[c] for c in ordered)
 
 
 def relief_text(measures_df, params=None) -> FigureText:
@@ -154,6 +217,9 @@ def relief_text(measures_df, params=None) -> FigureText:
         title += f" on {front_words}"
     if len(tight):
         who = sorted(set(tight["jurisdiction"].astype(str)))
+        if "US" in who and len(relief):
+            # "the US took relief steps while ... the US tightened" reads as a contradiction.
+            who = [c for c in who if c != "US"] + ["US itself"]
         title += f" while {_who(who)} tightened {_plural(len(tight), 'time')}"
     subtitle = (
         f"Sanctions and border measures, {_month(start)} to {_month(end)}; "
@@ -182,7 +248,13 @@ def relief_text(measures_df, params=None) -> FigureText:
 
 
 def _who(codes: list[str]) -> str:
-    names = {"EU": "the EU", "LT": "Lithuania", "PL": "Poland", "US": "the US"}
+    names = {
+        "EU": "the EU",
+        "LT": "Lithuania",
+        "PL": "Poland",
+        "US": "the US",
+        "US itself": "the US itself",
+    }
     words = [names.get(c, c) for c in codes]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -197,9 +269,16 @@ def exchanges_text(pairs, candidates=None, params=None) -> FigureText:
     lag = pairs["lag_days"].astype(float)
     max_abs = int(lag.abs().max()) if n else 0
     n_explicit = int((pairs["link"].astype(str) == "explicit").sum())
+    # One release can answer several US steps (a visit, a licence, a call): the finding
+    # counts releases, each by its closest US step.
+    closest = pairs.assign(_abs=lag.abs()).groupby("release_event_id")["_abs"].min()
+    n_rel = len(closest)
+    n_near = int((closest <= 1).sum())
+    n_trade = pairs.loc[pairs["link"].astype(str) == "explicit", "release_event_id"].nunique()
+    share = f"All {n_rel:,}" if n_near == n_rel > 1 else f"{n_near:,} of {n_rel:,}"
     title = (
-        f"{_plural(n, 'release')} came within {_plural(max_abs, 'day')} of a US step; "
-        f"{n_explicit:,} {'was' if n_explicit == 1 else 'were'} openly described as a trade"
+        f"{share} {'release' if n_rel == 1 else 'releases'} linked to a US step came within a day "
+        f"of it; {n_trade:,} {'was' if n_trade == 1 else 'were'} openly described as a trade"
     )
     dates = pd.concat([pairs["concession_date"], pairs["release_date"]])
     start, end = _period(dates, params, pairs)
@@ -211,7 +290,9 @@ def exchanges_text(pairs, candidates=None, params=None) -> FigureText:
     caption = (
         "Upper row: US steps; lower row: releases. A line joins each pair: solid thick when a "
         "source calls it a trade, dashed when sources report them together, dotted when it is "
-        "our inference. Numbers on the lines are the lag in days (+ = release came after)."
+        "our inference. Numbers on the lines are the lag in days (+ = release came after). "
+        "Circles are sanctions relief, diamonds visits, calls and appointments; markers on "
+        "the same or nearby days are stacked."
     )
     n_cand = 0 if candidates is None else len(candidates)
     if n_cand:
@@ -221,7 +302,8 @@ def exchanges_text(pairs, candidates=None, params=None) -> FigureText:
         )
     med = 0 if not n else int(round(float(lag.median())))
     alt = (
-        f"Two-row timeline with {_plural(n, 'recorded pair')} ({n_explicit} explicit); median "
+        f"Two-row timeline with {_plural(n, 'recorded pair')} ({n_explicit} explicit) "
+        f"linking {_plural(n_rel, 'release')} to US steps; median "
         f"lag {_plural(med, 'day')}, longest {_plural(max_abs, 'day')}"
         + (f"; {_plural(n_cand, 'candidate pair')} also drawn." if n_cand else ".")
     )
@@ -274,9 +356,10 @@ def sources_text(ranges, totals_cmp) -> FigureText:
         if r.w > 0:
             alt += f"; the widest, {_day(r.date)}, runs from {_n(r.low)} to {_n(r.high)}"
     alt += f". {n_ok:,} of {_plural(n_tot, 'published total')} are consistent with our sum."
-    notes = tuple(
-        str(e) for e in totals_cmp.loc[totals_cmp["verdict"] != "consistent", "explanation"]
-    )
+    note, why = _disagreements(totals_cmp)
+    if why:
+        caption += " " + why
+    notes = (note,) if note else ()
     disputed = ranges[ranges["disputed"]] if n_ev else ranges
     claim_ids = disputed["source_ids"].astype(str) if "source_ids" in disputed else []
     ids = ids_by_frequency(claim_ids, totals_cmp["source_id"].astype(str))
@@ -367,9 +450,19 @@ def cumulative_text(series, totals_cmp=None, params=None) -> FigureText:
         f"Step line rising from {_month(start)} to {'at least ' if lower else ''}{_n(total)} "
         f"people by {_month(end)}, with {_plural(len(cmp), 'published total')} marked as points."
     )
-    notes = tuple(str(e) for e in cmp.loc[cmp["verdict"] != "consistent", "explanation"])
-    if lower:
-        notes = ("The running total includes lower-bound releases, so it is a minimum.", *notes)
+    if len(cmp):
+        caption += " " + _totals_key(cmp)
+    note, why = _disagreements(cmp)
+    if why:
+        caption += " " + why
+    notes = tuple(
+        n
+        for n in (
+            "The running total includes lower-bound releases, so it is a minimum." if lower else "",
+            note,
+        )
+        if n
+    )[:MAX_NOTES]
     ids = ids_by_frequency(
         series["source_ids"].astype(str),
         cmp["source_id"].astype(str) if len(cmp) else [],
