@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (CSV rows are kept whole, as they appear in the files)
 """A small, valid data package written to a temporary folder, for loader and validation tests.
 
 It uses the project's real ``data/datapackage.json`` so schema changes are exercised,

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+
 from belthaw import paths
 
 TABLES = ("sources", "events", "claims", "exchanges", "people", "prisoner_counts", "totals")

@@ -1,6 +1,7 @@
 """Exchange pairs (lag sign, evidence) and candidate links (window, no duplicates)."""
 
 import pytest
+
 from belthaw.exchanges import PAIR_COLUMNS, exchange_pairs, infer_links
 from synth import make_dataset, release
 

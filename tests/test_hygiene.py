@@ -37,7 +37,7 @@ def test_committed_notebooks_are_clean_and_parameterised():
 @pytest.mark.parametrize(
     "mutate,words",
     [
-        (lambda nb: nb["cells"][2].update(outputs=[{"output_type": "stream", "name": "stdout", "text": "x"}]), "has outputs"),
+        (lambda nb: nb["cells"][2].update(outputs=[{"text": "x"}]), "has outputs"),
         (lambda nb: nb["cells"][2].update(execution_count=3), "execution count"),
         (lambda nb: nb["cells"][2]["metadata"].update(tags=[]), "tagged 'parameters'"),
         (lambda nb: nb["cells"][2].update(source="start = '2024-07-01'\n"), "name: type = default"),
@@ -72,7 +72,13 @@ def test_pre_commit_uses_local_hooks_only():
     cfg = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     assert {r["repo"] for r in cfg["repos"]} == {"local"}
     ids = {h["id"] for r in cfg["repos"] for h in r["hooks"]}
-    assert {"ruff-check", "ruff-format", "nbstripout", "notebook-parameters", "belthaw-validate"} <= ids
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "nbstripout",
+        "notebook-parameters",
+        "belthaw-validate",
+    } <= ids
     for r in cfg["repos"]:
         for h in r["hooks"]:
             assert h["language"] == "system" and h["entry"].startswith((".venv/bin/",))

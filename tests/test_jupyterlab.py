@@ -70,7 +70,8 @@ def _settings(settings_dir: Path) -> None:
 def lab(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install chromium); "
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(apt-get install chromium); "
             "this test must not be skipped"
         )
     home = tmp_path_factory.mktemp("jupyter")

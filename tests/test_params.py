@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from belthaw.errors import ParameterError
 from belthaw.params import (
     ParamsFileError,

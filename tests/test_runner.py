@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from belthaw import paths, runner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"

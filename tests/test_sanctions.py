@@ -1,6 +1,7 @@
 """Lanes, directions and action timelines of sanctions and border measures."""
 
 import pytest
+
 from belthaw.sanctions import action_timeline, lane_label, measures
 from synth import make_dataset
 

@@ -14,9 +14,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import belthaw.save as bs  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from PIL import Image  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+import belthaw.save as bs  # noqa: E402
 from belthaw.errors import BelthawError  # noqa: E402
 from belthaw.figtext import FigureText  # noqa: E402
 from belthaw.save import (  # noqa: E402
@@ -27,11 +33,6 @@ from belthaw.save import (  # noqa: E402
     write_index,
 )
 from belthaw.style import MIN_FONT_PT, SIZES, get_size, house_style  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from PIL import Image  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
 
 TEXT = FigureText(
     title="Belarus freed 52 prisoners within days of the US lifting Belavia sanctions worth $30m",

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import matplotlib as mpl
 import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+
 from belthaw.errors import BelthawError
 from belthaw.style import (
     COLORS,
@@ -22,9 +26,6 @@ from belthaw.style import (
     style_path,
     style_sheets,
 )
-from matplotlib.colors import to_hex
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
 
 #: Okabe & Ito (2008), https://jfly.uni-koeln.de/color/
 OKABE_ITO = {

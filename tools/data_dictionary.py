@@ -1,7 +1,7 @@
 """Render the README's data dictionary from data/datapackage.json (the schema is the source).
 
-    python tools/data_dictionary.py          # rewrite the block in README.md
-    python tools/data_dictionary.py --check  # exit 1 if README.md is out of date (tests do this)
+python tools/data_dictionary.py          # rewrite the block in README.md
+python tools/data_dictionary.py --check  # exit 1 if README.md is out of date (tests do this)
 """
 
 from __future__ import annotations

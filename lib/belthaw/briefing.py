@@ -78,7 +78,9 @@ def entries(folder: Path | None = None) -> list[Entry]:
 def _list_items(text: str, limit: int | None = None) -> list[str]:
     items = [ln[2:].strip() for ln in text.splitlines() if ln.startswith(("- ", "* "))]
     numbered = [re.sub(r"^\d+\.\s+", "", ln).strip() for ln in text.splitlines()]
-    numbered = [n for n, ln in zip(numbered, text.splitlines(), strict=True) if re.match(r"^\d+\.", ln)]
+    numbered = [
+        n for n, ln in zip(numbered, text.splitlines(), strict=True) if re.match(r"^\d+\.", ln)
+    ]
     out = numbered or items
     return out[:limit] if limit else out
 
@@ -191,9 +193,7 @@ def render_pdf(items: list[Entry], as_of: str) -> bytes:
         top_gap = MARGIN
         x = MARGIN * 72
         y = (A4[1] - top_gap - h_in * scale) * 72
-        page.merge_transformed_page(
-            fig_page, Transformation().scale(scale, scale).translate(x, y)
-        )
+        page.merge_transformed_page(fig_page, Transformation().scale(scale, scale).translate(x, y))
     writer.add_metadata({"/Title": "Briefing pack", "/Producer": "belthaw", "/Creator": "belthaw"})
     buf = io.BytesIO()
     writer.write(buf)
@@ -208,7 +208,7 @@ def build(
     >>> build()                                    # doctest: +SKIP
     [PosixPath('build/briefing/index.html'), PosixPath('build/briefing/briefing.pdf')]
     """
-    from .save import atomic_write_text, _commit
+    from .save import _commit, atomic_write_text
 
     items = entries(figures_dir)
     out_dir = Path(out_dir or paths.BRIEFING_DIR)

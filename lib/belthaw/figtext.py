@@ -1,4 +1,4 @@
-"""The words that travel with a figure: finding, scope, how to read it, alt text, caveats, sources."""
+"""The words that travel with a figure: finding, scope, how to read, alt text, caveats, sources."""
 
 from __future__ import annotations
 
