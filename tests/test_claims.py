@@ -64,3 +64,21 @@ def test_since_defaults_and_explanation(ds):
         "AP gives more than 200 (all releases, 1 Jul 2024 to 31 Dec 2025); our itemized "
         "releases add up to at least 213, which meets the 'more than' figure."
     )
+
+
+def test_kinds_filter_and_n_values():
+    from synth import CLAIMS, EVENTS
+
+    truck = dict(EVENTS[0], event_id="ev-trucks", kind="other", count=5000, title="trucks")
+    extra = [
+        dict(CLAIMS[0], claim_id="t1", event_id="ev-trucks", value="over 1,000", value_num=1000),
+        dict(CLAIMS[0], claim_id="t2", event_id="ev-trucks", value="5,000", value_num=5000),
+    ]
+    ds = make_dataset(events=[*EVENTS, truck], claims=[*CLAIMS, *extra])
+    assert "ev-trucks" in set(claim_ranges(ds)["event_id"])
+    r = claim_ranges(ds, kinds=("release",)).set_index("event_id")
+    assert "ev-trucks" not in r.index
+    assert r.loc["ev-20250911-release", "n_values"] == 3
+    assert set(claims_long(ds, kinds="release")["event_id"]) <= set(
+        ds.events.loc[ds.events["kind"] == "release", "event_id"]
+    )

@@ -28,7 +28,7 @@ EXPECTED = {
     "02_sanctions_relief": ["02-relief-steps"],
     "03_exchanges": ["03-exchanges"],
     "04_briefing_overview": ["04-overview"],
-    "05_sources": ["05-sources"],
+    "05_sources": ["05-claims", "05-totals"],
 }
 
 

@@ -8,11 +8,13 @@ from belthaw.exchanges import exchange_pairs, infer_links
 from belthaw.figtext import FigureText
 from belthaw.sanctions import measures
 from belthaw.text import (
+    claims_text,
     exchanges_text,
     overview_text,
     releases_text,
     relief_text,
     sources_text,
+    totals_text,
 )
 from belthaw.timeline import release_series, stock_series
 from synth import make_dataset, release
@@ -95,6 +97,42 @@ def test_sources_text(ds):
     # One short note on the figure; each total's explanation goes to the caption.
     assert len(ft.notes) == 1 and "2 published totals" in ft.notes[0]
     assert ft.caption.count("our itemized releases add up to") == 2
+
+
+def test_claims_text(ds):
+    from belthaw.claims import claims_long
+    from belthaw.plots import disputed_claims
+
+    shown = disputed_claims(claims_long(ds, kinds=("release",)))
+    ft = claims_text(shown, 1, left_out=["2025-10-31"])
+    assert ft.title == (
+        "Sources disagree on the size of 1 release, on 11 Sep 2025: more than 50 against about 60"
+    )
+    # Publishers are named in the caption (the chart shows none), per figure.
+    assert "more than 50: Reuters" in ft.caption and "about 60: Viasna" in ft.caption
+    assert len(ft.notes) <= 2 and "31 Oct 2025" in ft.notes[0]
+    assert set(ft.source_ids) == set(shown["source_id"])
+
+
+def test_claims_text_says_when_rows_are_cut(ds):
+    from belthaw.claims import claims_long
+    from belthaw.plots import disputed_claims
+
+    ft = claims_text(disputed_claims(claims_long(ds)), 4)
+    assert ft.title.startswith("Sources disagree on the size of 4 releases, most widely on")
+    assert "the 1 widest of 4 shown" in ft.subtitle
+    assert any("3 more disputed releases" in n for n in ft.notes)
+
+
+def test_totals_text(ds):
+    cmp = itemized_vs_totals(ds)
+    shown = cmp[cmp["scope"].astype(str) != "us_mediated"]
+    ft = totals_text(shown, cmp, table_name="05-totals-table.csv")
+    n_ok = int((shown["verdict"] == "consistent").sum())
+    assert ft.title.startswith(f"{n_ok} of {len(shown)} published totals agree")
+    left = len(cmp) - len(shown)
+    assert f"{left} total" in ft.notes[0] and "05-totals-table.csv" in ft.notes[0]
+    assert "05-totals-table.csv" in ft.caption and len(ft.notes) <= 2
 
 
 def test_overview_text(ds):

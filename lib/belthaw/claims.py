@@ -25,11 +25,15 @@ SCOPE_WORDS = {
 }
 
 
-def _numeric_claims(dataset, field: str) -> pd.DataFrame:
+def _numeric_claims(dataset, field: str, kinds=None) -> pd.DataFrame:
     cl = dataset.claims
     cl = cl[(cl["field"].astype(object) == field) & cl["value_num"].notna()]
     pub = dataset.sources.set_index("source_id")["publisher"]
     ev = dataset.events.set_index("event_id")
+    if kinds is not None:
+        # Only claims about events of these kinds (a count of stranded trucks is no release).
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        cl = cl[cl["event_id"].map(ev["kind"].astype(object)).isin(wanted)]
     best = ev[field] if field in ev.columns else pd.Series(np.nan, index=ev.index)
     out = pd.DataFrame(
         {
@@ -48,16 +52,17 @@ def _numeric_claims(dataset, field: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def claims_long(dataset, event_ids=None, field: str = "count") -> pd.DataFrame:
+def claims_long(dataset, event_ids=None, field: str = "count", *, kinds=None) -> pd.DataFrame:
     """One row per numeric claim, ready to draw.
 
     Columns: ``claim_id, event_id, date, title, source_id, publisher, value, value_num,
     precision, best`` (``best`` = the event's own value of ``field``, NaN if none).
-    Sorted by event date, then value.
+    Sorted by event date, then value. ``kinds`` (e.g. ``("release",)``) keeps only
+    claims about events of those kinds; None keeps all.
 
     >>> claims_long(ds, ["ev-20250911-release"])[["publisher", "value_num"]]  # doctest: +SKIP
     """
-    out = _numeric_claims(dataset, field)
+    out = _numeric_claims(dataset, field, kinds)
     if event_ids is not None:
         ids = [event_ids] if isinstance(event_ids, str) else list(event_ids)
         out = out[out["event_id"].isin(ids)]
@@ -71,19 +76,21 @@ def claims_long(dataset, event_ids=None, field: str = "count") -> pd.DataFrame:
     return out
 
 
-def claim_ranges(dataset, *, field: str = "count") -> pd.DataFrame:
+def claim_ranges(dataset, *, field: str = "count", kinds=None) -> pd.DataFrame:
     """Events with two or more numeric claims for ``field``: the range the sources span.
 
     One row per such event: ``event_id, date, title, best, low, high, n_sources, n_claims,
     values`` (list of ``(publisher, value text, precision)``), ``source_ids`` (the claims'
-    sources, ``;``-joined), ``disputed`` (low != high).
+    sources, ``;``-joined), ``n_values`` (distinct numbers the claims give),
+    ``disputed`` (low != high). ``kinds`` (e.g. ``("release",)``) keeps only events
+    of those kinds; None keeps all.
     ``low``/``high`` span the claims *and* the event's own best value (the convention of
     the ``lower``/``upper`` count bases). "Two or more" counts claim rows, so an event
     whose sources all agree is kept with ``disputed=False``.
 
     >>> claim_ranges(ds).query("disputed")[["event_id", "low", "high"]]  # doctest: +SKIP
     """
-    cl = _numeric_claims(dataset, field)
+    cl = _numeric_claims(dataset, field, kinds)
     cl = cl.sort_values(["event_id", "value_num", "claim_id"], kind="stable")
     cl["triple"] = list(
         zip(cl["publisher"], cl["value"].astype(str), cl["precision"].astype(str), strict=True)
@@ -99,6 +106,7 @@ def claim_ranges(dataset, *, field: str = "count") -> pd.DataFrame:
         n_claims=("claim_id", "size"),
         values=("triple", list),
         source_ids=("source_id", ";".join),
+        n_values=("value_num", "nunique"),
     ).reset_index()
     out = out[out["n_claims"] >= 2]
     out["low"] = np.fmin(out["low"], out["best"])

@@ -297,30 +297,88 @@ def build_overview(data, params: Mapping[str, Any]) -> Built:
     return _finished("04-overview", size, data, params, draw)
 
 
-def build_sources(data, params: Mapping[str, Any]) -> Built:
-    """How sources disagree: per-event claim ranges, and published totals against our sum."""
-    from .claims import claim_ranges, claims_long, itemized_vs_totals
-    from .plots import plot_claim_ranges, plot_totals_vs_itemized
-    from .text import sources_text
+#: Scopes of the published totals drawn in ``05-totals``: totals of every release. Totals
+#: of narrower scope (US-mediated, expelled) depend on how each release is classified;
+#: they stay in the figure's CSV table.
+TOTALS_SCOPES = ("all_releases", "political_prisoners", "decree_pardons")
+
+
+def build_claims(data, params: Mapping[str, Any]) -> Built:
+    """Releases whose sources disagree on the count: each figure claimed, widest gap first."""
+    from .claims import claim_ranges, claims_long
+    from .plots import disputed_claims, plot_claim_ranges
+    from .text import claims_text
 
     size = params.get("size", "a4-full")
+    max_events = int(params.get("max_events") or 0) or None
 
     def draw():
-        ranges = claim_ranges(data)
-        disputed = ranges[ranges["disputed"]]
-        if params.get("max_events"):
-            # The widest disagreements first: they are the ones a briefing must flag.
-            disputed = disputed.assign(w=disputed["high"] - disputed["low"]).nlargest(
-                int(params["max_events"]), "w"
+        releases = disputed_claims(claims_long(data, kinds=("release",)))
+        n_disputed = releases["event_id"].nunique()
+        shown = disputed_claims(claims_long(data, kinds=("release",)), max_events)
+        # Disputed figures about anything else (trucks held at the border) are named, not drawn.
+        others = claim_ranges(data)
+        kinds = others["event_id"].map(data.events.set_index("event_id")["kind"].astype(str))
+        others = others[(kinds != "release") & (others["n_values"] >= 2)]
+        if shown.empty:
+            raise EmptySelectionError(
+                "nothing to draw: no release has sources that give different counts"
             )
-        long = claims_long(data, event_ids=list(disputed["event_id"]))
-        cmp = itemized_vs_totals(data)
-        fig, (top, bottom) = _new_fig(size, 2, gridspec_kw={"height_ratios": [3, 2]})
-        plot_claim_ranges(long, ax=top)
-        plot_totals_vs_itemized(cmp, ax=bottom)
-        return fig, sources_text(ranges, cmp)
+        fig, ax = _new_fig(size)
+        plot_claim_ranges(shown, max_events=max_events, ax=ax)
+        return fig, claims_text(shown, n_disputed, left_out=list(others["date"]), params=params)
 
-    return _finished("05-sources", size, data, params, draw)
+    return _finished("05-claims", size, data, params, draw)
+
+
+def totals_table(cmp: pd.DataFrame, shown_ids) -> pd.DataFrame:
+    """Every published total with our itemized sum and the verdict, for the figure's CSV."""
+    cols = [
+        "total_id", "as_of", "since", "scope", "publisher", "value", "precision", "wording",
+        "itemized", "itemized_is_lower_bound", "difference", "verdict", "explanation",
+        "source_id",
+    ]  # fmt: skip
+    out = cmp[cols].sort_values(["as_of", "total_id"]).reset_index(drop=True)
+    out.insert(len(out.columns) - 2, "on_figure", out["total_id"].isin(list(shown_ids)))
+    out["as_of"] = out["as_of"].dt.strftime("%Y-%m-%d")
+    out["since"] = out["since"].dt.strftime("%Y-%m-%d")
+    out["scope"] = out["scope"].astype(str)
+    out["precision"] = out["precision"].astype(str)
+    return out
+
+
+def build_totals(data, params: Mapping[str, Any]) -> Built:
+    """Each published cumulative total against the sum of our itemized releases; CSV of all."""
+    from .claims import itemized_vs_totals
+    from .plots import plot_totals_vs_itemized
+    from .text import totals_text
+
+    size = params.get("size", "a4-full")
+    name = "05-totals"
+    built_table = {}
+
+    def draw():
+        cmp = itemized_vs_totals(data)
+        shown = cmp[cmp["scope"].astype(str).isin(TOTALS_SCOPES)]
+        if shown.empty:
+            raise EmptySelectionError(
+                "nothing to draw: no published total counts "
+                + ", ".join(TOTALS_SCOPES)
+                + f"; the data has {len(cmp)} totals of other scopes"
+            )
+        fig, ax = _new_fig(size)
+        plot_totals_vs_itemized(shown, scopes=TOTALS_SCOPES, ax=ax)
+        built_table["table"] = totals_table(cmp, shown["total_id"])
+        return fig, totals_text(shown, cmp, table_name=f"{name}-table.csv", params=params)
+
+    built = _finished(name, size, data, params, draw)
+    built.tables.update(built_table)
+    return built
+
+
+def build_sources(data, params: Mapping[str, Any]) -> Built:
+    """Old name, kept for callers: the claims figure (see also :func:`build_totals`)."""
+    return build_claims(data, params)
 
 
 def show(built: Built) -> None:

@@ -85,6 +85,7 @@ def _legend_above(ax, handles=None, labels=None, *, ncols=3, **kw):
         kw["handles"] = list(handles)
     if labels is not None:
         kw["labels"] = list(labels)
+    kw.setdefault("handlelength", 1.6)
     return ax.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -92,7 +93,6 @@ def _legend_above(ax, handles=None, labels=None, *, ncols=3, **kw):
         frameon=False,
         fontsize=_small(),
         borderaxespad=0.2,
-        handlelength=1.6,
         columnspacing=1.2,
         **kw,
     )
@@ -882,6 +882,19 @@ def _stack(frame: pd.DataFrame, which: str, near_days: float, step: float) -> di
 # -- claims and totals ----------------------------------------------------------------------
 
 
+#: Claimed or published figure's precision -> marker in the sources figures: "more than"
+#: points right, towards where the true number lies.
+CLAIM_MARKERS = {**PRECISION_MARKERS, "at_least": ">"}
+#: Precision -> the few characters put before a number (">50", "~50", "52").
+PRECISION_PREFIX = {"at_least": ">", "approx": "~", "exact": "", "unknown": "?"}
+PRECISION_WORDS = {
+    "at_least": "more than",
+    "exact": "exact",
+    "approx": "about",
+    "unknown": "unclear",
+}
+
+
 def _claims_from_ranges(ranges: pd.DataFrame) -> pd.DataFrame:
     """Expand :func:`claim_ranges` output (``values`` lists) into one row per claim."""
     rows = ranges.explode("values").dropna(subset=["values"])
@@ -901,172 +914,384 @@ def _claims_from_ranges(ranges: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def plot_claim_ranges(ranges_long: pd.DataFrame, *, disputed_only=True, ax=None):
-    """For each disputed event, the low-high range of sources' counts with each claim marked.
+def disputed_claims(
+    ranges_long: pd.DataFrame, max_events: int | None = None, *, min_values: int = 2
+) -> pd.DataFrame:
+    """The claims of events whose sources give two or more different numbers, widest first.
+
+    One row per claim (``claims_long`` columns plus ``low``, ``high``, ``width`` and
+    ``rank``: 0 for the widest disagreement). At most ``max_events`` events are kept.
+    Ties in width go to the earlier release.
+    """
+    data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
+    data = data.drop(columns=["low", "high", "width", "rank"], errors="ignore")
+    data = data.dropna(subset=["value_num"])
+    n_values = data.groupby("event_id")["value_num"].nunique()
+    keep = n_values.index[n_values >= min_values]
+    data = data[data["event_id"].isin(keep)].copy()
+    if data.empty:
+        return data.assign(low=[], high=[], width=[], rank=[])
+    both = pd.concat(
+        [
+            data[["event_id", "value_num"]],
+            data[["event_id", "best"]].rename(columns={"best": "value_num"}).dropna(),
+        ]
+    )
+    span = both.groupby("event_id")["value_num"].agg(low="min", high="max")
+    span["width"] = span["high"] - span["low"]
+    first = data.groupby("event_id")["date"].first()
+    order = span.assign(date=first).sort_values(["width", "date"], ascending=[False, True]).index
+    if max_events:
+        order = order[: int(max_events)]
+    rank = {e: i for i, e in enumerate(order)}
+    data = data[data["event_id"].isin(rank)]
+    data = data.join(span, on="event_id").assign(rank=data["event_id"].map(rank))
+    return data.sort_values(["rank", "value_num"], kind="stable").reset_index(drop=True)
+
+
+def claim_groups(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per event and distinct claimed figure (number + precision): how many sources.
+
+    Columns ``event_id, value_num, precision, n, publishers`` (list, in claim order).
+    """
+    c = claims.assign(precision=claims["precision"].astype(str))
+    g = c.groupby(["event_id", "value_num", "precision"], sort=False)
+    out = g.agg(n=("publisher", "size"), publishers=("publisher", list)).reset_index()
+    order = {p: i for i, p in enumerate(("at_least", "approx", "exact", "unknown"))}
+    out["_o"] = out["precision"].map(order).fillna(9)
+    out = out.sort_values(["event_id", "value_num", "_o"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def claim_label(value, precision: str, n: int) -> str:
+    """The small label beside a claim marker: the figure, and "×n" when n > 1 sources gave it.
+
+    >>> claim_label(50, "at_least", 2), claim_label(16, "exact", 1)
+    ('>50 ×2', '16')
+    """
+    times = f" ×{int(n)}" if int(n) > 1 else ""
+    return f"{PRECISION_PREFIX.get(str(precision), '')}{int(value):,}{times}"
+
+
+def plot_claim_ranges(
+    ranges_long: pd.DataFrame,
+    *,
+    disputed_only=True,
+    max_events: int | None = None,
+    ax=None,
+    legend_ncols: int = 5,
+):
+    """One row per disputed event, widest disagreement on top: what the sources claimed.
 
     ``ranges_long`` is :func:`belthaw.claims.claims_long` output (one row per claim;
-    :func:`claim_ranges` output is accepted too). "At least" claims are right-pointing
-    triangles (the truth lies to the right); our best value is a black bar.
+    :func:`claim_ranges` output is accepted too). An event is drawn when its claims give
+    two or more different numbers (``disputed_only``; with False every event with a
+    claim is drawn); at most ``max_events`` rows. Each row: a grey band from the lowest
+    to the highest figure (our own count included), one marker per distinct claimed
+    figure (shape = precision: right-pointing triangle "more than", circle exact,
+    diamond "about") labelled with the figure and how many sources gave it (">50 ×2"),
+    and a black tick at our count. Publishers are not drawn (the caption names them).
+    Rows are labelled with the release date only.
 
-    >>> ax = plot_claim_ranges(claims_long(ds))  # doctest: +SKIP
+    >>> ax = plot_claim_ranges(claims_long(ds, kinds=("release",)), max_events=8)  # doctest: +SKIP
     """
     _require(ranges_long, "claims")
     data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
-    values = pd.concat(
-        [
-            data[["event_id", "value_num"]],
-            data[["event_id", "best"]].rename(columns={"best": "value_num"}),
-        ]
-    )
-    span = values.groupby("event_id")["value_num"].agg(["min", "max"])
-    keep = span.index[span["min"] != span["max"]] if disputed_only else span.index
-    data = data[data["event_id"].isin(keep)]
+    n_events = data["event_id"].nunique()
+    data = disputed_claims(data, max_events, min_values=2 if disputed_only else 1)
     if data.empty:
         raise EmptySelectionError(
-            f"nothing to draw: none of the {span.shape[0]} events with claims has sources "
+            f"nothing to draw: none of the {n_events} events with claims has sources "
             "that disagree on the figure"
         )
     ax = _ax(ax)
-    events = data.drop_duplicates("event_id").sort_values("date")
-    y_of = {e: len(events) - 1 - i for i, e in enumerate(events["event_id"])}
+    small = _small()
+    events = data.drop_duplicates("event_id")
+    groups = claim_groups(data)
+    xmax = float(max(data["high"].max(), data["value_num"].max()))
+    # Markers nearer than ~their own width on the page would hide each other. A row with
+    # such a pair becomes a staircase: one lane per figure, lowest at the top, so every
+    # shape and label has its own line; the row gets taller by as many lanes.
+    near = xmax * 0.035
+    lanes: dict = {}
+    for eid in events["event_id"]:
+        vals = groups.loc[groups["event_id"] == eid, "value_num"].to_numpy(float)
+        crowded = len(vals) > 1 and bool((np.diff(vals) < near).any())
+        lanes[eid] = len(vals) if crowded else 1
+    heights = {e: max(2.0, k + 0.8) for e, k in lanes.items()}
+    y_of, top = {}, 0.0
+    for e in events["event_id"]:  # widest first, from the top down
+        y_of[e] = -(top + heights[e] / 2)
+        top += heights[e]
+    placer = _LabelPlacer(ax, pad_pt=0.6)
+    groups["y"] = 0.0
+    groups["side"] = "right"
     for ev in events.itertuples(index=False):
-        y = y_of[ev.event_id]
-        lo, hi = span.loc[ev.event_id, "min"], span.loc[ev.event_id, "max"]
-        ax.plot(
-            [lo, hi],
-            [y, y],
-            color=COLORS["neutral"],
-            lw=6,
-            alpha=0.45,
-            solid_capstyle="butt",
+        y, k = y_of[ev.event_id], lanes[ev.event_id]
+        band = (k + 0.5) if k > 1 else 1.4
+        ax.barh(
+            y,
+            ev.high - ev.low,
+            left=ev.low,
+            height=band,
+            color="#E3E3E3",
+            edgecolor="none",
+            zorder=0.5,
             gid=f"range:{ev.event_id}",
             label="_nolegend_",
         )
+        sel = groups.index[groups["event_id"] == ev.event_id]
+        if k > 1:
+            groups.loc[sel, "y"] = y + (k - 1) / 2 - np.arange(k)
+        else:
+            groups.loc[sel, "y"] = y
         if pd.notna(ev.best):
-            ax.plot(
-                [ev.best],
-                [y],
-                marker="|",
-                ms=16,
-                mew=2.5,
-                color=COLORS["total"],
-                ls="none",
-                gid=f"best:{ev.event_id}",
-                label="our count",
+            # Figures under our count are labelled on their left, so no label crosses the tick.
+            groups.loc[sel, "side"] = np.where(
+                groups.loc[sel, "value_num"] < ev.best, "left", "right"
             )
-    claim_marker = {**PRECISION_MARKERS, "at_least": ">"}
-    for prec, grp in data.groupby(data["precision"].astype(str), sort=True):
+            ax.plot(
+                [ev.best, ev.best],
+                [y - band / 2, y + band / 2],
+                color=COLORS["total"],
+                lw=1.8,
+                solid_capstyle="butt",
+                zorder=2,
+                gid=f"best:{ev.event_id}",
+                label="_nolegend_",
+            )
+            placer.avoid_points(
+                np.full(9, ev.best), np.linspace(y - band / 2, y + band / 2, 9), 1.2
+            )
+    for prec, grp in groups.groupby("precision", sort=True):
         ax.plot(
             grp["value_num"],
-            grp["event_id"].map(y_of),
+            grp["y"],
             ls="none",
-            marker=claim_marker.get(prec, "s"),
-            ms=7,
+            marker=CLAIM_MARKERS.get(prec, "s"),
+            ms=6 if prec != "approx" else 5.5,
+            mew=1.3,
             color=COLORS["release"],
             mfc="white",
+            zorder=3,
             gid=f"claims:{prec}",
-            label={"at_least": "source: at least", "exact": "source: exact"}.get(
-                prec, f"source: {prec}"
-            ),
+            label="_nolegend_",
         )
-        for r in grp.itertuples(index=False):
-            ax.annotate(
-                r.publisher,
-                (r.value_num, y_of[r.event_id]),
-                xytext=(0, -11),
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=_small(),
-                gid="publisher-label",
-            )
-    labels = [f"{d:%d %b %Y}\n{t}" for d, t in zip(events["date"], events["title"], strict=True)]
+    placer.avoid_points(groups["value_num"], groups["y"], 3.6)
+    for g in groups.itertuples(index=False):
+        t = ax.annotate(
+            claim_label(g.value_num, g.precision, g.n),
+            (g.value_num, g.y),
+            xytext=(5, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=small,
+            gid=f"claim-label:{g.event_id}",
+            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
+        )
+        xy = (g.value_num, g.y)
+        right = [(xy, (dx, 0), "left", "center") for dx in (5, 11, 17)]
+        left = [(xy, (-dx, 0), "right", "center") for dx in (5, 11, 17)]
+        first, then = (left, right) if g.side == "left" else (right, left)
+        placer.add(t, [first[0], then[0], *first[1:], *then[1:]], leader_after=1)
+    precs = set(groups["precision"])
+    present = [p for p in ("at_least", "exact", "approx", "unknown") if p in precs]
+    handles = [Patch(facecolor="#E3E3E3", edgecolor="none", label="range")]
+    handles += [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker=CLAIM_MARKERS[p],
+            ms=6,
+            mew=1.3,
+            color=COLORS["release"],
+            mfc="white",
+            label=PRECISION_WORDS[p],
+        )  # fmt: skip
+        for p in present
+    ]
+    handles.append(Line2D([], [], color=COLORS["total"], lw=1.8, label="our count"))
+    _legend_above(ax, handles=handles, ncols=legend_ncols)
+    labels = [f"{d:%-d %b %Y}" for d in events["date"]]
     ax.set_yticks([y_of[e] for e in events["event_id"]], labels)
-    ax.set_ylim(-0.8, len(events) - 0.3)
-    ax.set_xlabel("People released, as reported")
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-top - 0.2, 0.2)
+    ax.set_xlim(0, xmax * 1.15)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("People released, as each source reported them")
     ax.set_ylabel("")
-    handles, lab = ax.get_legend_handles_labels()
-    uniq = dict(zip(lab, handles, strict=True))
-    ax.legend(uniq.values(), uniq.keys(), loc="lower right", frameon=False, fontsize=_small())
     return ax
 
 
-def plot_totals_vs_itemized(cmp: pd.DataFrame, *, ax=None):
+#: Short verdicts at the right margin of the totals figure.
+def verdict_label(verdict: str, difference) -> str:
+    """``agrees`` / ``close (+13)`` / ``differs by +21`` (our sum minus the published total).
+
+    >>> verdict_label("differs", 21)
+    'differs by +21'
+    """
+    d = int(difference) if pd.notna(difference) else 0
+    if verdict == "consistent":
+        return "agrees"
+    if verdict == "close":
+        return f"close ({d:+,})"
+    return f"differs by {d:+,}"
+
+
+def short_publisher(name: str, width: int = 22) -> str:
+    """A publisher name short enough for a row label.
+
+    >>> short_publisher("The Associated Press (re-published by an unidentified site)")
+    'AP'
+    >>> short_publisher("Pozirk (via mstagmanager.com)")
+    'Pozirk'
+    """
+    import re
+
+    s = re.sub(r"\s*\(.*?\)", "", str(name)).strip()
+    s = s.split(" via ")[0].strip() or str(name)
+    s = {"The Associated Press": "AP", "Associated Press": "AP"}.get(s, s)
+    return s if len(s) <= width else s[: width - 1].rstrip() + "…"
+
+
+def plot_totals_vs_itemized(
+    cmp: pd.DataFrame,
+    *,
+    scopes=None,
+    ax=None,
+    legend_ncols: int = 4,
+):
     """Dumbbell per published total: published value (black) vs our itemized sum (blue).
 
-    ``cmp`` is :func:`belthaw.claims.itemized_vs_totals` output. The published marker's
-    shape gives its precision; a hollow itemized marker is a lower bound. Each row is
-    labelled with its verdict.
+    ``cmp`` is :func:`belthaw.claims.itemized_vs_totals` output; ``scopes`` keeps only
+    totals of those scopes (in that order; None = every scope present). Rows are grouped
+    by scope under a small heading, by date within a group, and labelled
+    "publisher · date". The published marker's shape gives its precision; a hollow
+    itemized marker is a lower bound. The verdict is written at the right margin
+    ("agrees", "close (+13)", "differs by +21").
 
     >>> ax = plot_totals_vs_itemized(itemized_vs_totals(ds))  # doctest: +SKIP
     """
-    _require(cmp, "published totals")
-    ax = _ax(ax)
-    c = cmp.sort_values(["as_of", "total_id"]).reset_index(drop=True)
-    n = len(c)
-    seen = set()
-    for i, r in enumerate(c.itertuples(index=False)):
-        y = n - 1 - i
-        pub, item = float(r.value), float(r.itemized)
-        ax.plot(
-            [pub, item],
-            [y, y],
-            color=COLORS["neutral"],
-            lw=1.5,
-            zorder=1,
-            gid=f"dumbbell:{r.total_id}",
-            label="_nolegend_",
-        )
-        prec = str(r.precision)
-        lab = "published total"
-        ax.plot(
-            [pub],
-            [y],
-            ls="none",
-            marker=PRECISION_MARKERS.get(prec, "s"),
-            ms=8,
-            color=COLORS["total"],
-            gid=f"published:{r.total_id}",
-            label=lab if lab not in seen else "_nolegend_",
-        )
-        seen.add(lab)
-        lb = bool(r.itemized_is_lower_bound)
-        lab2 = "our itemized sum (at least)" if lb else "our itemized sum"
-        ax.plot(
-            [item],
-            [y],
-            ls="none",
-            marker="o",
-            ms=8,
-            color=COLORS["release"],
-            mfc="white" if lb else COLORS["release"],
-            gid=f"itemized:{r.total_id}",
-            label=lab2 if lab2 not in seen else "_nolegend_",
-        )
-        seen.add(lab2)
-        ax.annotate(
-            str(r.verdict),
-            (max(pub, item), y),
-            xytext=(8, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=_small(),
-            gid=f"verdict:{r.verdict}",
-        )
     from .claims import SCOPE_WORDS
 
-    labels = [
-        f"{r.publisher}, {r.as_of:%b %Y}\n({SCOPE_WORDS.get(str(r.scope), str(r.scope))})"
-        for r in c.itertuples(index=False)
-    ]
-    ax.set_yticks([n - 1 - i for i in range(n)], labels)
-    ax.set_ylim(-0.7, n - 0.3)
+    _require(cmp, "published totals")
+    present = list(dict.fromkeys(cmp["scope"].astype(str)))
+    order = [s for s in (scopes or SCOPE_WORDS) if s in present]
+    order += [] if scopes else [s for s in present if s not in order]
+    c = cmp[cmp["scope"].astype(str).isin(order)]
+    if c.empty:
+        raise EmptySelectionError(
+            f"nothing to draw: no published totals of scope {', '.join(scopes or [])}; "
+            f"the data has {', '.join(present)}"
+        )
+    ax = _ax(ax)
+    small = _small()
+    c = c.assign(_s=c["scope"].astype(str).map({s: i for i, s in enumerate(order)}))
+    c = c.sort_values(["_s", "as_of", "total_id"]).reset_index(drop=True)
+    # Slots from the top: a heading per scope, then its rows.
+    slots, y = [], 0
+    for scope, grp in c.groupby("_s", sort=True):
+        slots.append(("head", order[scope], y))
+        y += 1
+        for i in grp.index:
+            slots.append(("row", i, y))
+            y += 1
+    n = y
+    ys = {}
+    lo = float(min(c["value"].min(), c["itemized"].min()))
     hi = float(max(c["value"].max(), c["itemized"].max()))
-    ax.set_xlim(0, hi * 1.25)
-    ax.set_xlabel("People released")
+    pad = (hi - lo) * 0.06 + 5
+    x0 = max(0.0, lo - pad)
+    for kind, key, slot in slots:
+        yy = n - 1 - slot
+        if kind == "head":
+            ax.text(
+                x0,
+                yy,
+                SCOPE_WORDS.get(key, key),
+                ha="left",
+                va="center",
+                fontsize=small,
+                fontstyle="italic",
+                color="#4D4D4D",
+                gid=f"scope-heading:{key}",
+            )
+            continue
+        r = c.loc[key]
+        ys[key] = yy
+        pub, item = float(r["value"]), float(r["itemized"])
+        ax.plot(
+            [pub, item], [yy, yy], color=COLORS["neutral"], lw=1.2, zorder=1,
+            gid=f"dumbbell:{r['total_id']}", label="_nolegend_",
+        )  # fmt: skip
+        lb = bool(r["itemized_is_lower_bound"])
+        ax.plot(
+            [item], [yy], ls="none", marker="o", ms=6.5, mew=1.2, color=COLORS["release"],
+            mfc="white" if lb else COLORS["release"], zorder=2,
+            gid=f"itemized:{r['total_id']}", label="_nolegend_",
+        )  # fmt: skip
+        ax.plot(
+            [pub], [yy], ls="none", marker=CLAIM_MARKERS.get(str(r["precision"]), "s"),
+            ms=4.5, color=COLORS["total"], zorder=3,
+            gid=f"published:{r['total_id']}", label="_nolegend_",
+        )  # fmt: skip
+        ax.annotate(
+            verdict_label(str(r["verdict"]), r["difference"]),
+            (1.0, yy),
+            xycoords=("axes fraction", "data"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=small,
+            color="#222222" if r["verdict"] == "differs" else "#4D4D4D",
+            fontweight="bold" if r["verdict"] == "differs" else "normal",
+            gid=f"verdict:{r['verdict']}",
+            annotation_clip=False,
+        )
+    labels = [
+        f"{short_publisher(c.loc[k, 'publisher'])} · {c.loc[k, 'as_of']:%-d %b %Y}" for k in ys
+    ]
+    ax.set_yticks(list(ys.values()), labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlim(x0, hi + pad)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("People released since the total's start date")
     ax.set_ylabel("")
-    ax.legend(
-        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False, fontsize=_small()
+    precs = [p for p in ("at_least", "exact", "approx") if p in set(c["precision"].astype(str))]
+    # One legend entry for the published shapes, so the row fits the figure's width.
+    shapes = tuple(
+        Line2D([], [], ls="none", marker=CLAIM_MARKERS[p], ms=4.5, color=COLORS["total"])
+        for p in precs
+    )
+    handles = [shapes, Line2D([], [], ls="none", marker="o", ms=6.5, color=COLORS["release"])]
+    labels = ["published: " + " / ".join(PRECISION_WORDS[p] for p in precs), "our sum"]
+    if c["itemized_is_lower_bound"].any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=6.5,
+                mew=1.2,
+                color=COLORS["release"],
+                mfc="white",
+            )  # fmt: skip
+        )
+        labels.append("our sum (at least)")
+    from matplotlib.legend_handler import HandlerTuple
+
+    _legend_above(
+        ax,
+        handles=handles,
+        labels=labels,
+        ncols=legend_ncols,
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)},
+        handlelength=3.2,
     )
     return ax
 
@@ -1139,6 +1364,8 @@ __all__ = [
     "plot_exchanges",
     "plot_claim_ranges",
     "plot_totals_vs_itemized",
+    "disputed_claims",
+    "claim_groups",
     "overview_figure",
     "destination_code",
 ]

@@ -473,3 +473,164 @@ def cumulative_text(series, totals_cmp=None, params=None) -> FigureText:
 
 
 __all__ += ["cumulative_text"]
+
+
+def _short_day(ts) -> str:
+    return pd.Timestamp(ts).strftime("%-d %b %Y")
+
+
+def _claim_words(value, precision: str) -> str:
+    said = {"at_least": "more than ", "approx": "about "}.get(str(precision), "")
+    return f"{said}{_n(value)}"
+
+
+def claims_text(claims, n_disputed: int | None = None, left_out=None, params=None) -> FigureText:
+    """Words for the claims figure: releases whose sources disagree on how many were freed.
+
+    ``claims`` is :func:`belthaw.plots.disputed_claims` output (the rows drawn, one per
+    claim, ``rank`` 0 = widest). ``n_disputed``: how many releases are disputed in all
+    (more than drawn when ``max_events`` cut the list). ``left_out``: dates of disputed
+    events that are not releases (their claims are not drawn). The caption names, per
+    release, which publisher gave which figure: the chart itself shows no names.
+
+    >>> claims_text(disputed_claims(claims_long(ds, kinds=("release",)))).title
+    ... # doctest: +SKIP
+    'Sources disagree on the size of 5 releases, most widely on 13 Dec 2025: more than 100 ...'
+    """
+    from .plots import claim_groups
+
+    events = claims.drop_duplicates("event_id").sort_values("rank")
+    n = len(events)
+    n_all = max(n, int(n_disputed or 0))
+    top = events.iloc[0]
+
+    def end(value) -> str:  # "more than 100" when the lowest figure was worded so
+        said = claims[(claims["event_id"] == top["event_id"]) & (claims["value_num"] == value)]
+        precs = set(said["precision"].astype(str))
+        return _claim_words(value, precs.pop()) if len(precs) == 1 else _n(value)
+
+    day = _short_day(top["date"])
+    gap = f"{end(top['low'])} against {end(top['high'])}"
+    if n_all == 1:
+        title = f"Sources disagree on the size of 1 release, on {day}: {gap}"
+    else:
+        title = f"Sources disagree on the size of {n_all:,} releases, most widely on {day}: {gap}"
+    subtitle = "Releases whose sources gave two or more different counts, widest disagreement first"
+    if n < n_all:
+        subtitle += f"; the {n:,} widest of {n_all:,} shown"
+    caption = (
+        "Each row is one release. The grey band runs from the lowest to the highest figure "
+        "given for it (our own count included); each marker is one figure that sources "
+        "gave, with the number of sources that gave it (×2 = two sources). Marker shape "
+        "says how the figure was worded: a triangle pointing right is 'more than' (the "
+        "true number lies to the right), a circle an exact number, a diamond 'about'. "
+        "The black tick is the count we use. Who said what:"
+    )
+    groups = claim_groups(claims)
+    parts = []
+    for ev in events.itertuples(index=False):
+        g = groups[groups["event_id"] == ev.event_id].sort_values("value_num", ascending=False)
+        said = "; ".join(
+            f"{_claim_words(r.value_num, r.precision)}: {', '.join(dict.fromkeys(r.publishers))}"
+            for r in g.itertuples(index=False)
+        )
+        ours = f", our count {_n(ev.best)}" if pd.notna(ev.best) else ""
+        parts.append(f"{_short_day(ev.date)}{ours} - {said}.")
+    caption += " " + " ".join(parts)
+    alt = (
+        f"Dot plot of {_plural(n, 'release')} with disputed counts, one row each. The widest "
+        f"gap is on {day}: sources give {gap}."
+    )
+    notes = []
+    left = [pd.Timestamp(d) for d in (left_out or [])]
+    if left:
+        dates = ", ".join(_short_day(d) for d in sorted(left))
+        notes.append(
+            f"Left out: disputed figures about {_plural(len(left), 'event')} that "
+            f"{'is' if len(left) == 1 else 'are'} not a release ({dates})."
+        )
+    if n < n_all:
+        notes.append(f"{n_all - n:,} more disputed releases are not drawn (max_events = {n}).")
+    col = "source_id" if "source_id" in claims else None
+    ids = ids_by_frequency(claims[col].astype(str)) if col else ()
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=tuple(notes[:MAX_NOTES]),
+        source_ids=ids,
+    )
+
+
+def totals_text(shown, all_totals=None, table_name: str = "", params=None) -> FigureText:
+    """Words for the totals figure: each published total against our itemized sum.
+
+    ``shown`` is the :func:`belthaw.claims.itemized_vs_totals` rows drawn; ``all_totals``
+    all of them (the caption says which are left out and that ``table_name`` has all).
+
+    >>> totals_text(cmp[cmp["scope"] == "all_releases"], cmp).title  # doctest: +SKIP
+    """
+    from .claims import SCOPE_WORDS
+
+    all_totals = shown if all_totals is None else all_totals
+    n = len(shown)
+    ok = shown[shown["verdict"] == "consistent"]
+    off = shown[shown["verdict"] == "differs"]
+    close = shown[shown["verdict"] == "close"]
+    title = f"{len(ok):,} of {_plural(n, 'published total')} agree with our release-by-release sum"
+    if len(off):
+        d = off["difference"].astype("float64")
+        big = _n(d.abs().max())
+        if (d > 0).all():
+            title += f"; {len(off):,} fall{'s' if len(off) == 1 else ''} short of it by up to {big}"
+        elif (d < 0).all():
+            title += f"; {len(off):,} exceed{'s' if len(off) == 1 else ''} it by up to {big}"
+        else:
+            title += f"; {len(off):,} differ, by up to {big}"
+    subtitle = (
+        "Cumulative totals as published, grouped by what they count, against our sum of "
+        "single releases over the same dates"
+    )
+    caption = (
+        "Each row is one published total, labelled with who published it and the date it "
+        "counts up to, grouped by what it counts. The black marker is the published figure "
+        "(triangle pointing right = 'more than', circle = exact, diamond = 'about'); the "
+        "blue circle is the sum of the releases in our data over the same dates (hollow "
+        "when that sum is only a lower bound). At the right: 'agrees' (within 2 %, or a "
+        "'more than' figure that our sum meets), 'close' (within 5 %) or how far our sum "
+        "is above (+) or below (-) the published figure."
+    )
+    hidden = all_totals[~all_totals["total_id"].isin(shown["total_id"])]
+    notes = []
+    if len(hidden):
+        kinds = ", ".join(SCOPE_WORDS.get(s, s) for s in dict.fromkeys(hidden["scope"].astype(str)))
+        where = f" in {table_name}" if table_name else ""
+        caption += (
+            f" Left out of the chart: {_plural(len(hidden), 'total')} that count only some "
+            f"releases ({kinds}): they depend on how each release is classified. All "
+            f"{len(all_totals):,} totals, with our sum and verdict, are listed{where} beside "
+            "this figure."
+        )
+        notes.append(
+            f"{_plural(len(hidden), 'total')} of narrower scope ({kinds}) not drawn; "
+            f"all {len(all_totals):,} are{where}."
+        )
+    why = " ".join(str(e) for e in pd.concat([off, close])["explanation"])
+    if why:
+        caption += " Where they do not agree: " + why
+    alt = (
+        f"Dumbbell chart of {_plural(n, 'published total')}: {len(ok):,} agree with our sum, "
+        f"{len(close):,} {'is' if len(close) == 1 else 'are'} close and {len(off):,} differ."
+    )
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=tuple(notes[:MAX_NOTES]),
+        source_ids=ids_by_frequency(shown["source_id"].astype(str)),
+    )
+
+
+__all__ += ["claims_text", "totals_text"]
