@@ -225,3 +225,26 @@ def test_unknown_set(tmp_path):
     sets = load_param_sets(write(tmp_path, "sets:\n  briefing-2025: {}\n"), NBS)
     with pytest.raises(ParamsFileError, match="did you mean 'briefing-2025'"):
         sets.values_for("briefing-2024", "01_alpha", [])
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    sorted(p.name for p in (Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+    + sorted(p.name for p in (Path(__file__).parent / "fixtures" / "notebooks").glob("*.ipynb")),
+)
+def test_our_parameter_parser_agrees_with_papermills(notebook):
+    """The kernels parse their parameters without importing papermill; stay in step with it."""
+    from papermill.translators import PythonTranslator
+
+    from belthaw.params import _parameters_cell_source, inspect_parameters
+
+    root = Path(__file__).parents[1]
+    path = next(
+        p
+        for p in [root / "notebooks" / notebook, root / "tests/fixtures/notebooks" / notebook]
+        if p.exists()
+    )
+    source = _parameters_cell_source(path) or ""
+    theirs = [tuple(p) for p in PythonTranslator.inspect({"source": source})]
+    ours = [(p.name, p.inferred_type_name, p.default, p.help) for p in inspect_parameters(source)]
+    assert ours == theirs

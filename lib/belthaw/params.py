@@ -142,6 +142,63 @@ def _assigned_names(source: str) -> list[str]:
     return names
 
 
+# papermill's own pattern for one parameter line (papermill 2.x, translators.PythonTranslator).
+_PAPERMILL_LINE = re.compile(
+    r"^(?P<target>\w[\w_]*)\s*(:\s*[\"']?(?P<annotation>\w[\w_\[\],\s]*)[\"']?\s*)?=\s*"
+    r"(?P<value>.*?)(\s*#\s*(type:\s*(?P<type_comment>[^\s]*)\s*)?(?P<help>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class _Inspected:
+    name: str
+    inferred_type_name: str
+    default: str
+    help: str
+
+
+def inspect_parameters(source: str) -> list[_Inspected]:
+    """Read a parameters cell the way ``papermill --help-notebook`` does, without papermill.
+
+    Every kernel checks its parameters in its first cell; importing papermill there
+    costs ~0.5 s per notebook (more with jsonschema's optional URI checker), so this
+    mirrors papermill's parser: lines are grouped at each line holding an '=', a
+    line with two '=' is skipped, and the last comment is the help text.
+    tests/test_params.py checks it agrees with papermill on every notebook.
+    """
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for line in source.splitlines():
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        n_eq = line.count("=")
+        if n_eq:
+            groups.append(current)
+            current = []
+            if n_eq > 1:
+                continue
+        current.append(line)
+    groups.append(current)
+    out = []
+    for group in groups:
+        flat = "".join((ln[: ln.index("#")] if "#" in ln else ln).strip() for ln in group[:-1]) + (
+            group[-1].strip() if group else ""
+        )
+        m = _PAPERMILL_LINE.match(flat) if flat else None
+        if m is None:
+            continue
+        a = m.groupdict()
+        out.append(
+            _Inspected(
+                name=a["target"].strip(),
+                inferred_type_name=str(a["annotation"] or a["type_comment"] or None).strip(),
+                default=str(a["value"]).strip(),
+                help=str(a["help"] or "").strip(),
+            )
+        )
+    return out
+
+
 def notebook_params(path: Path | str) -> dict[str, ParamSpec]:
     """Read the parameter specs of the notebook at ``path`` (papermill's parser).
 
@@ -150,14 +207,12 @@ def notebook_params(path: Path | str) -> dict[str, ParamSpec]:
     Python literal, or a line papermill cannot read, e.g. one with two ``=``).
     A notebook without a parameters cell has no parameters.
     """
-    from papermill.translators import PythonTranslator  # lazy: papermill is slow to import
-
     path = Path(path)
     nb_name = path.stem
     source = _parameters_cell_source(path)
     if source is None:
         return {}
-    inspected = PythonTranslator.inspect({"source": source})
+    inspected = inspect_parameters(source)
     specs: dict[str, ParamSpec] = {}
     problems: list[tuple[str, str]] = []
     for p in inspected:
