@@ -1,6 +1,7 @@
 """Claim ranges, long claims and the itemized-vs-published verdicts."""
 
 import pytest
+
 from belthaw.claims import claim_ranges, claims_long, itemized_vs_totals
 from synth import make_dataset
 

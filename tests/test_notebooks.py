@@ -77,7 +77,7 @@ def test_executed_notebooks_go_to_build_not_notebooks(default_run):
     assert executed == NOTEBOOKS
     nb = nbformat.read(base / "build" / "notebooks" / "default" / "01_releases.ipynb", 4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert injected and "output_set = \"default\"" in injected[0].source
+    assert injected and 'output_set = "default"' in injected[0].source
 
 
 @pytest.mark.parametrize("set_name", ["briefing-2025", "since-july-2024"])
@@ -117,8 +117,14 @@ def _cli(*args, cwd=None):
     [
         (["run", "01_releases", "-p", "granularty", "month"], "did you mean 'granularity'"),
         (["run", "01_releases", "-p", "annotate_min", "many"], "annotate_min"),
-        (["run", "01_releases", "-p", "granularity", "weekly"], "choose one of event, month, quarter"),
-        (["run", "01_releases", "-p", "start", "2025-06-01", "-p", "end", "2025-01-01"], "before start"),
+        (
+            ["run", "01_releases", "-p", "granularity", "weekly"],
+            "choose one of event, month, quarter",
+        ),
+        (
+            ["run", "01_releases", "-p", "start", "2025-06-01", "-p", "end", "2025-01-01"],
+            "before start",
+        ),
         (["run", "--set", "no-such-set"], "no-such-set"),
     ],
 )

@@ -6,6 +6,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_hex as _to_hex  # noqa: E402
+
 from belthaw import plots  # noqa: E402
 from belthaw.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
@@ -13,7 +15,6 @@ from belthaw.exchanges import exchange_pairs, infer_links  # noqa: E402
 from belthaw.sanctions import measures  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
 from belthaw.timeline import release_series, stock_series  # noqa: E402
-from matplotlib.colors import to_hex as _to_hex  # noqa: E402
 from synth import make_dataset  # noqa: E402
 
 
@@ -130,6 +131,7 @@ def test_cumulative_dashed_after_lower_bound_and_totals(ds):
 def test_cumulative_total_labels_short_apart_and_inside():
     """Many totals on nearby days: value-only labels, none overlapping, none leaving the axes."""
     import pandas as pd
+
     from synth import release
 
     rows = [release(f"ev-2025{m:02d}01-r", f"2025-{m:02d}-01", 10 * m) for m in range(1, 10)]

@@ -521,26 +521,28 @@ def test_save_keeps_notes_given_to_finish_figure(tmp_path):
 # --------------------------------------------------------------------------- index
 
 
-def test_write_index_lists_every_sidecar(tmp_path):
+def test_write_index_lists_every_sidecar_of_its_folder(tmp_path):
     save(draw(), "b-second", **save_kwargs(tmp_path))
     save(draw(), "a-first", formats=("svg",), **save_kwargs(tmp_path))
+    (tmp_path / "handwritten.md").write_text("# Notes by hand\n")
     save(draw("slide"), "talk", size="slide", **save_kwargs(tmp_path / "briefing-2025"))
-    (tmp_path / "briefing-2025" / "handwritten.md").write_text("# Notes by hand\n")
     (tmp_path / f"{bs.TMP_PREFIX}junk.md").write_text("# stray temp\n")
 
     index = write_index(tmp_path)
     assert index == tmp_path / "README.md"
     body = index.read_text()
     rows = [ln for ln in body.splitlines() if ln.startswith("| ") and "---" not in ln][1:]
-    assert len(rows) == 4
+    assert len(rows) == 3, "subfolders (other sets) have their own index"
     assert ["a-first" in rows[0], "b-second" in rows[1]] == [True, True]
-    assert "briefing-2025/handwritten" in rows[2] and "Notes by hand" in rows[2]
-    assert "[![" in rows[3] and "(briefing-2025/talk.png)" in rows[3]
-    assert "`briefing-2025`" in rows[3] and "`default`" in rows[1]
+    assert "handwritten" in rows[2] and "Notes by hand" in rows[2]
+    assert "talk" not in body
     assert "`01_releases.ipynb`" in rows[1]
     assert "[![" not in rows[0], "no PNG, no thumbnail"
     assert "[svg](a-first.svg)" in rows[0]
     assert "junk" not in body and "README" not in body.split("\n", 3)[-1]
+
+    sub = write_index(tmp_path / "briefing-2025").read_text()
+    assert "(talk.png)" in sub and "`briefing-2025`" in sub
 
     before = index.read_bytes()
     write_index(tmp_path)

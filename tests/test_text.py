@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from belthaw.claims import claim_ranges, itemized_vs_totals
 from belthaw.exchanges import exchange_pairs, infer_links
 from belthaw.figtext import FigureText

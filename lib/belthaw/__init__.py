@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 __all__ = ["load", "validate", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .data import Dataset
     from .checks import Report
+    from .data import Dataset
 
 
 def load(data_dir: Any = None, *, check: bool = True) -> Dataset:

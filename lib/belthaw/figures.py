@@ -428,6 +428,6 @@ def save(built: Built, data, params: NotebookParams) -> list[Path]:
     record_outputs(written)
     if not os.environ.get("BELTHAW_OUTPUTS_FILE"):
         # Interactive use: keep the folder's index current (belthaw run writes it once at the end).
-        _save.write_index(out_dir)
+        _save.write_index(out_dir, params.get("output_set", "adhoc"))
     print("saved: " + ", ".join(p.name for p in written))
     return written

@@ -276,6 +276,7 @@ class _Hasher:
 
     def __init__(self) -> None:
         self._memo: dict[Path, str] = {}
+        self._code: dict[Path, str] = {}
         self._lock = threading.Lock()
 
     def __call__(self, path: Path) -> str:
@@ -283,6 +284,19 @@ class _Hasher:
             if path not in self._memo:
                 self._memo[path] = _sha256_file(path) if path.exists() else "missing"
             return self._memo[path]
+
+    def code_digest(self, lib_dir: Path) -> str:
+        """sha256 over every library file (path + content digest); computed once per run."""
+        with self._lock:
+            cached = self._code.get(lib_dir)
+        if cached is None:
+            code = hashlib.sha256()
+            for p in _code_files(lib_dir):
+                code.update(f"{p.relative_to(lib_dir).as_posix()}\0{self(p)}\n".encode())
+            cached = code.hexdigest()
+            with self._lock:
+                self._code[lib_dir] = cached
+        return cached
 
 
 def _inputs(
@@ -295,12 +309,89 @@ def _inputs(
     ).hexdigest()
     for p in _data_files(layout, reads):
         inputs[f"data/{p.name}"] = h(p)
-    code = hashlib.sha256()
-    for p in _code_files(layout.lib_dir):
-        code.update(f"{p.relative_to(layout.lib_dir).as_posix()}\0{h(p)}\n".encode())
-    inputs["code"] = code.hexdigest()
+    inputs["code"] = h.code_digest(layout.lib_dir)
     inputs["requirements.lock"] = h(layout.lock_file)
     return inputs
+
+
+def _cached_notebook_params(
+    layout: _Layout, nb_path: Path, h: _Hasher, pending: dict[Path, Any]
+) -> dict[str, ParamSpec]:
+    """:func:`belthaw.params.notebook_params`, memoised in ``build/cache/params/``.
+
+    Parsing the parameters cell needs papermill's translator, and importing papermill
+    costs 0.5-3 s; a run where every notebook is up to date needs nothing else from
+    papermill. The memo is keyed on everything the parse depends on (the notebook's
+    bytes, the library code, requirements.lock and the installed papermill version),
+    so the result is the same as calling ``notebook_params`` directly. Only successful
+    parses are stored: a notebook with parameter problems is re-parsed (and raises)
+    every time. New memos go to ``pending`` (memo path -> record); :func:`run` writes them
+    once the parameters have been checked, so a run that stops on a parameter error
+    writes nothing.
+    """
+    import ast
+
+    key = _key(
+        {
+            "cache-version": str(CACHE_VERSION),
+            "notebook": h(nb_path),
+            "code": h.code_digest(layout.lib_dir),
+            "requirements.lock": h(layout.lock_file),
+            "papermill": _papermill_version(),
+        }
+    )
+    memo = layout.build_dir / "cache" / "params" / f"{nb_path.stem}.json"
+    data = _read_json(memo, {})
+    if isinstance(data, dict) and data.get("key") == key:
+        try:
+            return {
+                s["name"]: ParamSpec(
+                    name=s["name"],
+                    type=s["type"],
+                    default=ast.literal_eval(s["default"]),
+                    help=s["help"],
+                    choices=tuple(s["choices"]) if s["choices"] is not None else None,
+                    is_date=bool(s["is_date"]),
+                    item_type=s["item_type"],
+                )
+                for s in data["specs"]
+            }
+        except (KeyError, TypeError, ValueError, SyntaxError):
+            pass  # unreadable memo: parse again
+    specs = notebook_params(nb_path)
+    record = {
+        "key": key,
+        "notebook": nb_path.name,
+        "specs": [
+            {
+                "name": s.name,
+                "type": s.type,
+                "default": repr(s.default),
+                "help": s.help,
+                "choices": list(s.choices) if s.choices is not None else None,
+                "is_date": s.is_date,
+                "item_type": s.item_type,
+            }
+            for s in specs.values()
+        ],
+    }
+    pending[memo] = record
+    return specs
+
+
+_PAPERMILL_VERSION: str | None = None
+
+
+def _papermill_version() -> str:
+    global _PAPERMILL_VERSION
+    if _PAPERMILL_VERSION is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            _PAPERMILL_VERSION = version("papermill")
+        except PackageNotFoundError:
+            _PAPERMILL_VERSION = "missing"
+    return _PAPERMILL_VERSION
 
 
 def _key(inputs: Mapping[str, str]) -> str:
@@ -686,18 +777,22 @@ def resolve_parameters(
     set_name: str,
     overrides: Mapping[str, Any] | None,
     output_set: str,
+    parse: Callable[[Path], dict[str, ParamSpec]] | None = None,
 ) -> tuple[dict[str, dict[str, ParamSpec]], dict[str, dict[str, Any]]]:
     """Specs and fully resolved, checked parameters of each notebook.
 
-    Raises one :class:`ParameterError` listing the problems of every notebook.
+    ``parse`` reads one notebook's specs (default :func:`notebook_params`; :func:`run`
+    passes a memoised version). Raises one :class:`ParameterError` listing the problems
+    of every notebook.
     """
+    parse = parse or notebook_params
     specs: dict[str, dict[str, ParamSpec]] = {}
     resolved: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     problems_all: list[tuple[str, str]] = []
     for n in names:
         try:
-            specs[n] = notebook_params(available[n])
+            specs[n] = parse(available[n])
         except ParameterError as exc:
             errors.append(str(exc))
             problems_all += getattr(exc, "problems", [(exc.parameter, str(exc))])
@@ -801,9 +896,23 @@ def run(
         raise ParameterError("belthaw run", "--set", "the 'adhoc' set takes -p/-y overrides")
     sets.values_for(set_name, "", [])  # unknown set -> error now
     output_set = ADHOC_SET if overrides else set_name
-    specs, resolved = resolve_parameters(names, available, sets, set_name, overrides, output_set)
-
     hasher = _Hasher()
+    new_memos: dict[Path, Any] = {}
+    specs, resolved = resolve_parameters(
+        names,
+        available,
+        sets,
+        set_name,
+        overrides,
+        output_set,
+        parse=lambda p: _cached_notebook_params(layout, p, hasher, new_memos),
+    )
+    for memo, record in new_memos.items():
+        try:
+            _write_json(memo, record)
+        except OSError:  # a read-only build folder only costs the next run the parse
+            pass
+
     todo: list[tuple[str, dict[str, str], str]] = []
     result = RunResult(output_set)
     by_name: dict[str, NotebookResult] = {}
@@ -889,13 +998,13 @@ def run(
         durations[r.name] = round(r.duration, 3)
     if result.ran:
         _write_json(layout.durations_file, durations)
-        _write_figure_index(layout.figure_dir(output_set), log)
+        _write_figure_index(layout.figure_dir(output_set), output_set, log)
     result.elapsed = time.perf_counter() - t0
     _summary(result, log)
     return result
 
 
-def _write_figure_index(folder: Path, log: Callable[[str], Any]) -> None:
+def _write_figure_index(folder: Path, set_name: str, log: Callable[[str], Any]) -> None:
     """Rewrite the folder's figures index once, after every notebook has saved.
 
     Done here rather than in each notebook: notebooks run in parallel, and the
@@ -906,7 +1015,7 @@ def _write_figure_index(folder: Path, log: Callable[[str], Any]) -> None:
     from .save import write_index
 
     try:
-        write_index(folder)
+        write_index(folder, set_name)
     except Exception as exc:  # the figures are written; a broken index must not fail the run
         log(f"warning: could not write {folder / 'README.md'}: {exc}")
 

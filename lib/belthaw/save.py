@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from . import paths
 from .errors import BelthawError
 from .figtext import FigureText
 from .style import MIN_FONT_PT, get_size, house_style, size_of
@@ -561,6 +562,26 @@ def _metadata(
     raise BelthawError(f"unknown figure format {fmt!r}")  # pragma: no cover
 
 
+def _pin_layout(fig: Figure, digits: int = 6) -> None:
+    """Lay the figure out once at print resolution, then pin every axes where it landed.
+
+    Constrained layout runs again at each draw, starting from whatever the previous
+    draw left (a notebook preview, another format), and its solver lands on positions
+    that differ in the last bits from one run to the next. Pixels do not show it, but
+    SVG clip-path ids are hashes of those bits. Pinned and rounded positions make
+    every format, in every run, draw the same geometry.
+    """
+    old_dpi = fig.dpi
+    fig.dpi = DPI
+    try:
+        fig.draw_without_rendering()
+    finally:
+        fig.dpi = old_dpi
+    fig.set_layout_engine("none")
+    for ax in fig.axes:
+        ax.set_position([round(v, digits) for v in ax.get_position().bounds])
+
+
 def _render(fig: Figure, fmt: str, metadata: Mapping[str, Any]) -> bytes:
     """The file's bytes, rendered in memory (so the temp file name never leaks into the file)."""
     buf = io.BytesIO()
@@ -729,6 +750,7 @@ def save(
                 + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
                 stacklevel=2,
             )
+        _pin_layout(fig)
         for fmt in fmts:
             payload[out_dir / f"{name}.{fmt}"] = _render(fig, fmt, _metadata(fmt, **meta_args))
     md = _sidecar(
@@ -765,12 +787,13 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     return meta
 
 
-def write_index(figures_dir: Path) -> Path:
-    """(Re)write ``<figures_dir>/README.md``: one table row per figure sidecar, subfolders included.
+def write_index(figures_dir: Path, set_name: str | None = None) -> Path:
+    """(Re)write ``<figures_dir>/README.md``: one table row per figure sidecar in that folder.
 
-    Rows are sorted by folder (top folder first, then subfolders by name) and
-    file name, so the file changes only when figures do. The "parameter set" is
-    the subfolder (``default`` for the top folder, as in :func:`belthaw.paths.figure_dir`).
+    Rows are sorted by file name, so the file changes only when figures do. Subfolders
+    (other parameter sets) get their own index and are left out here: the committed
+    ``figures/README.md`` must not depend on which uncommitted sets a machine happens
+    to hold. The "parameter set" column is the folder's set (``default`` for figures/).
 
     >>> import tempfile, pathlib
     >>> write_index(pathlib.Path(tempfile.mkdtemp())).name
@@ -778,14 +801,13 @@ def write_index(figures_dir: Path) -> Path:
     """
     root = Path(figures_dir)
     root.mkdir(parents=True, exist_ok=True)
-    sidecars = [
+    sidecars = sorted(
         p
-        for p in root.rglob("*.md")
-        if p.is_file()
-        and p.name.casefold() != "readme.md"
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    sidecars.sort(key=lambda p: (p.relative_to(root).parent.parts, p.name))
+        for p in root.glob("*.md")
+        if p.is_file() and p.name.casefold() != "readme.md" and not p.name.startswith(".")
+    )
+    if set_name is None:
+        set_name = "default" if root.resolve() == paths.figure_dir().resolve() else root.name
 
     out = [
         "# Figures",
@@ -819,7 +841,7 @@ def write_index(figures_dir: Path) -> Path:
             links = " ".join(f"[{f}]({quote(f'{stem}.{f}')})" for f in fmts)
             links = (links + " " if links else "") + f"[md]({quote(rel.as_posix())})"
             notebook = f"`{_md(meta['notebook'])}`" if meta.get("notebook") else "-"
-            pset = "default" if folder == "." else folder
+            pset = set_name if folder == "." else folder
             out.append(f"| {thumb} | {title} | {notebook} | `{_md(pset)}` | {links} |")
         out.append("")
     return atomic_write_text(root / "README.md", "\n".join(out))
