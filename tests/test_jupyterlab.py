@@ -151,7 +151,9 @@ def test_notebook_runs_in_jupyterlab(lab, notebook):
     page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
     try:
-        page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
+        # A workspace of its own, reset: only this notebook is open, whatever ran before.
+        ws = Path(notebook).stem.replace("_", "-")
+        page.goto(f"{lab['base']}/lab/workspaces/{ws}/tree/{notebook}?reset&token={lab['token']}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
         # Wait for the kernel to be ready before running everything.
         page.wait_for_selector(
