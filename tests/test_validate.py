@@ -262,3 +262,29 @@ def test_version_changes_with_the_data(tmp_path):
         write(tmp_path / "b", **edit("events", "New Year pardon", "New-Year pardon"))
     ).version
     assert a != b
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "belthaw", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_validate_passes_on_a_clean_copy_and_summarises(tmp_path):
+    d = write(tmp_path)
+    ok = _cli("validate", "--data-dir", str(d))
+    assert ok.returncode == 0 and "OK: 0 error(s)" in ok.stdout
+    summary = _cli("summary", "--data-dir", str(d))
+    assert summary.returncode == 0 and "events" in summary.stdout and "2025" in summary.stdout
+
+
+def test_cli_validate_fails_on_a_broken_copy_naming_file_line_and_column(tmp_path):
+    d = write(tmp_path, **edit("events", "2025-11-04,,day", "2025-11-31,,day"))
+    proc = _cli("validate", "--data-dir", str(d))
+    assert proc.returncode == 1
+    assert "events.csv, line 5, column 'date'" in proc.stdout and "not a date" in proc.stdout
+    broken = _cli("summary", "--data-dir", str(d))
+    assert broken.returncode == 1 and "events.csv, line 5" in broken.stderr
