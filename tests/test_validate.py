@@ -288,3 +288,13 @@ def test_cli_validate_fails_on_a_broken_copy_naming_file_line_and_column(tmp_pat
     assert "events.csv, line 5, column 'date'" in proc.stdout and "not a date" in proc.stdout
     broken = _cli("summary", "--data-dir", str(d))
     assert broken.returncode == 1 and "events.csv, line 5" in broken.stderr
+
+
+def test_publishers_in_order_keeps_citation_order(tmp_path):
+    data = belthaw.load(write(tmp_path))
+    assert data.publishers_in_order(["seed-1;ap-1", "ap-1", "nope", "ngo-1"]) == [
+        "Example Analysis",
+        "AP",
+        "Viasna",
+    ]
+    assert data.publishers_in_order("ngo-1;ap-1") == ["Viasna", "AP"]

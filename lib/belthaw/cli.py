@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from . import paths
+from .freshness import STALE_AFTER_DAYS, stale_warning
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def data_age_warning(stale_after_days: int = 90, today: date | None = None) -> str:
+def data_age_warning(stale_after_days: int = STALE_AFTER_DAYS, today: date | None = None) -> str:
     """Warn when the newest event in data/events.csv is older than ``stale_after_days``.
 
     Reads only the two date columns with the csv module: this runs before every
@@ -73,14 +74,7 @@ def data_age_warning(stale_after_days: int = 90, today: date | None = None) -> s
         newest = max(date.fromisoformat(d) for d in days)
     except (OSError, ValueError):
         return ""  # unreadable data is reported by the notebooks themselves, with line numbers
-    age = ((today or date.today()) - newest).days
-    if age <= stale_after_days:
-        return ""
-    return (
-        f"warning: the newest event in {path.name} is {newest:%Y-%m-%d}, {age} days ago "
-        f"(more than {stale_after_days}); figures say 'Data as of {newest:%Y-%m-%d}'. "
-        "Check for later releases or sanctions steps (docs/adding-an-event.md)."
-    )
+    return stale_warning(newest, stale_after_days, today, where=path.name)
 
 
 def _brief(args: argparse.Namespace) -> int:

@@ -58,11 +58,23 @@ class Dataset:
         >>> data.publishers(["ap-20251213-potash;viasna-20251223"])   # doctest: +SKIP
         ['AP', 'Viasna']
         """
+        return sorted(set(self.publishers_in_order(source_ids)))
+
+    def publishers_in_order(self, source_ids: Iterable[str]) -> list[str]:
+        """Publishers of ``source_ids`` in the order given (most cited first), without repeats.
+
+        This is the order of a figure's source line; unknown ids are skipped.
+        """
         if isinstance(source_ids, str):
             source_ids = [source_ids]
-        ids = {i for item in source_ids for i in str(item).split(";") if i}
         pub = self.sources.set_index("source_id")["publisher"]
-        return sorted({str(pub[i]) for i in ids if i in pub.index})
+        out: list[str] = []
+        for item in source_ids:
+            for sid in str(item).split(";"):
+                name = pub.get(sid)
+                if name is not None and str(name) not in out:
+                    out.append(str(name))
+        return out
 
 
 @dataclass

@@ -10,7 +10,7 @@ then call :func:`show` and :func:`save`; they hold no logic of their own.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,7 @@ import pandas as pd
 from . import paths
 from .errors import EmptySelectionError
 from .figtext import FigureText
-
-#: Data whose newest event is older than this many days gets an age warning (parameter default).
-STALE_AFTER_DAYS = 90
+from .freshness import AS_OF_NOTE, STALE_AFTER_DAYS, age_days, stale_warning
 
 
 class NotebookParams(dict):
@@ -66,41 +64,13 @@ def check_params(notebook: str, namespace: Mapping[str, Any]) -> NotebookParams:
 
 
 def as_of_note(data, stale_after_days: int = STALE_AFTER_DAYS, today=None) -> str:
-    """Words to put beside "Data as of" when the data is old; "" when it is fresh.
-
-    The note names no date of its own, so figures stay byte-identical from one
-    day to the next; the run's warning gives the age in days.
-    """
-    today = pd.Timestamp(today or pd.Timestamp.today()).normalize()
-    age = (today - data.as_of).days
-    if age > stale_after_days:
-        return "the newest event recorded; anything later is not included"
-    return ""
+    """Words to put beside "Data as of" when the data is old; "" when it is fresh."""
+    return AS_OF_NOTE if age_days(data.as_of, today) > stale_after_days else ""
 
 
 def staleness_warning(data, stale_after_days: int = STALE_AFTER_DAYS, today=None) -> str:
     """A one-line warning when the newest event is older than ``stale_after_days``."""
-    today = pd.Timestamp(today or pd.Timestamp.today()).normalize()
-    age = (today - data.as_of).days
-    if age > stale_after_days:
-        return (
-            f"warning: the newest event in the data is {data.as_of:%Y-%m-%d}, {age} days ago "
-            f"(more than {stale_after_days}); check for later releases or sanctions steps "
-            "and add them to data/ (docs/adding-an-event.md)"
-        )
-    return ""
-
-
-def ordered_publishers(data, source_ids: Iterable[str]) -> list[str]:
-    """Publishers of ``source_ids`` in the order given (most cited first), without repeats."""
-    pub = data.sources.set_index("source_id")["publisher"]
-    out: list[str] = []
-    for item in source_ids:
-        for sid in str(item).split(";"):
-            name = pub.get(sid)
-            if name is not None and name not in out:
-                out.append(str(name))
-    return out
+    return stale_warning(data.as_of, stale_after_days, today)
 
 
 def _finished(name: str, size: str, data, params, draw: Callable[[], tuple[Any, FigureText]]):
@@ -118,7 +88,7 @@ def _finished(name: str, size: str, data, params, draw: Callable[[], tuple[Any, 
             plt.close("all")
             return Built(name, size, message=str(exc))
         fig.set_size_inches(s.width, s.height)
-        line = source_line(ordered_publishers(data, text.source_ids), sidecar_name=name)
+        line = source_line(data.publishers_in_order(text.source_ids), sidecar_name=name)
         note = as_of_note(data, params.get("stale_after_days", STALE_AFTER_DAYS))
         finish_figure(fig, text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note)
     return Built(name, size, fig=fig, text=text)
@@ -413,7 +383,7 @@ def save(built: Built, data, params: NotebookParams) -> list[Path]:
         built.name,
         out_dir=out_dir,
         text=built.text,
-        publishers=ordered_publishers(data, built.text.source_ids),
+        publishers=data.publishers_in_order(built.text.source_ids),
         params=recorded,
         data_version=data.version,
         notebook=f"{params.notebook}.ipynb",
