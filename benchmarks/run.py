@@ -378,7 +378,7 @@ LIB_PROBE = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 import belthaw
-from belthaw.timeline import release_series
+from belthaw.transforms.timeline import release_series
 t1 = time.perf_counter()
 data = belthaw.load(sys.argv[1])          # every schema and cross-table rule (= validate)
 t2 = time.perf_counter()
@@ -649,7 +649,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if "library" in args.only else []
-    jobs = args.jobs or max(1, os.cpu_count() or 1)  # belthaw.runner._default_jobs()
+    jobs = args.jobs or max(1, os.cpu_count() or 1)  # belthaw.run.runner._default_jobs()
     info = machine_info()
     info["jobs"] = str(jobs)
     info["load_start"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -6,7 +6,7 @@ Writes ``OUT_DIR/datapackage.json`` (a copy of ``data/datapackage.json``) and th
 CSV tables. Only ``events.csv`` scales with N; the other tables stay small (sources 40,
 claims <= 200, exchanges 12, people 12, prisoner_counts 24, totals 6), the way the real
 data is shaped. Every row follows the schema and the cross-table rules in
-``belthaw.checks``, so the package loads without errors. It does raise *warnings*: most
+``belthaw.data.rules``, so the package loads without errors. It does raise *warnings*: most
 synthetic releases have no claim in claims.csv ("release has no claim"), as a million
 claims would make claims.csv the big table instead of events.csv.
 

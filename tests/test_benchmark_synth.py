@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import belthaw
-from belthaw.timeline import release_series
+from belthaw.transforms.timeline import release_series
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from belthaw.claims import claim_ranges, claims_long, itemized_vs_totals
+from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals
 from synth import make_dataset
 
 

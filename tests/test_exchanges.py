@@ -2,7 +2,7 @@
 
 import pytest
 
-from belthaw.exchanges import PAIR_COLUMNS, exchange_pairs, infer_links
+from belthaw.transforms.exchanges import PAIR_COLUMNS, exchange_pairs, infer_links
 from synth import make_dataset, release
 
 

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from belthaw.errors import BelthawError
-from belthaw.names import canonical, find_person, fold
+from belthaw.data.names import canonical, find_person, fold
 
 PEOPLE = pd.DataFrame(
     {

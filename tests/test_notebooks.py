@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from belthaw import paths
-from belthaw.runner import run
+from belthaw.run.runner import run
 
 pytestmark = pytest.mark.notebooks
 

@@ -9,12 +9,12 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex as _to_hex  # noqa: E402
 
 from belthaw import plots  # noqa: E402
-from belthaw.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
+from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
-from belthaw.exchanges import exchange_pairs, infer_links  # noqa: E402
-from belthaw.sanctions import measures  # noqa: E402
+from belthaw.transforms.exchanges import exchange_pairs, infer_links  # noqa: E402
+from belthaw.transforms.sanctions import measures  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
-from belthaw.timeline import release_series, stock_series  # noqa: E402
+from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
 from synth import make_dataset  # noqa: E402
 
 

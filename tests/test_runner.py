@@ -1,4 +1,4 @@
-"""belthaw run: papermill execution, parallelism, failures, cache, Ctrl-C (belthaw.runner)."""
+"""belthaw run: papermill execution, parallelism, failures, cache, Ctrl-C (belthaw.run.runner)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from belthaw import paths, runner
+from belthaw import paths
+from belthaw.run import runner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 pytestmark = pytest.mark.notebooks
@@ -81,7 +82,7 @@ def statuses(result: runner.RunResult) -> dict[str, str]:
 
 def test_import_is_cheap():
     code = (
-        "import sys, belthaw.runner; print('papermill' in sys.modules, 'nbformat' in sys.modules)"
+        "import sys, belthaw.run.runner; print('papermill' in sys.modules, 'nbformat' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
@@ -298,7 +299,7 @@ def test_ctrl_c_stops_cleanly_without_stray_kernels(tmp_path):
         import signal, sys
         # a shell's background job inherits SIGINT ignored; a terminal's Ctrl-C does not
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        from belthaw import runner
+        from belthaw.run import runner
         try:
             runner.run(jobs=2, notebooks_dir={str(project.nb)!r},
                        figures_dir={str(project.figures)!r},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from belthaw.sanctions import action_timeline, lane_label, measures
+from belthaw.transforms.sanctions import action_timeline, lane_label, measures
 from synth import make_dataset
 
 

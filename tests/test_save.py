@@ -22,10 +22,10 @@ from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-import belthaw.save as bs  # noqa: E402
+import belthaw.figure.save as bs  # noqa: E402
 from belthaw.errors import BelthawError  # noqa: E402
-from belthaw.figtext import FigureText  # noqa: E402
-from belthaw.save import (  # noqa: E402
+from belthaw.charts.base import FigureText  # noqa: E402
+from belthaw.figure.save import (  # noqa: E402
     atomic_write_text,
     finish_figure,
     save,
@@ -264,7 +264,7 @@ _RENDER = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     from test_save import draw, save_kwargs
-    from belthaw.save import save
+    from belthaw.figure.save import save
     for size in ("a4-full", "slide"):
         save(draw(size), "fig-" + size, size=size, **save_kwargs(Path(sys.argv[1])))
     """

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import belthaw
-from belthaw.names import canonical
+from belthaw.data.names import canonical
 
 
 @pytest.fixture(scope="module")

@@ -167,7 +167,7 @@ def test_style_files_load_without_warnings():
             mpl.rc_params_from_file(style_path(name), use_default_template=False)
 
 
-@pytest.mark.parametrize("module", ["belthaw.style", "belthaw.save"])
+@pytest.mark.parametrize("module", ["belthaw.style", "belthaw.figure.save"])
 def test_import_is_cheap(module):
     code = (
         f"import sys, {module}; "

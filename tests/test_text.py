@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from belthaw.claims import claim_ranges, itemized_vs_totals
-from belthaw.exchanges import exchange_pairs, infer_links
-from belthaw.figtext import FigureText
-from belthaw.sanctions import measures
+from belthaw.transforms.claims import claim_ranges, itemized_vs_totals
+from belthaw.transforms.exchanges import exchange_pairs, infer_links
+from belthaw.charts.base import FigureText
+from belthaw.transforms.sanctions import measures
 from belthaw.text import (
     claims_text,
     exchanges_text,
@@ -17,7 +17,7 @@ from belthaw.text import (
     sources_text,
     totals_text,
 )
-from belthaw.timeline import release_series, stock_series
+from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
 
 
@@ -101,7 +101,7 @@ def test_sources_text(ds):
 
 
 def test_claims_text(ds):
-    from belthaw.claims import claims_long
+    from belthaw.transforms.claims import claims_long
     from belthaw.plots import disputed_claims
 
     shown = disputed_claims(claims_long(ds, kinds=("release",)))
@@ -116,7 +116,7 @@ def test_claims_text(ds):
 
 
 def test_claims_text_says_when_rows_are_cut(ds):
-    from belthaw.claims import claims_long
+    from belthaw.transforms.claims import claims_long
     from belthaw.plots import disputed_claims
 
     ft = claims_text(disputed_claims(claims_long(ds)), 4)

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from belthaw.timeline import ids_by_frequency, join_unique, release_series, stock_series
+from belthaw.transforms.timeline import ids_by_frequency, join_unique, release_series, stock_series
 from synth import make_dataset, release
 
 

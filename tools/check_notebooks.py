@@ -1,19 +1,23 @@
-"""Check the committed notebooks: a tagged `parameters` cell, every parameter typed and
-commented, and no outputs or execution counts (executed notebooks are build outputs).
+"""Check the committed notebooks: the ``parameters`` cell is exactly the one its declaration in
+``belthaw/parameters.py`` gives, and no cell carries outputs or execution counts (executed
+notebooks are build outputs).
 
-Used by pre-commit and by the test suite, so a contributor who skips pre-commit is
-still told. Exit 1 with one line per problem.
+Used by pre-commit and by the test suite, so a contributor who skips pre-commit is still
+told. Exit 1 with one line per problem. ``--fix`` rewrites each parameters cell from the
+declaration and strips outputs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PARAM_LINE = re.compile(r"^[A-Za-z_]\w*\s*:\s*[\w\[\], ]+\s*=\s*.+#\s*\S")
+sys.path.insert(0, str(ROOT / "lib"))
+
+from belthaw.parameters import NOTEBOOKS, cell_source  # noqa: E402
+from belthaw.run.sets import cell_problem  # noqa: E402
 
 
 def problems(path: Path) -> list[str]:
@@ -23,12 +27,12 @@ def problems(path: Path) -> list[str]:
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         out.append(f"{path}: expected exactly one cell tagged 'parameters', found {len(tagged)}")
-    for cell in tagged:
-        for n, line in enumerate("".join(cell["source"]).splitlines(), 1):
-            if line.strip() and not line.startswith("#") and not PARAM_LINE.match(line):
-                out.append(
-                    f"{path}: parameters line {n} must read 'name: type = default  # help': {line}"
-                )
+    elif path.stem not in NOTEBOOKS:
+        out.append(f"{path}: no parameters declared for '{path.stem}' in belthaw/parameters.py")
+    else:
+        problem = cell_problem(path, path.stem)
+        if problem:
+            out.append(f"{path}: {problem}")
     for i, cell in enumerate(cells):
         if cell.get("outputs"):
             out.append(f"{path}: cell {i} has outputs; strip them (nbstripout)")
@@ -37,9 +41,24 @@ def problems(path: Path) -> list[str]:
     return out
 
 
+def fix(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []) and path.stem in NOTEBOOKS:
+            cell["source"] = cell_source(path.stem).splitlines(keepends=True)
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    found = [p for f in files if f.suffix == ".ipynb" for p in problems(f)]
+    do_fix = "--fix" in argv
+    files = [Path(a) for a in argv if a != "--fix"] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    files = [f for f in files if f.suffix == ".ipynb"]
+    if do_fix:
+        for f in files:
+            fix(f)
+    found = [p for f in files for p in problems(f)]
     for line in found:
         print(line)
     return 1 if found else 0

@@ -17,8 +17,7 @@ __version__ = "0.1.0"
 __all__ = ["load", "validate", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .checks import Report
-    from .data import Dataset
+    from .data import Dataset, Report
 
 
 def load(data_dir: Any = None, *, check: bool = True) -> Dataset:
@@ -30,6 +29,6 @@ def load(data_dir: Any = None, *, check: bool = True) -> Dataset:
 
 def validate(data_dir: Any = None) -> Report:
     """Check the data package; return a report of errors and warnings (never raises on bad data)."""
-    from .checks import validate as _validate
+    from .data import validate as _validate
 
     return _validate(data_dir)

@@ -59,14 +59,14 @@ def _sections(md: str) -> dict[str, str]:
 
 def entries(folder: Path | None = None) -> list[Entry]:
     """Every figure in ``folder`` (default: the committed figures), in notebook order."""
-    from .save import _read_sidecar
+    from .figure.sidecar import read_sidecar
 
     folder = Path(folder or paths.figure_dir("default"))
     found = []
     for md in sorted(folder.glob("*.md")):
         if md.name == "README.md":
             continue
-        meta = _read_sidecar(md)
+        meta = read_sidecar(md)
         found.append(Entry(md.stem, folder, meta, _sections(md.read_text(encoding="utf-8"))))
     if not found:
         raise BelthawError(
@@ -141,9 +141,9 @@ def _text_page(e: Entry, fig_height: float, as_of: str) -> bytes:
     from matplotlib.backends.backend_pdf import FigureCanvasPdf
     from matplotlib.figure import Figure
 
-    from .save import _render_context
+    from .figure.save import render_context
 
-    with _render_context("a4-full"):
+    with render_context("a4-full"):
         fig = Figure(figsize=A4)
         FigureCanvasPdf(fig)
         y = A4[1] - MARGIN
@@ -208,7 +208,7 @@ def build(
     >>> build()                                    # doctest: +SKIP
     [PosixPath('build/briefing/index.html'), PosixPath('build/briefing/briefing.pdf')]
     """
-    from .save import _commit, atomic_write_text
+    from .figure.files import atomic_write_text, commit_files
 
     items = entries(figures_dir)
     out_dir = Path(out_dir or paths.BRIEFING_DIR)
@@ -218,12 +218,12 @@ def build(
         for ext in e.meta.get("formats", []):
             shutil.copy2(e.file(ext), out_dir / f"{e.name}.{ext}")
     html_path = atomic_write_text(out_dir / "index.html", render_html(items, as_of))
-    (pdf_path,) = _commit({out_dir / "briefing.pdf": render_pdf(items, as_of)})
+    (pdf_path,) = commit_files({out_dir / "briefing.pdf": render_pdf(items, as_of)})
     return [html_path, pdf_path]
 
 
 def cli_brief(argv: list[str]) -> int:
-    """``belthaw brief [--set NAME] [--out DIR]``."""
+    """``belthaw brief [--set NAME] [--out DIR]``: messages start with ``belthaw brief:``."""
     parser = argparse.ArgumentParser(prog="belthaw brief", description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", default="default", help="parameter set whose figures to pack")
     parser.add_argument("--out", type=Path, default=None, help="output folder (build/briefing/)")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from .provenance import today as _today
+
 #: Data whose newest event is older than this many days gets a warning (parameter default).
 STALE_AFTER_DAYS = 90
 
@@ -24,7 +26,7 @@ def age_days(newest: date, today: date | None = None) -> int:
     """
     if isinstance(newest, datetime):  # pandas Timestamps too
         newest = newest.date()
-    return ((today or date.today()) - newest).days
+    return ((today or _today()) - newest).days
 
 
 def stale_warning(

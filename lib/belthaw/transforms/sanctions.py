@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .timeline import between, coverage, describe_window
+from .common import between, coverage, describe_window
 
 #: Jurisdiction code -> how a lane names it. Order = lane order (US lanes first).
 JURISDICTION_NAMES: dict[str, str] = {"US": "US", "EU": "EU", "LT": "Lithuania", "PL": "Poland"}

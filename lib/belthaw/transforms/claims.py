@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .timeline import counted_releases, coverage
+from .common import coverage
+from .timeline import counted_releases
 
 #: When a source gives no start for its total, it is read as counting from the first
 #: release of the track (the July 2024 pardons).

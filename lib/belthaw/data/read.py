@@ -4,7 +4,7 @@ The rules a single cell must follow (types, enums, patterns, required fields,
 keys) are read from ``data/datapackage.json``: the schema is the one place
 they are stated. This module applies them column by column, vectorised, so a
 million-row table costs a few pandas operations, not a Python loop per row.
-Rules that span tables live in :mod:`belthaw.validate`.
+Rules that span tables live in :mod:`belthaw.data.rules`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import paths
-from .errors import DataError, Problem
+from .. import paths
+from ..errors import DataError, Problem
+from ..provenance import data_version
 
 #: Problems of one kind in one column are listed for at most this many rows,
 #: then summarised, so a broken million-row file gives a readable report.
@@ -30,51 +30,6 @@ MAX_ROWS_PER_CHECK = 20
 
 _DATE_RE = r"\d{4}-\d{2}-\d{2}"
 _INT_RE = r"[+-]?\d+"
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The whole data package, typed. See docs/architecture.md for the dtype contract."""
-
-    events: pd.DataFrame
-    sources: pd.DataFrame
-    claims: pd.DataFrame
-    exchanges: pd.DataFrame
-    people: pd.DataFrame
-    prisoner_counts: pd.DataFrame
-    totals: pd.DataFrame
-    version: str
-    as_of: pd.Timestamp
-    data_dir: Path
-    warnings: tuple[Problem, ...] = field(default=(), repr=False)
-
-    def table(self, name: str) -> pd.DataFrame:
-        """Return a table by name, e.g. ``data.table("events")``."""
-        return getattr(self, name)
-
-    def publishers(self, source_ids: Iterable[str]) -> list[str]:
-        """Sorted unique publishers for source ids (each item may be a ';'-joined list).
-
-        >>> data.publishers(["ap-20251213-potash;viasna-20251223"])   # doctest: +SKIP
-        ['AP', 'Viasna']
-        """
-        return sorted(set(self.publishers_in_order(source_ids)))
-
-    def publishers_in_order(self, source_ids: Iterable[str]) -> list[str]:
-        """Publishers of ``source_ids`` in the order given (most cited first), without repeats.
-
-        This is the order of a figure's source line; unknown ids are skipped.
-        """
-        if isinstance(source_ids, str):
-            source_ids = [source_ids]
-        pub = self.sources.set_index("source_id")["publisher"]
-        out: list[str] = []
-        for item in source_ids:
-            for sid in str(item).split(";"):
-                name = pub.get(sid)
-                if name is not None and str(name) not in out:
-                    out.append(str(name))
-        return out
 
 
 @dataclass
@@ -397,10 +352,7 @@ def read_all(
         t = tables[name] = read_table(name, res[name], data_dir)
         if convert and t.frame is not None and not any(p.severity == "error" for p in t.problems):
             t.typed, t.frame = typed(t.frame, t.schema), None
-    h = hashlib.sha256((data_dir / "datapackage.json").read_bytes())
-    for t in tables.values():
-        h.update(t.digest.encode())
-    return tables, schema, h.hexdigest()[:12]
+    return tables, schema, data_version(data_dir)
 
 
 def typed(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
@@ -421,38 +373,3 @@ def typed(df: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
         else:
             out[col] = s.astype("str")
     return pd.DataFrame(out)
-
-
-def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
-    """Load the data package as typed DataFrames.
-
-    Raises :class:`~belthaw.errors.DataError` listing every problem (file,
-    line, column, what was expected) when the data breaks a rule; warnings
-    are kept on ``Dataset.warnings``.
-
-    >>> data = load()                                   # doctest: +SKIP
-    >>> data.events.loc[data.events.kind == "release", "count"].sum()   # doctest: +SKIP
-    """
-    from .checks import cross_table_problems
-
-    data_dir = Path(data_dir or paths.DATA_DIR)
-    tables, schema, version = read_all(data_dir, convert=True)
-    problems = [p for t in tables.values() for p in t.problems]
-    if any(p.severity == "error" for p in problems):
-        raise DataError([p for p in problems if p.severity == "error"])
-    frames = {name: t.typed for name, t in tables.items()}
-    tables.clear()
-    if check:
-        problems += cross_table_problems(frames, schema)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(errors)
-    ev = frames["events"]
-    as_of = pd.concat([ev["date"], ev["date_end"]]).max()
-    return Dataset(
-        **frames,
-        version=version,
-        as_of=as_of,
-        data_dir=data_dir,
-        warnings=tuple(p for p in problems if p.severity == "warning"),
-    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .timeline import coverage, join_unique
+from .common import coverage, join_unique
 
 LINK_STRENGTHS = ("explicit", "reported", "inferred")
 #: Which events count as a US "concession" when looking for candidate links.

@@ -11,7 +11,7 @@ import unicodedata
 
 import pandas as pd
 
-from .errors import BelthawError
+from ..errors import BelthawError
 
 # Letters NFKD does not decompose into base + accent.
 _FOLD = str.maketrans(

@@ -1,4 +1,4 @@
-"""Check the data package: the schema's own rules (via :mod:`belthaw.data`) plus the
+"""Check the data package: the schema's own rules (via :mod:`belthaw.data.read`) plus the
 rules that span tables, which a Table Schema cannot state.
 
 ``validate()`` never raises on bad data: it returns a :class:`Report` with every
@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
-from .data import _emit, read_all, typed
-from .errors import DataError, Problem
+from .. import paths
+from ..errors import DataError, Problem
+from ..provenance import today as provenance_today
+from .read import _emit, read_all, typed
 
 #: Kinds whose events never carry a head-count: a sanctions step or a visit frees nobody
 #: by itself; the people it is linked to are counted on the release it is paired with.
@@ -277,7 +278,7 @@ def cross_table_problems(
     frames: dict[str, pd.DataFrame], schema: dict[str, Any], today: pd.Timestamp | None = None
 ) -> list[Problem]:
     """Rules that need more than one cell or table. ``frames`` are typed (see data.typed)."""
-    today = today or pd.Timestamp.today().normalize()
+    today = today if today is not None else pd.Timestamp(provenance_today())
     return [
         *_foreign_keys(frames, schema),
         *_source_lists(frames, schema),

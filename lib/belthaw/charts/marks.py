@@ -1,0 +1,94 @@
+"""Marks several charts share: precision shapes, destination codes and fills, lower-bound hatch.
+
+Meaning never rests on colour alone: lower bounds are hatched, precisions differ by
+marker shape, destinations are written out or shown by fill.
+"""
+
+from __future__ import annotations
+
+#: Precision -> marker shape (a published or claimed figure).
+PRECISION_MARKERS = {"at_least": "^", "exact": "o", "approx": "D", "unknown": "s"}
+
+
+#: Destination names -> short codes that read in greyscale.
+DEST_CODES = {
+    "home": "home",
+    "unknown": "?",
+    "lithuania": "LT",
+    "ukraine": "UA",
+    "poland": "PL",
+    "united states": "US",
+    "usa": "US",
+    "germany": "DE",
+    "latvia": "LV",
+}
+
+
+LOWER_BOUND_HATCH = "//"
+
+
+#: Where people went -> marker fill. Fill, not colour, carries the meaning, and the
+#: hatch stays reserved for lower bounds.
+DEST_MARKERS = {
+    "abroad": dict(marker="o", fillstyle="full", label="sent abroad"),
+    "home": dict(marker="o", fillstyle="none", label="stayed in Belarus"),
+    "both": dict(marker="o", fillstyle="left", label="some abroad, some stayed"),
+    "unknown": dict(marker="x", fillstyle="full", label="destination not reported"),
+}
+
+
+#: Claimed or published figure's precision -> marker in the sources figures: "more than"
+#: points right, towards where the true number lies.
+CLAIM_MARKERS = {**PRECISION_MARKERS, "at_least": ">"}
+
+
+#: Precision -> the few characters put before a number (">50", "~50", "52").
+PRECISION_PREFIX = {"at_least": ">", "approx": "~", "exact": "", "unknown": "?"}
+
+
+PRECISION_WORDS = {
+    "at_least": "more than",
+    "exact": "exact",
+    "approx": "about",
+    "unknown": "unclear",
+}
+
+
+def destination_code(destination: str) -> str:
+    """Short code for a ``;``-joined destination (``"Lithuania;home"`` -> ``"LT+home"``).
+
+    >>> destination_code("Lithuania;Ukraine")
+    'LT+UA'
+    """
+    tokens = [t.strip() for t in str(destination).split(";") if t.strip()]
+    codes = []
+    for t in tokens:
+        code = DEST_CODES.get(t.lower(), t if len(t) <= 4 else t[:3].title())
+        if code not in codes:
+            codes.append(code)
+    return "+".join(codes)
+
+
+def destination_kind(destination: str) -> str:
+    """``abroad``, ``home``, ``both`` or ``unknown`` for a ``;``-joined destination.
+
+    >>> destination_kind("Lithuania;home")
+    'both'
+    """
+    tokens = {t.strip().lower() for t in str(destination).split(";") if t.strip()}
+    tokens.discard("unknown")
+    if not tokens:
+        return "unknown"
+    if tokens == {"home"}:
+        return "home"
+    return "both" if "home" in tokens else "abroad"
+
+
+def total_label(value, precision: str) -> str:
+    """The short label of a published total: ">430", "~250", "569".
+
+    >>> total_label(430, "at_least")
+    '>430'
+    """
+    prefix = {"at_least": ">", "approx": "~"}.get(str(precision), "")
+    return f"{prefix}{int(value):,}"

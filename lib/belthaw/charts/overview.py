@@ -1,0 +1,155 @@
+"""One page: releases, sanctions steps and exchanges on one shared time axis.
+
+Each panel is drawn by its own chart module's plot function, at the page's size.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..errors import EmptySelectionError
+from ..style import COLORS, get_size
+from ..transforms.common import between, ids_by_frequency
+from .base import (
+    Built,
+    FigureText,
+    _date_axis,
+    _month,
+    _n,
+    _pad_x,
+    _period,
+    _plural,
+    _require,
+    _rules,
+    _small,
+    drawn,
+)
+from .exchanges import plot_exchanges
+from .releases import plot_releases
+from .relief_steps import plot_relief_steps
+
+
+def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", annotate_min=20):
+    """One page, three stacked panels on a shared time axis: releases, measures, exchanges.
+
+    Returns the Figure (not shown, not saved). Raises EmptySelectionError when no release
+    falls in ``start``..``end``; an empty lower panel says so in words instead.
+
+    >>> fig = overview_figure(belthaw.load(), start="2025-01-01")  # doctest: +SKIP
+    """
+    from ..transforms.exchanges import exchange_pairs
+    from ..transforms.sanctions import measures
+    from ..transforms.timeline import release_series
+
+    s = get_size(size)
+    series = release_series(dataset.events, dataset.claims, start=start, end=end)
+    _require(series, "releases")
+    fig, axes = plt.subplots(
+        3,
+        1,
+        sharex=True,
+        figsize=(s.width, s.height * 1.6),
+        gridspec_kw={"height_ratios": [3, 2, 2]},
+        layout="constrained",
+    )
+    # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
+    plot_releases(series, annotate_min=annotate_min, ax=axes[0])
+    axes[0].set_ylabel("People freed")
+    meas = measures(dataset.events, start=start, end=end)
+    pairs = exchange_pairs(dataset)
+    pairs = pairs[between(pairs["release_date"], start, end)]
+    for ax, frame, fn in ((axes[1], meas, plot_relief_steps), (axes[2], pairs, plot_exchanges)):
+        try:
+            fn(frame, ax=ax)
+        except EmptySelectionError as err:
+            ax.text(
+                0.5,
+                0.5,
+                str(err),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=_small(),
+                color=COLORS["neutral"],
+                wrap=True,
+                gid="empty-note",
+            )
+            ax.set_yticks([])
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+    dates = pd.concat(
+        [series["period"], meas["date"], pairs["concession_date"], pairs["release_date"]]
+    )
+    dates = dates[between(dates, start, end)]
+    _pad_x(axes[0], dates, 20)
+    _date_axis(axes[-1], dates)
+    return fig
+
+
+def overview_text(series, measures_df, pairs, *, start=None, end=None) -> FigureText:
+    """Words for the one-page overview (releases, measures, exchanges on one time axis).
+
+    >>> overview_text(release_series(ds.events), measures(ds.events), exchange_pairs(ds))
+    ... # doctest: +SKIP
+    """
+    total = int(series["count"].fillna(0).sum())
+    lower = bool(series["is_lower_bound"].any())
+    n_rel = int(series["n_events"].sum())
+    us_relief = int(
+        (
+            (measures_df["jurisdiction"].astype(str) == "US")
+            & (measures_df["direction"].astype(str) == "relief")
+        ).sum()
+    )
+    start, end = _period(series["period"], start, end)
+    title = (
+        f"{'At least ' if lower else ''}{_n(total)} people freed in "
+        f"{_plural(n_rel, 'release')} as the US took {_plural(us_relief, 'relief step')}"
+    )
+    near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
+    subtitle = f"{_month(start)} to {_month(end)}; counting rule: {_rules(series)}"
+    caption = (
+        "Top: people freed per release (hatched = lower bound). Middle: sanctions and border "
+        "steps by jurisdiction. Bottom: recorded US step -> release pairs, line style = how "
+        "firmly sources link them."
+    )
+    alt = (
+        f"Three stacked panels sharing a time axis from {_month(start)} to {_month(end)}: "
+        f"{_plural(n_rel, 'release')} totalling {'at least ' if lower else ''}{_n(total)}; "
+        f"{_plural(len(measures_df), 'sanctions or border step')}; "
+        f"{_plural(len(pairs), 'recorded pair')}, {near:,} within a day."
+    )
+    notes = ()
+    if lower:
+        notes = ("Totals with a lower-bound release are themselves lower bounds.",)
+    return FigureText(
+        title=title,
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=notes,
+        source_ids=ids_by_frequency(
+            series["source_ids"].astype(str),
+            measures_df["source_ids"].astype(str),
+            pairs["source_ids"].astype(str),
+        ),
+    )
+
+
+def build(data, p) -> Built:
+    """One page: releases, measures and exchanges on one shared time axis."""
+    from ..transforms.exchanges import exchange_pairs
+    from ..transforms.sanctions import measures
+    from ..transforms.timeline import release_series
+
+    def draw():
+        start, end = p.start or None, p.end or None
+        fig = overview_figure(data, start=start, end=end, size=p.size)
+        series = release_series(data.events, data.claims, start=start, end=end)
+        m = measures(data.events, start=start, end=end)
+        pairs = exchange_pairs(data)
+        pairs = pairs[between(pairs["release_date"], start, end)]
+        return fig, overview_text(series, m, pairs, start=start, end=end)
+
+    return drawn(Built("04-overview", p.size), draw)
