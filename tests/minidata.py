@@ -13,18 +13,18 @@ from pathlib import Path
 from belthaw import paths
 
 TABLES = {
-    "sources": """source_id,publisher,title,author,published,url,source_type,language,corpus,notes
-ap-1,AP,Headline one,,2025-09-11,https://example.org/a,news,en,dossier,
-ngo-1,Viasna,Report,,2025-12,https://example.org/b,ngo,en,dossier,
-seed-1,Example Analysis,Seed piece,A. Author,2025-12-15,,analysis,en,seed,
+    "sources": """source_id,publisher,title,author,published,published_basis,url,source_type,language,corpus,tier,original_publisher,original_title,original_published,notes
+ap-1,AP,Headline one,,2025-09-11,page,https://example.org/a,news,en,dossier,original,,,,
+ngo-1,Viasna,Report,,2025-12,page,https://example.org/b,ngo,en,dossier,original,,,,
+seed-1,Example Analysis,Seed piece,A. Author,2025-12-15,page,,analysis,en,seed,original,,,,
 """,
-    "events": """event_id,date,date_end,date_precision,kind,jurisdiction,actor,counterpart,title,instrument,action_id,action_stage,count,count_precision,destination,n_home,n_foreign,source_ids,notes
-ev-20250911-visit,2025-09-11,,day,diplomatic_contact,US,US envoy,Belarus,Envoy visits Minsk,,,,,,,,,ap-1,
-ev-20250911-release,2025-09-11,,day,release,BY,Belarus,,Fifty-two freed to Lithuania,,,,52,exact,Lithuania,0,14,ap-1;seed-1,
-ev-20250911-gl11,2025-09-11,,day,sanctions_relief,US,OFAC,Belavia,Licence for the airline,belavia,us-belavia,licence_issued,,,,,,ap-1,
-ev-20251104-delist,2025-11-04,,day,sanctions_relief,US,OFAC,Belavia,Airline taken off the list,belavia,us-belavia,list_updated,,,,,,ap-1,
-ev-20251212-talks,2025-12-12,2025-12-13,range,diplomatic_contact,US,US envoy,Belarus,Two days of talks,,,,,,,,,seed-1,
-ev-20251230-pardon,2025-12-30,,day,release,BY,Belarus,,New Year pardon,,,,22,exact,home,22,,ngo-1,
+    "events": """event_id,date,date_end,date_precision,kind,jurisdiction,actor,counterpart,title,instrument,action_id,action_stage,count,count_precision,destination,n_home,n_foreign,n_pardoned,n_political,political_by,release_type,short_label,source_ids,notes
+ev-20250911-visit,2025-09-11,,day,diplomatic_contact,US,US envoy,Belarus,Envoy visits Minsk,,,,,,,,,,,,,Envoy visit to Minsk,ap-1,
+ev-20250911-release,2025-09-11,,day,release,BY,Belarus,,Fifty-two freed to Lithuania,,,,52,exact,Lithuania,0,14,,,,us_deal,52 freed to Lithuania,ap-1;seed-1,
+ev-20250911-gl11,2025-09-11,,day,sanctions_relief,US,OFAC,Belavia,Licence for the airline,belavia,us-belavia,licence_issued,,,,,,,,,,Airline licence,ap-1,
+ev-20251104-delist,2025-11-04,,day,sanctions_relief,US,OFAC,Belavia,Airline taken off the list,belavia,us-belavia,list_updated,,,,,,,,,,Airline delisted,ap-1,
+ev-20251212-talks,2025-12-12,2025-12-13,range,diplomatic_contact,US,US envoy,Belarus,Two days of talks,,,,,,,,,,,,,Two-day talks,seed-1,
+ev-20251230-pardon,2025-12-30,,day,release,BY,Belarus,,New Year pardon,,,,22,exact,home,22,,,,,pardon,"22 pardoned, stayed home",ngo-1,
 """,
     "claims": """claim_id,event_id,source_id,field,value,value_num,precision,note
 cl-1,ev-20250911-release,ap-1,count,52,52,exact,

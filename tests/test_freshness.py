@@ -1,13 +1,15 @@
 """How old the data is: the run's warning and the figures' "as of" note share one rule."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
+from belthaw import paths
 from belthaw.cli import data_age_warning
-from belthaw.figures import as_of_note, staleness_warning
 from belthaw.freshness import AS_OF_NOTE, age_days, stale_warning
+from belthaw.notebook import as_of_note, staleness_warning
+from belthaw.provenance import TODAY_ENV
 
 NEWEST = date(2026, 3, 19)
 
@@ -21,17 +23,33 @@ NEWEST = date(2026, 3, 19)
         (date(2026, 3, 19), 0, False),
     ],
 )
-def test_one_rule_for_warning_and_note(today, days, stale):
+def test_one_rule_for_warning_and_note(today, days, stale, monkeypatch):
+    # "Today" is an input: the runner fixes it once per run through the environment.
+    monkeypatch.setenv(TODAY_ENV, today.isoformat())
     data = type("D", (), {"as_of": pd.Timestamp(NEWEST)})()
     warn = stale_warning(NEWEST, days, today)
     assert bool(warn) is stale
-    assert (as_of_note(data, days, today) == AS_OF_NOTE) is stale
-    assert staleness_warning(data, days, today) == warn
+    assert stale_warning(NEWEST, days) == warn
+    assert (as_of_note(data, days) == AS_OF_NOTE) is stale
+    assert staleness_warning(data, days) == warn
     if stale:
         assert f"{age_days(NEWEST, today)} days ago" in warn and "2026-03-19" in warn
 
 
-def test_run_warns_from_the_shipped_events_file():
-    # The shipped data ends on 2026-03-19; a year later it is stale, a day later it is not.
-    assert "events.csv is 2026-03-19, 365 days ago" in data_age_warning(90, date(2027, 3, 19))
-    assert data_age_warning(90, date(2026, 3, 20)) == ""
+def test_run_warns_from_the_shipped_events_file(monkeypatch):
+    from belthaw.run.runner import newest_event
+
+    newest = newest_event(paths.DATA_DIR)
+    monkeypatch.setenv(TODAY_ENV, (newest + timedelta(days=365)).isoformat())
+    assert f"events.csv is {newest:%Y-%m-%d}, 365 days ago" in data_age_warning(90)
+    monkeypatch.setenv(TODAY_ENV, (newest + timedelta(days=1)).isoformat())
+    assert data_age_warning(90) == ""
+
+
+def test_a_bad_today_is_a_clear_error(monkeypatch):
+    from belthaw.errors import BelthawError
+    from belthaw.provenance import today
+
+    monkeypatch.setenv(TODAY_ENV, "2026-02-30")
+    with pytest.raises(BelthawError, match="BELTHAW_TODAY='2026-02-30' is not a date"):
+        today()

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from belthaw.errors import BelthawError
 from belthaw.data.names import canonical, find_person, fold
+from belthaw.errors import BelthawError
 
 PEOPLE = pd.DataFrame(
     {

@@ -1,114 +1,48 @@
-"""Parameter specs, coercion and checks (belthaw.params)."""
+"""Parameters declared once (belthaw.parameters): coercion, bounds, choices, the typed object
+builders receive, the notebook cells derived from the declaration; and params.yaml sets."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
+from belthaw import parameters
 from belthaw.errors import ParameterError
-from belthaw.params import (
-    ParamsFileError,
-    ParamSpec,
-    coerce_and_check,
-    load_param_sets,
-    notebook_params,
-)
+from belthaw.parameters import NOTEBOOKS, Param, check, resolve
+from belthaw.run.sets import ParamsFileError, load_param_sets, parameters_cell
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-
-
-@pytest.fixture(scope="module")
-def specs() -> dict[str, ParamSpec]:
-    return notebook_params(FIXTURES / "01_alpha.ipynb")
-
-
-def test_specs_read_with_papermill_parser(specs):
-    assert list(specs) == [
-        "start",
-        "end",
-        "granularity",
-        "annotate_min",
-        "include_released_home",
-        "formats",
-        "output_set",
-    ]
-    assert specs["start"] == ParamSpec(
-        "start", "str", "2024-07-01", "first day shown (ISO date)", None, True, "str"
-    )
-    assert specs["granularity"].choices == ("event", "month", "quarter")
-    assert specs["annotate_min"].type == "int" and specs["annotate_min"].default == 50
-    assert specs["include_released_home"].default is True
-    assert specs["formats"].type == "list" and specs["formats"].default == ["png", "svg"]
-    assert specs["formats"].choices == ("png", "svg", "pdf")
-    assert not specs["output_set"].is_date
-
-
-def test_notebook_without_parameters_cell(tmp_path):
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    nb = new_notebook(cells=[new_code_cell("x = 1")])
-    nbformat.write(nb, tmp_path / "09_x.ipynb")
-    assert notebook_params(tmp_path / "09_x.ipynb") == {}
-
-
-@pytest.mark.parametrize(
-    "line, fragment",
-    [
-        ("n = 3  # no type", "not supported"),
-        ("d: dict = {}  # a dict", "not supported"),
-        ("n: int = foo()  # not a literal", "not a Python literal"),
-        ('granularity: str = "weekly"  # bucket {event, month}', "not allowed"),
-    ],
-)
-def test_bad_parameters_cell(tmp_path, line, fragment):
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    nb = new_notebook(cells=[new_code_cell(line, metadata={"tags": ["parameters"]})])
-    nbformat.write(nb, tmp_path / "09_bad.ipynb")
-    with pytest.raises(ParameterError, match=fragment) as exc:
-        notebook_params(tmp_path / "09_bad.ipynb")
-    assert "09_bad" in str(exc.value)
+ROOT = Path(__file__).parents[1]
+NB = "01_releases"
 
 
 @pytest.mark.parametrize(
     "name, value, expected",
     [
-        ("annotate_min", "25", 25),
-        ("annotate_min", 25, 25),
+        ("annotate_min", "50", 50),
+        ("annotate_min", 50.0, 50),
         ("annotate_min", " 7 ", 7),
-        ("include_released_home", "false", False),
-        ("include_released_home", "No", False),
         ("include_released_home", "yes", True),
-        ("include_released_home", "1", True),
         ("include_released_home", "0", False),
         ("include_released_home", False, False),
         ("formats", "png,pdf", ["png", "pdf"]),
         ("formats", "png, pdf ,", ["png", "pdf"]),
         ("formats", '["svg"]', ["svg"]),
-        ("formats", "[svg, pdf]", ["svg", "pdf"]),
         ("formats", ["pdf"], ["pdf"]),
-        ("formats", "", []),
         ("granularity", "month", "month"),
         ("start", "2025-01-01", "2025-01-01"),
-        ("start", __import__("datetime").date(2025, 1, 1), "2025-01-01"),  # unquoted YAML
+        ("start", dt.date(2025, 1, 1), "2025-01-01"),  # unquoted YAML date
+        ("end", "", ""),
     ],
 )
-def test_coercion(specs, name, value, expected):
-    out = coerce_and_check("01_alpha", specs, {name: value})
+def test_coercion(name, value, expected):
+    out = resolve(NB, {name: value})
     assert out[name] == expected
     assert type(out[name]) is type(expected)
-    assert set(out) == set(specs)  # defaults filled in
-
-
-def test_strings_are_not_guessed(specs):
-    """A str parameter keeps '50' a string; papermill's -p would have made it an int."""
-    s = {"label": ParamSpec("label", "str", "x")}
-    assert coerce_and_check("nb", s, {"label": "50"}) == {"label": "50"}
-    f = {"scale": ParamSpec("scale", "float", 1.0)}
-    assert coerce_and_check("nb", f, {"scale": "2"}) == {"scale": 2.0}
+    assert set(out) == {p.name for p in NOTEBOOKS[NB]}  # defaults filled in
 
 
 @pytest.mark.parametrize(
@@ -116,44 +50,99 @@ def test_strings_are_not_guessed(specs):
     [
         ({"granularty": "month"}, "granularty", "did you mean 'granularity'"),
         ({"colour": "red"}, "colour", "known: start, end, granularity"),
-        ({"annotate_min": "lots"}, "annotate_min", "expected an integer, got 'lots'"),
-        ({"annotate_min": True}, "annotate_min", "expected an integer"),
-        ({"annotate_min": 2.5}, "annotate_min", "expected an integer"),
+        ({"annotate_min": "lots"}, "annotate_min", "expected a whole number"),
+        ({"annotate_min": "\u0665\u0662"}, "annotate_min", "digits 0-9"),  # Arabic-Indic 52
+        ({"annotate_min": True}, "annotate_min", "expected a whole number"),
+        ({"annotate_min": 2.5}, "annotate_min", "expected a whole number"),
+        ({"annotate_min": -100}, "annotate_min", "below the smallest allowed value, 1"),
+        ({"annotate_min": "9" * 40}, "annotate_min", "expected a whole number"),
+        ({"stale_after_days": -1}, "stale_after_days", "below the smallest allowed value, 0"),
         ({"include_released_home": "maybe"}, "include_released_home", "expected true/false"),
         ({"granularity": "weekly"}, "granularity", "choose one of event, month, quarter"),
         ({"granularity": "mont"}, "granularity", "did you mean 'month'"),
-        ({"granularity": 3}, "granularity", "expected a string"),
+        ({"granularity": 3}, "granularity", "expected text"),
         ({"formats": "png,gif"}, "formats", "'gif' not allowed; choose from png, svg, pdf"),
+        ({"formats": []}, "formats", "give at least 1"),
+        ({"formats": "png,png"}, "formats", "each element may appear once"),
         ({"formats": 3}, "formats", "expected a list"),
-        ({"start": "2025-13-01"}, "start", "not a valid date"),
+        ({"start": "2025-13-01"}, "start", "not a day of the calendar"),
+        ({"start": "2025-02-30"}, "start", "not a day of the calendar"),
         ({"start": "01.02.2025"}, "start", "expected an ISO date YYYY-MM-DD"),
-        ({"end": "2025-2-1"}, "end", "expected an ISO date"),
         ({"start": "2025-06-01", "end": "2025-01-01"}, "end", "end 2025-01-01 is before start"),
-        ({"start": "2027-01-01"}, "end", "is before start 2027-01-01"),  # against the default
+        ({"start": "x" * 5000}, "start", "… (5002 chars)"),  # long values quoted as a prefix
     ],
 )
-def test_errors(specs, values, parameter, fragment):
+def test_errors(values, parameter, fragment):
     with pytest.raises(ParameterError) as exc:
-        coerce_and_check("01_alpha", specs, values)
+        resolve(NB, values)
     err = exc.value
-    assert err.notebook == "01_alpha"
+    assert err.notebook == NB
     assert err.parameter == parameter
     assert fragment in str(err)
-    assert str(err).startswith("01_alpha: parameter")
+    assert len(str(err)) < 400
 
 
-def test_several_errors_at_once(specs):
+@pytest.mark.parametrize(
+    "notebook, name, value, fragment",
+    [
+        ("03_exchanges", "infer_window_days", 365, "above the largest allowed value, 30"),
+        ("03_exchanges", "infer_window_days", -5, "below the smallest allowed value, 0"),
+        ("03_exchanges", "link_strengths", [], "give at least 1"),
+        ("05_sources", "max_events", 0, "below the smallest allowed value, 1"),
+        ("02_sanctions_relief", "jurisdictions", ["US", "RU"], "'RU' not allowed"),
+    ],
+)
+def test_bounds_of_every_notebook(notebook, name, value, fragment):
+    with pytest.raises(ParameterError, match=fragment.replace("(", r"\(")):
+        resolve(notebook, {name: value})
+
+
+def test_several_errors_at_once():
     with pytest.raises(ParameterError) as exc:
-        coerce_and_check(
-            "01_alpha",
-            specs,
-            {"granularty": "x", "annotate_min": "many", "formats": "gif", "start": "2025-02-30"},
+        resolve(
+            NB, {"granularty": "x", "annotate_min": "many", "formats": "gif", "start": "2025-02-30"}
         )
     msg = str(exc.value)
-    assert msg.startswith("01_alpha: 4 parameter problems:")
-    for frag in ("'granularty'", "'annotate_min'", "'formats'", "'start'"):
-        assert frag in msg
+    assert msg.startswith(f"{NB}: 4 parameter problems:")
     assert {p for p, _ in exc.value.problems} == {"granularty", "annotate_min", "formats", "start"}
+
+
+def test_the_typed_object_builders_receive():
+    p = check("03_exchanges", {"infer_window_days": "3", "unrelated_global": object()})
+    assert p.infer_window_days == 3 and p.link_strengths == ("explicit", "reported", "inferred")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.infer_window_days = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        p.window_days  # noqa: B018 - a misspelt name fails, it never falls back to a default
+    assert [f.name for f in dataclasses.fields(p)] == [x.name for x in NOTEBOOKS["03_exchanges"]]
+
+
+def test_every_default_passes_its_own_checks():
+    for notebook in NOTEBOOKS:
+        resolve(notebook, {})
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
+def test_notebook_cell_is_derived_from_the_declaration(notebook):
+    cell = parameters_cell(ROOT / "notebooks" / f"{notebook}.ipynb")
+    assert cell == parameters.cell_source(notebook)
+
+
+def test_cell_lines_are_what_papermill_reads():
+    """papermill --help-notebook reads the same names, types and defaults."""
+    from papermill.translators import PythonTranslator
+
+    for notebook in NOTEBOOKS:
+        found = PythonTranslator.inspect({"source": parameters.cell_source(notebook)})
+        assert [p.name for p in found] == [x.name for x in NOTEBOOKS[notebook]]
+        for p, decl in zip(found, NOTEBOOKS[notebook], strict=True):
+            assert p.inferred_type_name == decl.type.__name__
+            assert json.loads(p.default) == decl.default if decl.type in (str, list) else True
+
+
+def test_a_declared_choice_reaches_the_cell():
+    line = Param("g", str, "a", "pick one", ("a", "b")).cell_line()
+    assert line == 'g: str = "a"  # pick one {a, b}'
 
 
 # --------------------------------------------------------------------------- params.yaml
@@ -178,13 +167,10 @@ sets:
     01_alpha: {granularity: month}
   briefing-2025:
     all: {start: "2025-01-01", end: 2025-12-31}
-notebooks:
-  01_alpha: {reads: [events, claims]}
 """,
     )
-    sets = load_param_sets(p, NBS, ["events", "claims"])
+    sets = load_param_sets(p, NBS)
     assert sets.set_names == ["default", "briefing-2025"]
-    assert sets.reads == {"01_alpha": ["events", "claims"]}
     assert sets.values_for("default", "01_alpha", ["annotate_min", "granularity"]) == {
         "annotate_min": 10,
         "granularity": "month",
@@ -204,18 +190,21 @@ def test_missing_file_means_default_only(tmp_path):
     [
         ("sets:\n  default:\n    01_alpa: {}\n", "sets.default.01_alpa", "did you mean '01_alpha'"),
         ("sets:\n  adhoc: {}\n", "sets.adhoc", "reserved"),
-        ("sets:\n  'a b': {}\n", "sets.a b", "folder names"),
+        ("sets:\n  'a b': {}\n", "sets.a b", "lower-case letters, digits and dashes"),
+        ("sets:\n  durations.json: {}\n", "sets.durations.json", "cannot name a set"),
+        ("sets:\n  cache: {}\n", "sets.cache", "reserved"),
         ("sets: [1, 2]\n", "sets", "expected a mapping"),
         ("set: {}\n", "set", "unknown top-level key"),
-        ("notebooks:\n  01_alpha: {reads: [evnts]}\n", "notebooks.01_alpha.reads", "'events'"),
-        ("notebooks:\n  09_x: {reads: []}\n", "notebooks.09_x", "no notebook named"),
+        ("notebooks:\n  01_alpha: {reads: [events]}\n", "notebooks", "unknown top-level key"),
+        ("a: &a [1]\nb: *a\n", "", "aliases"),
+        ("sets: {x: [\n", "", "not valid YAML at line"),
         ("sets:\n  x:\n    all: 3\n", "sets.x.all", "expected a mapping"),
     ],
 )
 def test_params_file_errors(tmp_path, text, key, fragment):
     p = write(tmp_path, text)
     with pytest.raises(ParamsFileError) as exc:
-        load_param_sets(p, NBS, ["events", "claims"])
+        load_param_sets(p, NBS)
     assert exc.value.key == key
     assert str(p) in str(exc.value)
     assert fragment in str(exc.value)
@@ -225,26 +214,3 @@ def test_unknown_set(tmp_path):
     sets = load_param_sets(write(tmp_path, "sets:\n  briefing-2025: {}\n"), NBS)
     with pytest.raises(ParamsFileError, match="did you mean 'briefing-2025'"):
         sets.values_for("briefing-2024", "01_alpha", [])
-
-
-@pytest.mark.parametrize(
-    "notebook",
-    sorted(p.name for p in (Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
-    + sorted(p.name for p in (Path(__file__).parent / "fixtures" / "notebooks").glob("*.ipynb")),
-)
-def test_our_parameter_parser_agrees_with_papermills(notebook):
-    """The kernels parse their parameters without importing papermill; stay in step with it."""
-    from papermill.translators import PythonTranslator
-
-    from belthaw.params import _parameters_cell_source, inspect_parameters
-
-    root = Path(__file__).parents[1]
-    path = next(
-        p
-        for p in [root / "notebooks" / notebook, root / "tests/fixtures/notebooks" / notebook]
-        if p.exists()
-    )
-    source = _parameters_cell_source(path) or ""
-    theirs = [tuple(p) for p in PythonTranslator.inspect({"source": source})]
-    ours = [(p.name, p.inferred_type_name, p.default, p.help) for p in inspect_parameters(source)]
-    assert ours == theirs

@@ -8,12 +8,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex as _to_hex  # noqa: E402
 
-from belthaw import plots  # noqa: E402
-from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
+from belthaw.charts import claims, cumulative, overview, releases, relief_steps, totals  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
-from belthaw.transforms.exchanges import exchange_pairs, infer_links  # noqa: E402
-from belthaw.transforms.sanctions import measures  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
+from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
+from belthaw.transforms.sanctions import measures  # noqa: E402
 from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
 from synth import make_dataset  # noqa: E402
 
@@ -44,7 +43,7 @@ def by_gid(ax, prefix, kind="all"):
 
 
 def test_releases_bars_hatches_and_labels(ds):
-    ax = plots.plot_releases(release_series(ds.events))
+    ax = releases.plot_releases(release_series(ds.events))
     bars = by_gid(ax, "release-bar:", "patches")
     assert len(bars) == 7 == len(ax.patches)
     hatched = {b.get_gid() for b in bars if b.get_hatch() == "//"}
@@ -83,18 +82,20 @@ def _no_overlap(boxes):
 
 def test_release_labels_do_not_overlap(ds):
     fig, ax = plt.subplots(figsize=(6.3, 3))
-    plots.plot_releases(release_series(ds.events), annotate_min=1)
+    releases.plot_releases(release_series(ds.events), annotate_min=1)
     _no_overlap(_boxes(fig, by_gid(ax, "count-label", "texts")))
 
 
 @pytest.mark.parametrize(("annotate_min", "n_labels"), [(None, 6), (10, 4), (100, 1)])
 def test_releases_annotate_min(ds, annotate_min, n_labels):
-    ax = plots.plot_releases(release_series(ds.events), annotate_min=annotate_min)
+    ax = releases.plot_releases(release_series(ds.events), annotate_min=annotate_min)
     assert len(by_gid(ax, "count-label", "texts")) == n_labels
 
 
 def test_releases_month_ticks_readable(ds):
-    ax = plots.plot_releases(release_series(ds.events, granularity="month"), show_destination=False)
+    ax = releases.plot_releases(
+        release_series(ds.events, granularity="month"), show_destination=False
+    )
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks[0] == "Jul\n2024" and "Jan\n2025" in ticks and len(ticks) <= 8
@@ -106,19 +107,19 @@ def test_releases_month_ticks_readable(ds):
 def test_releases_empty_selection_message(ds):
     s = release_series(ds.events, start="2023-01-01", end="2023-02-01")
     with pytest.raises(EmptySelectionError) as err:
-        plots.plot_releases(s)
+        releases.plot_releases(s)
     assert "no releases between 2023-01-01 and 2023-02-01" in str(err.value)
     assert "the data covers 2024-07-03 to 2026-01-20" in str(err.value)
 
 
 def test_draws_on_given_ax(ds):
     fig, (a, b) = plt.subplots(1, 2)
-    assert plots.plot_releases(release_series(ds.events), ax=b) is b
+    assert releases.plot_releases(release_series(ds.events), ax=b) is b
     assert not a.patches
 
 
 def test_cumulative_dashed_after_lower_bound_and_totals(ds):
-    ax = plots.plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))
+    ax = cumulative.plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))
     (solid,) = by_gid(ax, "cumulative-exact", "lines")
     (dashed,) = by_gid(ax, "cumulative-lower-bound", "lines")
     assert solid.get_linestyle() == "-" and dashed.get_linestyle() == "--"
@@ -147,7 +148,7 @@ def test_cumulative_total_labels_short_apart_and_inside():
         }
     )
     fig, ax = plt.subplots(figsize=(6.3, 3.5))
-    plots.plot_cumulative(release_series(ds.events), totals)
+    cumulative.plot_cumulative(release_series(ds.events), totals)
     labels = by_gid(ax, "total-label", "texts")
     assert len(labels) == 8
     assert all(len(t.get_text()) <= 5 for t in labels)  # ">430", "~440": no publisher names
@@ -158,7 +159,7 @@ def test_cumulative_total_labels_short_apart_and_inside():
 
 
 def test_stock_line_and_markers(ds):
-    ax = plots.plot_stock(stock_series(ds.prisoner_counts))
+    ax = releases.plot_stock(stock_series(ds.prisoner_counts))
     (line,) = by_gid(ax, "stock-line", "lines")
     assert to_hex(line.get_color()) == meaning("stock") and len(line.get_xdata()) == 4
     (other,) = by_gid(ax, "stock-points:Opposition office", "lines")
@@ -167,7 +168,7 @@ def test_stock_line_and_markers(ds):
 
 
 def test_relief_steps_lanes_colours_and_stages(ds):
-    ax = plots.plot_relief_steps(measures(ds.events))
+    ax = relief_steps.plot_relief_steps(measures(ds.events))
     assert [t.get_text() for t in ax.get_yticklabels()][::-1][0] == "US · Belavia"
     assert all("sdn" not in t.get_text() for t in ax.get_yticklabels())
     relief = by_gid(ax, "steps:relief:US", "lines")[0]
@@ -180,49 +181,6 @@ def test_relief_steps_lanes_colours_and_stages(ds):
     stages = by_gid(ax, "stage-label", "texts")
     assert [t.get_text() for t in stages] == ["announced", "licence"]
     _no_overlap(_boxes(ax.figure, stages))
-
-
-@pytest.mark.parametrize(
-    ("link", "style", "width"),
-    [
-        ("explicit", "-", 2.4),
-        ("reported", "--", 1.6),
-        ("inferred", ":", 1.6),
-        ("candidate", ":", 0.9),
-    ],
-)
-def test_exchanges_line_style_by_link(ds, link, style, width):
-    ax = plots.plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))
-    lines = by_gid(ax, f"link:{link}:", "lines")
-    assert lines and all(ln.get_linestyle() == style for ln in lines)
-    assert all(ln.get_linewidth() == width for ln in lines)
-    if link == "candidate":
-        assert all(to_hex(ln.get_color()) == meaning("inferred") for ln in lines)
-
-
-def test_exchanges_lag_labels_and_legend(ds):
-    ax = plots.plot_exchanges(exchange_pairs(ds), candidates=infer_links(ds))
-    lags = sorted(t.get_text() for t in by_gid(ax, "lag-label", "texts"))
-    assert lags == ["+1 d", "+1 d", "-5 d", "0 d", "0 d", "0 d"]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"explicit trade", "reported together", "our inference"} <= set(legend)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Release", "US step"]
-    _no_overlap(_boxes(ax.figure, by_gid(ax, "lag-label", "texts")))
-
-
-def test_exchanges_same_day_markers_are_stacked(ds):
-    ax = plots.plot_exchanges(exchange_pairs(ds))
-    pts = [
-        (x, y)
-        for ln in by_gid(ax, "concession:", "lines") + by_gid(ax, "release-points", "lines")
-        for x, y in zip(ln.get_xdata(), ln.get_ydata(), strict=True)
-    ]
-    assert len(pts) == len(set(pts))  # no two markers drawn on the same spot
-
-
-def test_exchanges_empty(ds):
-    with pytest.raises(EmptySelectionError, match="link strength"):
-        plots.plot_exchanges(exchange_pairs(ds, link_strengths=()))
 
 
 def _claims_ds():
@@ -240,7 +198,7 @@ def _claims_ds():
 @pytest.mark.parametrize("source", ["long", "ranges"])
 def test_claim_ranges(ds, source):
     data = claims_long(ds) if source == "long" else claim_ranges(ds)
-    ax = plots.plot_claim_ranges(data)
+    ax = claims.plot_claim_ranges(data)
     (rng,) = by_gid(ax, "range:", "patches")  # only the disputed event
     assert (rng.get_x(), rng.get_x() + rng.get_width()) == (50, 60)
     (al,) = by_gid(ax, "claims:at_least", "lines")
@@ -253,7 +211,7 @@ def test_claim_ranges(ds, source):
 
 def test_claim_ranges_rows_are_disputed_releases_only():
     ds = _claims_ds()
-    ax = plots.plot_claim_ranges(claims_long(ds, kinds=("release",)))
+    ax = claims.plot_claim_ranges(claims_long(ds, kinds=("release",)))
     ids = {p.get_gid().split(":", 1)[1] for p in by_gid(ax, "range:", "patches")}
     assert ids == {"ev-20250911-release"}  # no trucks, no undisputed release
     assert max(ax.get_xlim()) < 100
@@ -262,17 +220,17 @@ def test_claim_ranges_rows_are_disputed_releases_only():
 def test_claim_ranges_max_events_widest_first():
     ds = _claims_ds()
     long = claims_long(ds)  # trucks included here: two disputed events
-    ax = plots.plot_claim_ranges(long, max_events=1)
+    ax = claims.plot_claim_ranges(long, max_events=1)
     assert [p.get_gid() for p in by_gid(ax, "range:", "patches")] == ["range:ev-trucks"]
     _, ax2 = plt.subplots()
-    plots.plot_claim_ranges(long, max_events=8, ax=ax2)
+    claims.plot_claim_ranges(long, max_events=8, ax=ax2)
     rows = sorted(by_gid(ax2, "range:", "patches"), key=lambda p: -p.get_y())
     assert [p.get_gid() for p in rows] == ["range:ev-trucks", "range:ev-20250911-release"]
 
 
 def test_claim_ranges_no_publishers_no_overlap(ds):
     fig, ax = plt.subplots(figsize=(6.3, 3))
-    plots.plot_claim_ranges(claims_long(ds))
+    claims.plot_claim_ranges(claims_long(ds))
     texts = [t.get_text() for t in fig.findobj(plt.Text)]
     for pub in ds.sources["publisher"]:
         assert not any(pub in t for t in texts), pub
@@ -285,18 +243,18 @@ def test_claim_ranges_real_data_clean():
 
     data = belthaw.load()
     fig, ax = plt.subplots(figsize=(6.3, 3.0))
-    plots.plot_claim_ranges(claims_long(data, kinds=("release",)), max_events=8)
+    claims.plot_claim_ranges(claims_long(data, kinds=("release",)), max_events=8)
     assert 1 <= len(by_gid(ax, "range:", "patches")) <= 8
     _no_overlap(_boxes(fig, by_gid(ax, "claim-label:", "texts")))
 
 
 def test_claim_ranges_none_disputed(ds):
     with pytest.raises(EmptySelectionError, match="disagree"):
-        plots.plot_claim_ranges(claims_long(ds, ["ev-20251213-release"]))
+        claims.plot_claim_ranges(claims_long(ds, ["ev-20251213-release"]))
 
 
 def test_totals_vs_itemized(ds):
-    ax = plots.plot_totals_vs_itemized(itemized_vs_totals(ds))
+    ax = totals.plot_totals_vs_itemized(itemized_vs_totals(ds))
     verdicts = sorted(t.get_gid() for t in by_gid(ax, "verdict:", "texts"))
     assert verdicts == [
         "verdict:close", "verdict:consistent", "verdict:consistent", "verdict:consistent",
@@ -312,7 +270,7 @@ def test_totals_vs_itemized(ds):
 def test_totals_scopes_grouped_and_clean(ds):
     fig, ax = plt.subplots(figsize=(6.3, 3.2))
     cmp = itemized_vs_totals(ds)
-    plots.plot_totals_vs_itemized(cmp, scopes=("all_releases", "decree_pardons"), ax=ax)
+    totals.plot_totals_vs_itemized(cmp, scopes=("all_releases", "decree_pardons"), ax=ax)
     kept = cmp[cmp["scope"].astype(str).isin(["all_releases", "decree_pardons"])]
     assert len(by_gid(ax, "dumbbell:", "lines")) == len(kept)
     heads = [t.get_gid() for t in by_gid(ax, "scope-heading:", "texts")]
@@ -323,7 +281,7 @@ def test_totals_scopes_grouped_and_clean(ds):
 
 
 def test_overview_figure(ds):
-    fig = plots.overview_figure(ds)
+    fig = overview.overview_figure(ds)
     assert len(fig.axes) == 3
     top, mid, bottom = fig.axes
     assert top.get_shared_x_axes().joined(top, bottom)
@@ -331,20 +289,20 @@ def test_overview_figure(ds):
 
 
 def test_overview_empty_panel_says_so(ds):
-    fig = plots.overview_figure(ds, start="2024-07-01", end="2024-08-01")
+    fig = overview.overview_figure(ds, start="2024-07-01", end="2024-08-01")
     assert by_gid(fig.axes[1], "empty-note", "texts")
 
 
 def test_overview_no_releases_raises(ds):
     with pytest.raises(EmptySelectionError, match="2023-01-01"):
-        plots.overview_figure(ds, start="2023-01-01", end="2023-02-01")
+        overview.overview_figure(ds, start="2023-01-01", end="2023-02-01")
 
 
 def test_no_text_under_7pt(ds):
     from belthaw.style import house_style
 
     with house_style("a4-half"):
-        fig = plots.overview_figure(ds)
+        fig = overview.overview_figure(ds)
         fig.canvas.draw()
         sizes = [t.get_fontsize() for t in fig.findobj(plt.Text) if t.get_text().strip()]
     assert min(sizes) >= 7.0
@@ -353,4 +311,4 @@ def test_no_text_under_7pt(ds):
 def test_never_shows_or_saves(ds, monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("show called"))
     monkeypatch.setattr(plt.Figure, "savefig", lambda *a, **k: pytest.fail("savefig called"))
-    plots.overview_figure(ds)
+    overview.overview_figure(ds)

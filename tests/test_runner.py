@@ -81,9 +81,7 @@ def statuses(result: runner.RunResult) -> dict[str, str]:
 
 
 def test_import_is_cheap():
-    code = (
-        "import sys, belthaw.run.runner; print('papermill' in sys.modules, 'nbformat' in sys.modules)"
-    )
+    code = "import sys, belthaw.run.runner; print('papermill' in sys.modules, 'nbformat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 

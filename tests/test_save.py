@@ -22,9 +22,10 @@ from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+import belthaw.figure.files as bf  # noqa: E402
 import belthaw.figure.save as bs  # noqa: E402
-from belthaw.errors import BelthawError  # noqa: E402
 from belthaw.charts.base import FigureText  # noqa: E402
+from belthaw.errors import BelthawError  # noqa: E402
 from belthaw.figure.save import (  # noqa: E402
     atomic_write_text,
     finish_figure,
@@ -308,7 +309,7 @@ def test_failure_keeps_old_files_and_leaves_no_temp(tmp_path, monkeypatch, where
             bs, "_render", lambda fig, fmt, md: _boom() if fmt == "pdf" else real(fig, fmt, md)
         )
     elif where == "write-temp-pdf":
-        real_w, calls = bs._write_temp, []
+        real_w, calls = bf._write_temp, []
 
         def write(d, data):
             calls.append(1)
@@ -316,7 +317,7 @@ def test_failure_keeps_old_files_and_leaves_no_temp(tmp_path, monkeypatch, where
                 _boom()
             return real_w(d, data)
 
-        monkeypatch.setattr(bs, "_write_temp", write)
+        monkeypatch.setattr(bf, "_write_temp", write)
     else:
         real_r, calls = os.replace, []
 
@@ -326,7 +327,7 @@ def test_failure_keeps_old_files_and_leaves_no_temp(tmp_path, monkeypatch, where
                 _boom()
             return real_r(src, dst)
 
-        monkeypatch.setattr(bs.os, "replace", replace)
+        monkeypatch.setattr(bf.os, "replace", replace)
 
     changed = TEXT.__class__(**{**TEXT.__dict__, "title": "A different finding"})
     with pytest.raises(RuntimeError, match="disk on fire"):

@@ -4,19 +4,15 @@ import re
 
 import pytest
 
-from belthaw.transforms.claims import claim_ranges, itemized_vs_totals
-from belthaw.transforms.exchanges import exchange_pairs, infer_links
 from belthaw.charts.base import FigureText
+from belthaw.charts.claims import claims_text, disputed_claims
+from belthaw.charts.overview import overview_text
+from belthaw.charts.releases import releases_text
+from belthaw.charts.relief_steps import relief_text
+from belthaw.charts.totals import totals_text
+from belthaw.transforms.claims import itemized_vs_totals
+from belthaw.transforms.exchanges import exchange_pairs
 from belthaw.transforms.sanctions import measures
-from belthaw.text import (
-    claims_text,
-    exchanges_text,
-    overview_text,
-    releases_text,
-    relief_text,
-    sources_text,
-    totals_text,
-)
 from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
 
@@ -28,7 +24,7 @@ def ds():
 
 def test_releases_text(ds):
     s = release_series(ds.events, ds.claims)
-    ft = releases_text(s, stock_series(ds.prisoner_counts), itemized_vs_totals(ds), {})
+    ft = releases_text(s, stock_series(ds.prisoner_counts), itemized_vs_totals(ds))
     assert isinstance(ft, FigureText)
     assert ft.title == (
         "At least 213 people freed in 7 releases since July 2024, yet some 1,110 are still held"
@@ -58,20 +54,20 @@ def test_releases_text(ds):
 )
 def test_releases_title_numbers_come_from_data(rows, title_start):
     ds = make_dataset(events=rows, claims=[], exchanges=[])
-    ft = releases_text(release_series(ds.events), None, None, None)
+    ft = releases_text(release_series(ds.events), None, None)
     assert ft.title == title_start
 
 
 def test_counting_rules_in_subtitle(ds):
     params = {"include_foreign_nationals": False, "count_basis": "lower"}
     s = release_series(ds.events, ds.claims, **params)
-    ft = releases_text(s, None, None, params)
+    ft = releases_text(s, None, None)
     assert "foreign nationals left out" in ft.subtitle
     assert "lowest count" in ft.subtitle
 
 
 def test_relief_text(ds):
-    ft = relief_text(measures(ds.events), None)
+    ft = relief_text(measures(ds.events))
     assert ft.title == (
         "The US took 3 relief steps on Belavia and potash while the EU and Lithuania "
         "tightened 2 times"
@@ -79,30 +75,8 @@ def test_relief_text(ds):
     assert ft.source_ids[0] == "state-1"
 
 
-def test_exchanges_text(ds):
-    ft = exchanges_text(exchange_pairs(ds), infer_links(ds), {"window_days": 7})
-    assert ft.title == (
-        "All 4 releases linked to a US step came within a day of it; "
-        "2 were openly described as a trade"
-    )
-    assert "±7 days" in ft.caption and "2 candidate pairs" in ft.alt
-    assert ft.source_ids[0] == "ap-1"
-
-
-def test_sources_text(ds):
-    ft = sources_text(claim_ranges(ds), itemized_vs_totals(ds))
-    assert ft.title == (
-        "Sources disagree on 1 of 2 release counts; 3 of 5 published totals match our itemized sum"
-    )
-    assert "from 50 to 60" in ft.alt
-    # One short note on the figure; each total's explanation goes to the caption.
-    assert len(ft.notes) == 1 and "2 published totals" in ft.notes[0]
-    assert ft.caption.count("our itemized releases add up to") == 2
-
-
 def test_claims_text(ds):
     from belthaw.transforms.claims import claims_long
-    from belthaw.plots import disputed_claims
 
     shown = disputed_claims(claims_long(ds, kinds=("release",)))
     ft = claims_text(shown, 1, left_out=["2025-10-31"])
@@ -117,7 +91,6 @@ def test_claims_text(ds):
 
 def test_claims_text_says_when_rows_are_cut(ds):
     from belthaw.transforms.claims import claims_long
-    from belthaw.plots import disputed_claims
 
     ft = claims_text(disputed_claims(claims_long(ds)), 4)
     assert ft.title.startswith("Sources disagree on the size of 4 releases, most widely on")
@@ -146,6 +119,6 @@ def test_overview_text(ds):
 def test_no_hard_coded_numbers_in_titles(ds):
     """Every number in each title appears in the frames it was computed from."""
     s = release_series(ds.events, start="2025-06-01")
-    ft = releases_text(s, None, None, {"start": "2025-06-01"})
+    ft = releases_text(s, None, None, start="2025-06-01")
     nums = {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", ft.title)}
     assert nums == {int(s["count"].sum()), len(s), 2025}

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from belthaw.transforms.timeline import ids_by_frequency, join_unique, release_series, stock_series
+from belthaw.transforms.common import ids_by_frequency, join_unique
+from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -88,7 +90,11 @@ ERROR_CASES = [
     ),
     (
         "count on a kind without counts",
-        edit("events", "Envoy visits Minsk,,,,,,,,,ap-1", "Envoy visits Minsk,,,,5,exact,,,,ap-1"),
+        edit(
+            "events",
+            "Envoy visits Minsk,,,,,,,,,,,,,Envoy",
+            "Envoy visits Minsk,,,,5,exact,,,,,,,,Envoy",
+        ),
         "events.csv",
         2,
         "count",
@@ -196,7 +202,7 @@ WARNING_CASES = [
     ),
     (
         "single-source release over 50",
-        edit("events", "52,exact,Lithuania,0,14,ap-1;seed-1", "52,exact,Lithuania,0,14,ap-1"),
+        edit("events", "52 freed to Lithuania,ap-1;seed-1", "52 freed to Lithuania,ap-1"),
         3,
         "source_ids",
         "single source",
@@ -249,7 +255,10 @@ def test_load_gives_typed_frames(tmp_path, table, column, dtype):
 def test_load_metadata(tmp_path):
     data = belthaw.load(write(tmp_path))
     assert data.as_of == pd.Timestamp("2025-12-30")
-    assert len(data.version) == 12
+    # The package's semantic version plus a content hash of every file in the folder.
+    semver, digest = data.version.split("+")
+    assert semver == json.loads((tmp_path / "datapackage.json").read_text())["version"]
+    assert len(digest) == 12 and int(digest, 16) >= 0
     assert data.publishers(["ap-1;seed-1", "ngo-1"]) == ["AP", "Example Analysis", "Viasna"]
     assert list(data.events["kind"].cat.categories)[:2] == ["release", "sanctions_relief"]
     # empty text stays "" (never NaN), empty numbers are NA
@@ -262,6 +271,17 @@ def test_version_changes_with_the_data(tmp_path):
         write(tmp_path / "b", **edit("events", "New Year pardon", "New-Year pardon"))
     ).version
     assert a != b
+
+
+@pytest.mark.parametrize("name", ["people.csv", "claims.csv", "CHANGELOG.md", "datapackage.json"])
+def test_editing_any_data_file_changes_the_version(tmp_path, name):
+    """Every file of the folder is in the version, not only the tables a figure reads."""
+    folder = write(tmp_path / "a")
+    (folder / "CHANGELOG.md").write_text("# Changes\n", encoding="utf-8")
+    before = belthaw.validate(folder).version
+    with open(folder / name, "ab") as fh:
+        fh.write(b"\n")
+    assert belthaw.validate(folder).version != before
 
 
 def _cli(*args):

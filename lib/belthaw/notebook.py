@@ -24,7 +24,7 @@ from typing import Any
 
 from . import paths
 from .charts import CHARTS
-from .charts.base import Built
+from .charts.figtext import Built
 from .freshness import AS_OF_NOTE, age_days, stale_warning
 from .parameters import as_dict
 from .parameters import check as _check

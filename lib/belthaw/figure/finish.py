@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..charts.base import FigureText
+from ..charts.figtext import FigureText
 from ..errors import BelthawError
 from ..style import MIN_FONT_PT, size_of
 

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..charts.base import FigureText
+from ..charts.figtext import FigureText
 from ..errors import BelthawError
 from ..style import MIN_FONT_PT, get_size, house_style
 from .files import TMP_PREFIX, atomic_write_text, commit_files

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import paths
-from ..charts.base import FigureText
+from ..charts.figtext import FigureText
 from ..style import get_size
 from .files import atomic_write_text
 from .finish import DPI, FORMATS
