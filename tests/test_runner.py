@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+import minidata
 from belthaw import paths
+from belthaw.figure import files
 from belthaw.run import runner
-
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+from runner_fixtures import DECLARED, FIXTURES
 pytestmark = pytest.mark.notebooks
 
 PARAMS_YAML = """\
@@ -27,9 +28,6 @@ sets:
     01_alpha: {granularity: month}
   briefing-2025:
     all: {start: "2025-01-01", end: "2025-12-31"}
-notebooks:
-  01_alpha: {reads: [events]}
-  02_beta: {reads: [claims]}
 """
 
 
@@ -41,19 +39,17 @@ class Project:
         self.build = root / "build"
         self.data = root / "data"
         self.nb.mkdir(parents=True)
-        self.data.mkdir()
         for n in names:
             shutil.copy(FIXTURES / f"{n}.ipynb", self.nb)
         if {"01_alpha", "02_beta"} <= set(names):
             (self.nb / "params.yaml").write_text(PARAMS_YAML)
-        (self.data / "datapackage.json").write_text("{}\n")
-        (self.data / "events.csv").write_text("id,date\nE1,2025-01-01\n")
-        (self.data / "claims.csv").write_text("id,event_id\nC1,E1\n")
+        minidata.write(self.data)  # a small valid package: the runner checks it before kernels
         self.lines: list[str] = []
 
     def run(self, notebooks=None, **kw) -> runner.RunResult:
         self.lines = []
         kw.setdefault("jobs", 2)
+        kw.setdefault("declared", DECLARED)
         return runner.run(
             notebooks,
             log=self.lines.append,
@@ -69,6 +65,13 @@ class Project:
         monkeypatch.setattr(paths, "FIGURES_DIR", self.figures)
         monkeypatch.setattr(paths, "BUILD_DIR", self.build)
         monkeypatch.setattr(paths, "DATA_DIR", self.data)
+        # cli_run uses the workbook's declarations; the toy notebooks bring their own.
+        real = runner.run
+        monkeypatch.setattr(runner, "run", lambda *a, **kw: real(*a, declared=DECLARED, **kw))
+        real_list = runner.list_notebooks
+        monkeypatch.setattr(
+            runner, "list_notebooks", lambda **kw: real_list(declared=DECLARED, **kw)
+        )
 
 
 @pytest.fixture
@@ -87,11 +90,12 @@ def test_import_is_cheap():
 
 
 def test_record_outputs_without_env_is_noop(monkeypatch, tmp_path):
-    monkeypatch.delenv(runner.OUTPUTS_ENV, raising=False)
-    runner.record_outputs([tmp_path / "x.png"])  # nothing to assert: must not fail or write
-    monkeypatch.setenv(runner.OUTPUTS_ENV, str(tmp_path / "o" / "out.json"))
-    runner.record_outputs([tmp_path / "a.png"])
-    runner.record_outputs([tmp_path / "b.png", tmp_path / "a.png"])
+    monkeypatch.delenv(files.OUTPUTS_ENV, raising=False)
+    files.record_outputs([tmp_path / "x.png"])  # nothing to assert: must not fail or write
+    assert not (tmp_path / "o").exists()
+    monkeypatch.setenv(files.OUTPUTS_ENV, str(tmp_path / "o" / "out.json"))
+    files.record_outputs([tmp_path / "a.png"])
+    files.record_outputs([tmp_path / "b.png", tmp_path / "a.png"])
     assert json.loads((tmp_path / "o" / "out.json").read_text()) == [
         str((tmp_path / "a.png").resolve()),
         str((tmp_path / "b.png").resolve()),
@@ -109,8 +113,9 @@ def test_parallel_run_writes_outputs_and_manifest(project):
     manifest = json.loads((project.build / "cache" / "default" / "01_alpha.json").read_text())
     assert set(manifest["outputs"]) == {"figures/alpha.png.txt", "figures/alpha.svg.txt"}
     assert manifest["parameters"]["output_set"] == "default"
-    assert "data/events.csv" in manifest["inputs"]
-    assert "data/claims.csv" not in manifest["inputs"]  # reads: [events]
+    # one data version covers every file of the data folder
+    assert manifest["inputs"]["data"].startswith("1.")
+    assert manifest["inputs"]["today"] in ("stale-note on", "stale-note off")
     # plain (non-TTY) progress lines
     done = [ln for ln in project.lines if ln.startswith("[")]
     assert len(done) == 2 and all(" ok " in ln for ln in done)
@@ -161,7 +166,7 @@ def test_unknown_parameter_exits_2_before_any_kernel(project, monkeypatch, capsy
     err = capsys.readouterr().err
     assert code == 2
     assert "did you mean 'granularity'" in err
-    assert "parameter 'annotate_min': expected an integer, got 'x'" in err
+    assert "parameter 'annotate_min': expected a whole number written with digits 0-9, got 'x'" in err
     assert not project.build.exists()  # nothing executed
     assert not project.figures.exists()
 
@@ -184,12 +189,12 @@ def test_cache_skips_unchanged_and_reruns_what_changed(project):
     again = project.run()
     assert statuses(again) == {"01_alpha": "cached", "02_beta": "cached"}
     assert "up to date: 01_alpha, 02_beta" in project.lines
-    # a data file only 02_beta reads
-    with open(project.data / "claims.csv", "a") as f:
-        f.write("C2,E1\n")
+    # any file of the data folder re-runs every notebook: each may read it
+    with open(project.data / "people.csv", "a") as f:
+        f.write("\n")
     r = project.run()
-    assert statuses(r) == {"01_alpha": "cached", "02_beta": "ok"}
-    assert r["02_beta"].reason == "changed: data/claims.csv"
+    assert statuses(r) == {"01_alpha": "ok", "02_beta": "ok"}
+    assert r["02_beta"].reason == "changed: data"
     # a deleted output re-runs the notebook that wrote it
     (project.figures / "alpha.svg.txt").unlink()
     r = project.run()
@@ -203,19 +208,76 @@ def test_cache_skips_unchanged_and_reruns_what_changed(project):
     assert r["02_beta"].reason.startswith("output edited")
     # a changed notebook
     nb = project.nb / "01_alpha.ipynb"
-    nb.write_text(nb.read_text().replace("label releases", "label the releases"))
+    nb.write_text(nb.read_text().replace("Toy notebook for the runner tests.", "Toy notebook."))
     assert statuses(project.run()) == {"01_alpha": "ok", "02_beta": "cached"}
     # --force re-runs all
     assert statuses(project.run(force=True)) == {"01_alpha": "ok", "02_beta": "ok"}
 
 
-def test_notebook_without_reads_depends_on_all_data(project):
-    (project.nb / "params.yaml").write_text(
-        PARAMS_YAML.replace("  02_beta: {reads: [claims]}\n", "")
-    )
+def test_today_is_an_input_of_the_key(project):
+    """The same inputs give the same result whatever the calendar says, until the stale-data
+    note would flip: then the figures change, so the notebooks run again."""
+    import datetime as dt
+
+    newest = runner.newest_event(project.data)
+    fresh, stale = newest + dt.timedelta(days=10), newest + dt.timedelta(days=400)
+    assert project.run(today=fresh).exit_code == 0
+    assert statuses(project.run(today=fresh + dt.timedelta(days=5))) == {
+        "01_alpha": "cached",
+        "02_beta": "cached",
+    }
+    r = project.run(today=stale)
+    assert statuses(r) == {"01_alpha": "ok", "02_beta": "ok"}
+    assert r["01_alpha"].reason == "changed: today"
+
+
+def test_a_broken_data_package_stops_the_run_with_one_report(project, monkeypatch, capsys):
+    project.patch_paths(monkeypatch)
+    text = (project.data / "events.csv").read_text()
+    (project.data / "events.csv").write_text(text.replace("2025-12-30,", "30/12/2025,"))
+    assert runner.cli_run(["--force"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("events.csv, line 7, column 'date'") == 1
+    assert not (project.build / "notebooks").exists()  # no kernel started
+
+
+def test_a_notebook_that_draws_nothing_is_not_ok_and_loses_its_old_figures(tmp_path):
+    project = Project(tmp_path / "proj", ["01_alpha", "06_nothing"])
+    stale = project.figures / "nothing.png"
+    project.figures.mkdir(parents=True)
+    stale.write_text("an old figure")
+    manifest = project.build / "cache" / "default" / "06_nothing.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"outputs": {"figures/nothing.png": "x"}}))
+    r = project.run()
+    assert statuses(r) == {"01_alpha": "ok", "06_nothing": "empty"}
+    assert r.exit_code == 3
+    assert not stale.exists()
+    assert any("1 drew nothing" in ln for ln in project.lines)
+
+
+def test_a_figure_no_longer_written_is_removed(project):
     project.run()
-    (project.data / "events.csv").write_text("id,date\nE9,2025-02-02\n")
-    assert statuses(project.run()) == {"01_alpha": "ok", "02_beta": "ok"}
+    assert (project.figures / "alpha.svg.txt").exists()
+    r = project.run(["01_alpha"], set_name="default", force=True)
+    assert r.exit_code == 0
+    nb = project.nb / "01_alpha.ipynb"
+    # the notebook now writes only what `formats` asks for
+    y = project.nb / "params.yaml"
+    y.write_text(y.read_text().replace("01_alpha: {granularity: month}", "01_alpha: {granularity: month, formats: [png]}"))
+    r = project.run(["01_alpha"])
+    assert r["01_alpha"].status == "ok"
+    assert not (project.figures / "alpha.svg.txt").exists()
+    assert (project.figures / "alpha.png.txt").exists()
+    assert nb.exists()
+
+
+def test_cell_timeout_names_the_notebook_and_cell(tmp_path):
+    project = Project(tmp_path / "proj", ["05_sleep"])
+    r = project.run(cell_timeout=2)["05_sleep"]
+    assert r.status == "failed" and r.ename == "CellTimeout"
+    assert r.cell_index == 3 and "time.sleep" not in r.cell_source or r.cell_source
+    assert "longer than 2 s" in r.evalue
 
 
 def test_adhoc_overrides_never_touch_committed_figures(project):
@@ -261,9 +323,10 @@ def test_list(project, monkeypatch, capsys):
     project.patch_paths(monkeypatch)
     assert runner.cli_run(["--list"]) == 0
     out = capsys.readouterr().out
-    assert "01_alpha  reads: events" in out
-    assert "granularity: str = 'event'  bucket size {event, month, quarter}" in out
-    assert "formats: list[str] = ['png', 'svg']" in out
+    assert "  01_alpha\n" in out
+    assert "granularity: str = 'event'  bucket size [choices: event, month, quarter]" in out
+    assert "formats: list = ['png', 'svg']  file formats to write [choices: png, svg, pdf]" in out
+    assert "annotate_min: int = 50  label releases of at least this many people [range: 1..]" in out
     assert "briefing-2025 -> figures/briefing-2025/" in out
     assert "adhoc -> figures/adhoc/" in out
 
@@ -297,9 +360,11 @@ def test_ctrl_c_stops_cleanly_without_stray_kernels(tmp_path):
         import signal, sys
         # a shell's background job inherits SIGINT ignored; a terminal's Ctrl-C does not
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
         from belthaw.run import runner
+        from runner_fixtures import DECLARED
         try:
-            runner.run(jobs=2, notebooks_dir={str(project.nb)!r},
+            runner.run(jobs=2, declared=DECLARED, notebooks_dir={str(project.nb)!r},
                        figures_dir={str(project.figures)!r},
                        build_dir={str(project.build)!r}, data_dir={str(project.data)!r})
         except KeyboardInterrupt:
