@@ -125,6 +125,16 @@ FOREIGN = Param(
     "include_foreign_nationals", bool, True, "count foreign nationals among the people freed"
 )
 HOME = Param("include_released_home", bool, True, "count people freed who stayed in Belarus")
+COUNT_WHAT = Param(
+    "count_what", str, "freed",
+    "what the totals count: people freed, people pardoned, or recognised political prisoners freed",
+    choices=("freed", "pardoned", "political"),
+)  # fmt: skip
+MIN_CONFIDENCE = Param(
+    "min_confidence", str, "low",
+    "leave out releases whose sources are weaker than this (low keeps every release)",
+    choices=("low", "medium", "high"),
+)  # fmt: skip
 
 #: The parameters of every notebook, in the order of its ``parameters`` cell.
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
@@ -138,9 +148,11 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             "one bar per release, or per period",
             ("event", "month", "quarter"),
         ),  # fmt: skip
+        COUNT_WHAT,
         FOREIGN,
         HOME,
         COUNT_BASIS,
+        MIN_CONFIDENCE,
         Param(
             "annotate_min",
             int,
@@ -205,6 +217,8 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "04_briefing_overview": (
         START,
         END,
+        COUNT_WHAT,
+        MIN_CONFIDENCE,
         dataclasses.replace(SIZE, default="a4-page"),
         FORMATS,
         STALE,

@@ -208,12 +208,17 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
     """
     from ..transforms.claims import SCOPE_WORDS
 
+    from ..transforms.claims import agreement
+
     all_totals = shown if all_totals is None else all_totals
-    n = len(shown)
+    n_ok, n = agreement(shown)
     ok = shown[shown["verdict"] == "consistent"]
     off = shown[shown["verdict"] == "differs"]
     close = shown[shown["verdict"] == "close"]
-    title = f"{len(ok):,} of {_plural(n, 'published total')} agree with our release-by-release sum"
+    title = (
+        f"{n_ok:,} of {_plural(n, 'published total')} agree with our sum of the same thing "
+        "over the same dates"
+    )
     if len(off):
         d = off["difference"].astype("float64")
         big = _n(d.abs().max())
@@ -242,14 +247,14 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
         kinds = ", ".join(SCOPE_WORDS.get(s, s) for s in dict.fromkeys(hidden["scope"].astype(str)))
         where = f" in {table_name}" if table_name else ""
         caption += (
-            f" Left out of the chart: {_plural(len(hidden), 'total')} that count only some "
-            f"releases ({kinds}): they depend on how each release is classified. All "
-            f"{len(all_totals):,} totals, with our sum and verdict, are listed{where} beside "
-            "this figure."
+            f" Left out of the chart: {_plural(len(hidden), 'total')} ({kinds}) that our data "
+            "cannot be compared with line by line, because not every release says how many "
+            f"of its people were recognised political prisoners. All {len(all_totals):,} totals, "
+            f"with our sum and the reason, are listed{where} beside this figure."
         )
         notes.append(
-            f"{_plural(len(hidden), 'total')} of narrower scope ({kinds}) not drawn; "
-            f"all {len(all_totals):,} are{where}."
+            f"{_plural(len(hidden), 'total')} ({kinds}) not comparable with our data, not "
+            f"drawn; all {len(all_totals):,} are{where}."
         )
     why = " ".join(str(e) for e in pd.concat([off, close])["explanation"])
     if why:
@@ -268,10 +273,9 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
     )
 
 
-#: Scopes of the published totals drawn in ``05-totals``: totals of every release. Totals
-#: of narrower scope (US-mediated, expelled) depend on how each release is classified;
-#: they stay in the figure's CSV table.
-TOTALS_SCOPES = ("all_releases", "political_prisoners", "decree_pardons")
+#: Scopes of the published totals drawn in ``05-totals``, in this order; each is compared
+#: with our sum of the same thing (see ``itemized_vs_totals``).
+TOTALS_SCOPES = ("all_releases", "all_pardons", "decree_pardons", "us_mediated", "expelled")
 
 
 def totals_table(cmp: pd.DataFrame, shown_ids) -> pd.DataFrame:
@@ -300,7 +304,9 @@ def build(data, p) -> Built:
     def draw():
         cmp = itemized_vs_totals(data)
         cmp = cmp[between(cmp["as_of"], p.start or None, p.end or None)]
-        shown = cmp[cmp["scope"].astype(str).isin(TOTALS_SCOPES)]
+        shown = cmp[
+            cmp["scope"].astype(str).isin(TOTALS_SCOPES) & (cmp["verdict"] != "not comparable")
+        ]
         if shown.empty:
             raise EmptySelectionError(
                 "nothing to draw: no published total counts "

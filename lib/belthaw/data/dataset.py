@@ -47,21 +47,37 @@ class Dataset:
         return sorted(set(self.publishers_in_order(source_ids)))
 
     def publishers_in_order(self, source_ids: Iterable[str]) -> list[str]:
-        """Publishers of ``source_ids`` in the order given (most cited first), without repeats.
+        """Publishers to credit for ``source_ids``, most cited first, without repeats.
 
-        This is the order of a figure's source line; unknown ids are skipped.
+        This is the order of a figure's source line; unknown ids are skipped. A
+        re-publication is credited to the outlet that wrote it (``original_publisher``),
+        not to the site it was read on; aggregators and pages of unknown ownership come
+        after every outlet a reader could cite, whatever their count.
         """
         if isinstance(source_ids, str):
             source_ids = [source_ids]
-        pub = self.sources.set_index("source_id")["publisher"]
-        out: list[str] = []
+        credit = self.credited_publishers()
+        tier = self.sources.set_index("source_id")["tier"].astype(str) if "tier" in self.sources else None
+        firm: list[str] = []
+        weak: list[str] = []
         for item in source_ids:
             for sid in str(item).split(";"):
-                name = pub.get(sid)
-                if name is not None and str(name) not in out:
-                    out.append(str(name))
-        return out
+                name = credit.get(sid)
+                if name is None:
+                    continue
+                target = weak if tier is not None and tier.get(sid) == "aggregator" else firm
+                if name not in firm and name not in weak:
+                    target.append(name)
+        return firm + weak
 
+    def credited_publishers(self) -> dict[str, str]:
+        """Source id -> the publisher a citation names (the original outlet of a copy)."""
+        s = self.sources
+        name = s["publisher"].astype(str)
+        if {"tier", "original_publisher"} <= set(s.columns):
+            copy = (s["tier"].astype(str) == "republication") & (s["original_publisher"].astype(str) != "")
+            name = name.where(~copy, s["original_publisher"].astype(str))
+        return dict(zip(s["source_id"].astype(str), name, strict=True))
 
 def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
     """Load the data package as typed DataFrames.

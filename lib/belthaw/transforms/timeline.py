@@ -9,7 +9,9 @@ can say why it is empty.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .common import (
@@ -24,6 +26,25 @@ from .common import (
 
 GRANULARITIES = ("event", "month", "quarter")
 COUNT_BASES = ("best", "lower", "upper")
+
+#: What a release total counts. Each is a different documented quantity, and a headline
+#: names the one it counts, in these words.
+COUNT_WHAT = {
+    "freed": "people freed",
+    "pardoned": "people pardoned",
+    "political": "recognised political prisoners freed",
+}
+#: The kinds of release a total adds up. A ``swap`` (Rico Krieger, handed over in the
+#: Russia-West exchange of 1 Aug 2024) is a release by Belarus, but it belongs to another
+#: negotiation, so it stays in the table and out of every sum about this track.
+COUNTED_RELEASE_TYPES = ("pardon", "us_deal", "transfer")
+#: How firmly an event's sources establish it (see :func:`event_confidence`), weakest first.
+CONFIDENCE_LEVELS = ("low", "medium", "high")
+CONFIDENCE_WORDS = {
+    "high": "an official document or two independent outlets",
+    "medium": "one original outlet",
+    "low": "only copies or aggregators (single or weak source)",
+}
 _PERIOD_CODE = {"month": "M", "quarter": "Q"}
 
 # Precisions that make a count only a floor: "more than 50" (at_least) and a
@@ -67,6 +88,33 @@ def _base_counts(releases: pd.DataFrame, claims: pd.DataFrame | None, basis: str
     return out
 
 
+def event_confidence(events: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Series:
+    """``high`` / ``medium`` / ``low`` per event, from the tiers of its sources.
+
+    high: an official document, or two or more independent original outlets (two copies
+    of one wire story are one outlet); medium: one original outlet; low: only
+    re-publications whose original could not be read, aggregators or pages of unknown
+    ownership. Without a sources table (or its ``tier`` column) every event is ``high``:
+    nothing is known against it, and nothing is dropped silently.
+    """
+    if sources is None or "tier" not in sources.columns:
+        return pd.Series("high", index=events.index, dtype="str")
+    ids = events["source_ids"].astype(str).str.split(";").explode()
+    src = sources.set_index("source_id")
+    tier = ids.map(src["tier"].astype(str))
+    outlet = ids.map(src["publisher"].astype(str))
+    firm = tier.isin(["official", "original"])
+    n_outlets = outlet.where(firm).groupby(level=0).nunique()
+    official = (tier == "official").groupby(level=0).any()
+    level = pd.Series("low", index=events.index, dtype="str")
+    level[n_outlets.reindex(events.index, fill_value=0) >= 1] = "medium"
+    level[
+        (n_outlets.reindex(events.index, fill_value=0) >= 2)
+        | official.reindex(events.index, fill_value=False)
+    ] = "high"
+    return level
+
+
 def counted_releases(
     events: pd.DataFrame,
     claims: pd.DataFrame | None = None,
@@ -74,19 +122,69 @@ def counted_releases(
     include_foreign_nationals: bool = True,
     include_released_home: bool = True,
     count_basis: str = "best",
+    count_what: str = "freed",
+    sources: pd.DataFrame | None = None,
+    min_confidence: str = "low",
 ) -> pd.DataFrame:
-    """Every release with its count after the counting rules (no date filter, no aggregation).
+    """Every counted release with its count after the counting rules (no date filter).
 
-    Columns: ``date, event_id, title, count_precision, destination, source_ids, count,
-    is_lower_bound, may_include_foreign``. Used by :func:`release_series` and
-    :func:`belthaw.claims.itemized_vs_totals`.
+    ``count_what``: ``freed`` (people actually freed, each once: someone who refused to
+    leave is counted when finally freed), ``pardoned`` (people pardoned or announced,
+    ``n_pardoned``, else the number freed) or ``political`` (recognised political
+    prisoners among them, ``n_political``; a release without that split counts 0 and
+    makes the sum a lower bound). Releases of type ``swap`` are never counted
+    (:data:`COUNTED_RELEASE_TYPES`); releases whose sources are weaker than
+    ``min_confidence`` are left out.
+
+    Columns: ``date, event_id, title, short_label, release_type, confidence,
+    count_precision, destination, source_ids, count, is_lower_bound, may_include_foreign``.
+    Used by :func:`release_series` and :func:`belthaw.transforms.claims.itemized_vs_totals`.
 
     >>> counted_releases(ds.events)[["event_id", "count"]]  # doctest: +SKIP
     """
     if count_basis not in COUNT_BASES:
         raise ValueError(f"count_basis must be one of {COUNT_BASES}, not {count_basis!r}")
+    if count_what not in COUNT_WHAT:
+        raise ValueError(f"count_what must be one of {tuple(COUNT_WHAT)}, not {count_what!r}")
+    if min_confidence not in CONFIDENCE_LEVELS:
+        raise ValueError(
+            f"min_confidence must be one of {CONFIDENCE_LEVELS}, not {min_confidence!r}"
+        )
     rel = events[events["kind"].astype(object) == "release"]
-    rel = rel.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+    if "release_type" in rel.columns:
+        rtype = rel["release_type"].astype(object)
+        rel = rel[rtype.isin(COUNTED_RELEASE_TYPES) | rtype.isna()]
+    confidence = event_confidence(rel, sources)
+    keep = confidence.map(CONFIDENCE_LEVELS.index) >= CONFIDENCE_LEVELS.index(min_confidence)
+    rel, confidence = rel[keep], confidence[keep]
+    order = rel.sort_values(["date", "event_id"], kind="stable").index
+    rel, confidence = (
+        rel.loc[order].reset_index(drop=True),
+        confidence.loc[order].reset_index(drop=True),
+    )
+    if count_what != "freed":
+        rel = rel.copy()
+        column = {"pardoned": "n_pardoned", "political": "n_political"}[count_what]
+        own = (
+            rel[column].astype("Float64")
+            if column in rel.columns
+            else pd.Series(pd.NA, index=rel.index, dtype="Float64")
+        )
+        if count_what == "pardoned":
+            # Where no source separates the pardoned from the freed, they are the same people.
+            own = own.fillna(rel["count"].astype("Float64"))
+            precision = rel["count_precision"].astype(object)
+        else:
+            # No recognised split: the release adds nothing and the sum becomes a floor.
+            precision = pd.Series(np.where(own.isna(), "unknown", "exact"), index=rel.index)
+        rel["count"] = own.round().astype("Int64")
+        rel["count_precision"] = pd.Categorical(
+            precision,
+            categories=rel["count_precision"].cat.categories
+            if hasattr(rel["count_precision"], "cat")
+            else None,
+        )
+        claims = None  # source claims give people freed, not these sub-counts
     base = _base_counts(rel, claims, count_basis).reindex(rel["event_id"])
     value = pd.Series(base["value"].to_numpy(), index=rel.index, dtype="Float64")
     floor = pd.Series(base["floor"].to_numpy(dtype=bool), index=rel.index)
@@ -125,6 +223,11 @@ def counted_releases(
             "date": rel["date"],
             "event_id": rel["event_id"],
             "title": rel["title"],
+            "short_label": rel["short_label"] if "short_label" in rel.columns else rel["title"],
+            "release_type": rel["release_type"].astype(str)
+            if "release_type" in rel.columns
+            else "",
+            "confidence": confidence,
             "count_precision": rel["count_precision"],
             "destination": rel["destination"],
             "source_ids": rel["source_ids"],
@@ -168,6 +271,9 @@ def release_series(
     include_foreign_nationals: bool = True,
     include_released_home: bool = True,
     count_basis: str = "best",
+    count_what: str = "freed",
+    sources: pd.DataFrame | None = None,
+    min_confidence: str = "low",
 ) -> pd.DataFrame:
     """People released, per release or per month/quarter, with a running total.
 
@@ -194,6 +300,9 @@ def release_series(
         include_foreign_nationals=include_foreign_nationals,
         include_released_home=include_released_home,
         count_basis=count_basis,
+        count_what=count_what,
+        sources=sources,
+        min_confidence=min_confidence,
     )
     sel = counted[between(counted["date"], start, end)].reset_index(drop=True)
     if granularity == "event":
@@ -204,9 +313,11 @@ def release_series(
                 "period",
                 "event_id",
                 "title",
+                "short_label",
                 "count",
                 "is_lower_bound",
                 "count_precision",
+                "confidence",
                 "destination",
                 "n_events",
                 "source_ids",
@@ -221,6 +332,8 @@ def release_series(
         coverage=coverage(events),
         granularity=granularity,
         count_basis=count_basis,
+        count_what=count_what,
+        min_confidence=min_confidence,
         include_foreign_nationals=include_foreign_nationals,
         include_released_home=include_released_home,
         start=fmt_day(to_timestamp(start)) if start is not None else None,
@@ -235,6 +348,7 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
         "n_events",
         "count",
         "is_lower_bound",
+        "confidence",
         "destination",
         "source_ids",
         "cumulative",
@@ -252,6 +366,7 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
         count=("count", "sum"),
         is_lower_bound=("is_lower_bound", "any"),
         may_include_foreign=("may_include_foreign", "any"),
+        confidence=("confidence", lambda c: min(c, key=CONFIDENCE_LEVELS.index)),
     )
     # Group the joins by the integer period ordinal: a Series of Period objects would be
     # boxed one Python object per row.
@@ -268,6 +383,7 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
         agg[col] = agg[col].astype("boolean").fillna(False).astype(bool)
     for col in ("source_ids", "destination"):
         agg[col] = agg[col].fillna("").astype("str")
+    agg["confidence"] = agg["confidence"].fillna("high").astype("str")  # an empty period
     agg["period"] = agg.index.start_time.astype("datetime64[ns]")
     out = _cumulate(agg.reset_index(drop=True))
     return out[columns]
@@ -303,3 +419,59 @@ __all__ = [
     "stock_series",
     "counted_releases",
 ]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The one number a figure's title states, and exactly what it counts.
+
+    Every title, caption, sidecar and the briefing pack that states a release total gets
+    it from :func:`headline`, so no two outputs made with the same parameters disagree.
+    """
+
+    value: int
+    lower_bound: bool
+    n_releases: int
+    what: str  # "people freed", "recognised political prisoners freed", ...
+    rule: str  # the counting rule in words
+    n_weak: int  # releases resting on single or weak sources
+
+    def phrase(self) -> str:
+        """``"866 people freed"`` / ``"At least 55 recognised political prisoners freed"``."""
+        return f"{'At least ' if self.lower_bound else ''}{self.value:,} {self.what}"
+
+
+def counting_rule(attrs: dict) -> str:
+    """The counting rule a release series was made with, in words."""
+    parts = [f"{COUNT_WHAT[attrs['count_what']]}, each person once"]
+    parts.append(
+        {
+            "best": "best-supported figure per release",
+            "lower": "lowest figure any source gives",
+            "upper": "highest figure any source gives",
+        }[attrs["count_basis"]]
+    )
+    if not attrs["include_foreign_nationals"]:
+        parts.append("foreign nationals left out")
+    if not attrs["include_released_home"]:
+        parts.append("people who stayed in Belarus left out")
+    if attrs["min_confidence"] != "low":
+        parts.append(f"only releases resting on {CONFIDENCE_WORDS[attrs['min_confidence']]}")
+    parts.append("the Aug 2024 East-West swap left out")
+    return "; ".join(parts)
+
+
+def headline(series: pd.DataFrame) -> Headline:
+    """The release total of a :func:`release_series` frame, with what it counts."""
+    attrs = series.attrs
+    value = int(series["count"].fillna(0).sum()) if len(series) else 0
+    return Headline(
+        value=value,
+        lower_bound=bool(series["is_lower_bound"].any()) if len(series) else False,
+        n_releases=int(series["n_events"].sum()) if len(series) else 0,
+        what=COUNT_WHAT[attrs["count_what"]],
+        rule=counting_rule(attrs),
+        n_weak=int(series.loc[series["confidence"] == "low", "n_events"].sum())
+        if len(series)
+        else 0,
+    )
