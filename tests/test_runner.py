@@ -17,6 +17,7 @@ import pytest
 import minidata
 from belthaw import paths
 from belthaw.figure import files
+from belthaw.run import cli as run_cli
 from belthaw.run import runner
 from runner_fixtures import DECLARED, FIXTURES
 pytestmark = pytest.mark.notebooks
@@ -68,9 +69,9 @@ class Project:
         # cli_run uses the workbook's declarations; the toy notebooks bring their own.
         real = runner.run
         monkeypatch.setattr(runner, "run", lambda *a, **kw: real(*a, declared=DECLARED, **kw))
-        real_list = runner.list_notebooks
+        real_list = run_cli.list_notebooks
         monkeypatch.setattr(
-            runner, "list_notebooks", lambda **kw: real_list(declared=DECLARED, **kw)
+            run_cli, "list_notebooks", lambda **kw: real_list(declared=DECLARED, **kw)
         )
 
 
@@ -136,7 +137,7 @@ def test_named_set_goes_to_its_folder(project):
 def test_failures_are_reported_and_others_complete(tmp_path, monkeypatch, capsys):
     project = Project(tmp_path / "proj", ["01_alpha", "03_fail", "04_die"])
     project.patch_paths(monkeypatch)
-    code = runner.cli_run(["--jobs", "3"])
+    code = run_cli.cli_run(["--jobs", "3"])
     out = capsys.readouterr().out
     assert code == 1
     assert (project.figures / "alpha.png.txt").exists()
@@ -162,7 +163,7 @@ def test_failure_details_in_result(tmp_path):
 
 def test_unknown_parameter_exits_2_before_any_kernel(project, monkeypatch, capsys):
     project.patch_paths(monkeypatch)
-    code = runner.cli_run(["01_alpha", "-p", "granularty", "month", "-p", "annotate_min", "x"])
+    code = run_cli.cli_run(["01_alpha", "-p", "granularty", "month", "-p", "annotate_min", "x"])
     err = capsys.readouterr().err
     assert code == 2
     assert "did you mean 'granularity'" in err
@@ -173,12 +174,12 @@ def test_unknown_parameter_exits_2_before_any_kernel(project, monkeypatch, capsy
 
 def test_bad_set_and_notebook_names_exit_2(project, monkeypatch, capsys):
     project.patch_paths(monkeypatch)
-    assert runner.cli_run(["--set", "briefing-2024"]) == 2
+    assert run_cli.cli_run(["--set", "briefing-2024"]) == 2
     assert "did you mean 'briefing-2025'" in capsys.readouterr().err
-    assert runner.cli_run(["01_alpah"]) == 2
+    assert run_cli.cli_run(["01_alpah"]) == 2
     assert "did you mean '01_alpha'" in capsys.readouterr().err
     (project.nb / "params.yaml").write_text("sets:\n  default:\n    09_gone: {}\n")
-    assert runner.cli_run([]) == 2
+    assert run_cli.cli_run([]) == 2
     assert "sets.default.09_gone" in capsys.readouterr().err
     assert not project.build.exists()
 
@@ -235,7 +236,7 @@ def test_a_broken_data_package_stops_the_run_with_one_report(project, monkeypatc
     project.patch_paths(monkeypatch)
     text = (project.data / "events.csv").read_text()
     (project.data / "events.csv").write_text(text.replace("2025-12-30,", "30/12/2025,"))
-    assert runner.cli_run(["--force"]) == 1
+    assert run_cli.cli_run(["--force"]) == 1
     err = capsys.readouterr().err
     assert err.count("events.csv, line 7, column 'date'") == 1
     assert not (project.build / "notebooks").exists()  # no kernel started
@@ -303,7 +304,7 @@ def test_yaml_overrides_via_cli(project, monkeypatch, capsys):
     project.patch_paths(monkeypatch)
     y = project.root / "o.yaml"
     y.write_text("formats: [pdf]\n02_beta: {size: slide}\n")
-    assert runner.cli_run(["-y", str(y), "--jobs", "2"]) == 0
+    assert run_cli.cli_run(["-y", str(y), "--jobs", "2"]) == 0
     assert (project.figures / "adhoc" / "alpha.pdf.txt").exists()
     assert (project.figures / "adhoc" / "beta.txt").read_text().split()[2] == "slide"
 
@@ -321,7 +322,7 @@ def test_longest_first(project):
 
 def test_list(project, monkeypatch, capsys):
     project.patch_paths(monkeypatch)
-    assert runner.cli_run(["--list"]) == 0
+    assert run_cli.cli_run(["--list"]) == 0
     out = capsys.readouterr().out
     assert "  01_alpha\n" in out
     assert "granularity: str = 'event'  bucket size [choices: event, month, quarter]" in out
@@ -361,7 +362,8 @@ def test_ctrl_c_stops_cleanly_without_stray_kernels(tmp_path):
         # a shell's background job inherits SIGINT ignored; a terminal's Ctrl-C does not
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from belthaw.run import runner
+        from belthaw.run import cli as run_cli
+from belthaw.run import runner
         from runner_fixtures import DECLARED
         try:
             runner.run(jobs=2, declared=DECLARED, notebooks_dir={str(project.nb)!r},

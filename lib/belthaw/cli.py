@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``belthaw`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "run":
-        from .run.runner import cli_run
+        from .run.cli import cli_run
 
         if not {"--list", "-h", "--help"} & set(argv):
             warn = data_age_warning()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .runner import _Layout
+    from .layout import _Layout
 
 #: Bump when the cache-key recipe changes: every manifest becomes stale.
 CACHE_VERSION = 2

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .runner import _Layout
+    from .layout import _Layout
 
 from ..figure.files import OUTPUTS_ENV
 from ..provenance import TODAY_ENV

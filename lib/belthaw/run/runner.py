@@ -3,8 +3,9 @@
 Public API:
 
 * :func:`run` - execute notebooks of one parameter set, returns :class:`RunResult`;
-* :func:`cli_run` - the ``belthaw run`` command line, returns an exit code;
-* :func:`list_notebooks` - what ``belthaw run --list`` prints.
+* :func:`discover_notebooks` - the notebooks of a folder.
+
+The command line is :mod:`.cli`.
 
 Parameters come from the declarations in :mod:`belthaw.parameters` and the sets in
 ``notebooks/params.yaml`` (:mod:`.sets`); the cache is :mod:`.cache`; one notebook's
@@ -13,21 +14,18 @@ execution is :mod:`.engine`. See ``docs/runner.md`` for the command line.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import paths, provenance
-from ..errors import BelthawError, DataError, ParameterError
+from .. import provenance
+from ..errors import DataError, ParameterError
 from ..parameters import Param, parameter_error, quote, resolve
 from ..parameters import specs as declared_specs
 from .cache import (
@@ -50,19 +48,16 @@ from .engine import (
     _summary,
     sweep_kernel_dirs,
 )
+from .layout import _Layout, _layout, discover_notebooks
 from .sets import (
     ParamSets,
-    ParamsFileError,
     cell_problem,
     check_set_name,
     load_param_sets,
-    read_yaml,
 )
 
 __all__ = [
     "run",
-    "cli_run",
-    "list_notebooks",
     "discover_notebooks",
     "RunResult",
     "NotebookResult",
@@ -71,75 +66,6 @@ __all__ = [
 
 #: One-off ``-p``/``-y`` runs go to this set (figures/adhoc/, git-ignored).
 ADHOC_SET = "adhoc"
-_NOTEBOOK_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
-
-
-@dataclass(frozen=True)
-class _Layout:
-    notebooks_dir: Path
-    figures_dir: Path
-    build_dir: Path
-    params_file: Path
-    data_dir: Path
-    lib_dir: Path
-    lock_files: tuple[Path, ...]
-
-    @property
-    def root(self) -> Path:
-        return self.notebooks_dir.parent
-
-    def figure_dir(self, set_name: str) -> Path:
-        return self.figures_dir if set_name == "default" else self.figures_dir / set_name
-
-    def executed(self, set_name: str, nb: str) -> Path:
-        return self.build_dir / "notebooks" / set_name / f"{nb}.ipynb"
-
-    def manifest(self, set_name: str, nb: str) -> Path:
-        return self.build_dir / "cache" / set_name / f"{nb}.json"
-
-    def outputs_file(self, set_name: str, nb: str) -> Path:
-        return self.build_dir / "outputs" / set_name / f"{nb}.json"
-
-    @property
-    def durations_file(self) -> Path:
-        return self.build_dir / "cache" / "durations.json"
-
-    def rel(self, p: Path) -> str:
-        try:
-            return p.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(p.resolve())
-
-    def unrel(self, s: str) -> Path:
-        p = Path(s)
-        return p if p.is_absolute() else self.root / p
-
-
-def _layout(
-    notebooks_dir: Path | str | None,
-    figures_dir: Path | str | None,
-    build_dir: Path | str | None,
-    params_file: Path | str | None,
-    data_dir: Path | str | None,
-) -> _Layout:
-    nbdir = Path(notebooks_dir) if notebooks_dir else paths.NOTEBOOKS_DIR
-    return _Layout(
-        notebooks_dir=nbdir,
-        figures_dir=Path(figures_dir) if figures_dir else paths.FIGURES_DIR,
-        build_dir=Path(build_dir) if build_dir else paths.BUILD_DIR,
-        params_file=Path(params_file) if params_file else nbdir / "params.yaml",
-        data_dir=Path(data_dir) if data_dir else paths.DATA_DIR,
-        lib_dir=paths.PACKAGE_DIR,
-        lock_files=tuple(sorted(paths.ROOT.glob("requirements*.lock"))),
-    )
-
-
-def discover_notebooks(notebooks_dir: Path | None = None) -> dict[str, Path]:
-    """``{name: path}`` of every ``NN_name.ipynb`` in the notebooks folder, in name order."""
-    folder = notebooks_dir or paths.NOTEBOOKS_DIR
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.glob("*.ipynb")) if _NOTEBOOK_RE.match(p.name)}
 
 
 def _select(requested: Sequence[str] | None, available: dict[str, Path]) -> list[str]:
@@ -522,138 +448,3 @@ def _write_figure_index(folder: Path, set_name: str, log: Callable[[str], Any]) 
         write_index(folder, set_name)
     except Exception as exc:  # the figures are written; a broken index must not fail the run
         log(f"warning: could not write {folder / 'README.md'}: {exc}")
-
-
-def list_notebooks(
-    *,
-    notebooks_dir: Path | str | None = None,
-    params_file: Path | str | None = None,
-    log: Callable[[str], Any] = print,
-    declared: Mapping[str, tuple[Param, ...]] | None = None,
-) -> None:
-    """Print the notebooks, every notebook's declared parameters and the parameter sets."""
-    layout = _layout(notebooks_dir, None, None, params_file, None)
-    available = discover_notebooks(layout.notebooks_dir)
-    sets = load_param_sets(layout.params_file, available)
-    log(f"notebooks ({layout.notebooks_dir}):")
-    for n in available:
-        log(f"  {n}")
-        try:
-            table = declared_specs(n, declared)
-        except ParameterError as exc:
-            log(f"      ! {exc}")
-            continue
-        for s in table.values():
-            log(f"      {s.describe()}")
-    log("parameter sets:")
-    for s in sets.set_names:
-        where = "figures/" if s == "default" else f"figures/{s}/"
-        values = sets.sets.get(s, {})
-        desc = "; ".join(f"{k}: {json.dumps(v, default=str)}" for k, v in values.items() if v)
-        log(f"  {s} -> {where}" + (f"  ({desc})" if desc else ""))
-    log(f"  {ADHOC_SET} -> figures/{ADHOC_SET}/  (one-off -p/-y runs, git-ignored)")
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="belthaw run",
-        description="Execute the workbook notebooks with papermill (parallel, cached).",
-    )
-    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="name, file or NN prefix")
-    p.add_argument("--set", dest="set_name", default="default", help="parameter set (params.yaml)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="one-off override (repeatable); output goes to figures/adhoc/",
-    )
-    p.add_argument(
-        "-y",
-        "--yaml",
-        action="append",
-        default=[],
-        metavar="YAML",
-        help="YAML file of overrides ({name: value} or {notebook: {name: value}})",
-    )
-    p.add_argument(
-        "--jobs", "-j", type=int, default=None, help="notebooks in flight (default: cores)"
-    )
-    p.add_argument("--force", action="store_true", help="re-run even unchanged notebooks")
-    p.add_argument(
-        "--today",
-        type=_iso_day,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the run's 'today' (default: $BELTHAW_TODAY or the calendar); same inputs, same bytes",
-    )
-    p.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=DEFAULT_CELL_TIMEOUT,
-        metavar="SECONDS",
-        help=f"stop a notebook whose cell runs longer than this (default {DEFAULT_CELL_TIMEOUT})",
-    )
-    p.add_argument("--list", action="store_true", help="list notebooks, sets and parameters")
-    return p
-
-
-def cli_run(argv: list[str]) -> int:
-    """``belthaw run ...``: 0 ok, 1 a notebook failed, 2 usage/parameter error, 130 Ctrl-C."""
-    import logging
-
-    # papermill logs kernel deaths etc. itself; the runner's summary reports them.
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        if args.list:
-            list_notebooks()
-            return 0
-        overrides: dict[str, Any] = {}
-        for y in args.yaml:
-            overrides.update(_read_override_yaml(Path(y)))
-        for name, value in args.parameter:
-            overrides[name] = value
-        if args.jobs is not None and args.jobs < 1:
-            raise ParameterError("belthaw run", "--jobs", "must be at least 1")
-        result = run(
-            args.notebooks or None,
-            set_name=args.set_name,
-            overrides=overrides or None,
-            jobs=args.jobs,
-            force=args.force,
-            today=args.today,
-            cell_timeout=args.cell_timeout,
-        )
-    except KeyboardInterrupt:
-        print("belthaw run: interrupted", file=sys.stderr)
-        return 130
-    except DataError as exc:
-        print(f"belthaw run: {exc}", file=sys.stderr)
-        return 1
-    except BelthawError as exc:
-        print(f"belthaw run: {exc}", file=sys.stderr)
-        return 2
-    return result.exit_code
-
-
-def _iso_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date YYYY-MM-DD") from None
-
-
-def _read_override_yaml(path: Path) -> dict[str, Any]:
-    data = read_yaml(path)
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        raise ParamsFileError(path, "(top level)", "expected a mapping {name: value}")
-    return dict(data)
