@@ -8,7 +8,10 @@ relative strings such as "../data".
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from .errors import ParameterError
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
 #: The project root (the folder holding ``lib/``, ``data/``, ``notebooks/``).
@@ -49,8 +52,54 @@ def table_path(name: str, data_dir: Path | None = None) -> Path:
     return (data_dir or DATA_DIR) / f"{name}.csv"
 
 
+#: A parameter set's name is a folder name on every system: lower-case letters, digits
+#: and dashes, starting with a letter or digit, at most 40 characters. No dots, no
+#: slashes: a name can never leave ``figures/`` nor look like a file (``durations.json``).
+SET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+#: Names that are sets but not ordinary ones: ``default`` writes into ``figures/`` itself,
+#: ``adhoc`` receives one-off parameter runs.
+SPECIAL_SETS: tuple[str, ...] = ("default", "adhoc")
+#: Names of the runner's own folders and files under ``build/`` (``build/cache/``,
+#: ``build/runtime/``...): a set of that name would share or shadow them.
+RESERVED_SET_NAMES: tuple[str, ...] = (
+    "cache", "outputs", "notebooks", "briefing", "params", "runtime",
+)  # fmt: skip
+
+
+def check_set_name(set_name: object, where: str = "output_set") -> str:
+    """``set_name`` when it can name a figure folder, else a :class:`ParameterError` saying why.
+
+    The rule every writer obeys (the notebooks' ``save``, ``belthaw run --set``,
+    ``belthaw brief --set``), so no parameter can send a figure outside ``figures/``.
+
+    >>> check_set_name("briefing-2025")
+    'briefing-2025'
+    >>> check_set_name("../elsewhere")
+    Traceback (most recent call last):
+    ...
+    belthaw.errors.ParameterError: belthaw: parameter 'output_set': '../elsewhere' cannot name a parameter set: use 1-40 lower-case letters, digits and dashes (e.g. briefing-2025), or 'default' or 'adhoc'
+    """
+    if isinstance(set_name, str) and set_name in RESERVED_SET_NAMES:
+        raise ParameterError(
+            "belthaw",
+            where,
+            f"'{set_name}' is reserved for the runner's own files; pick another name",
+        )
+    if isinstance(set_name, str) and SET_NAME_RE.fullmatch(set_name):
+        return set_name
+    shown = repr(set_name)
+    if len(shown) > 60:
+        shown = f"{shown[:60]}… ({len(shown)} chars)"
+    raise ParameterError(
+        "belthaw",
+        where,
+        f"{shown} cannot name a parameter set: use 1-40 lower-case letters, digits and "
+        "dashes (e.g. briefing-2025), or 'default' or 'adhoc'",
+    )
+
+
 def figure_dir(set_name: str = "default") -> Path:
-    """Folder for the figures of a named parameter set.
+    """Folder for the figures of a named parameter set (checked by :func:`check_set_name`).
 
     The default set writes straight into ``figures/``; other sets get a subfolder.
 
@@ -59,4 +108,5 @@ def figure_dir(set_name: str = "default") -> Path:
     >>> figure_dir("briefing-2025").name
     'briefing-2025'
     """
+    check_set_name(set_name)
     return FIGURES_DIR if set_name == "default" else FIGURES_DIR / set_name
