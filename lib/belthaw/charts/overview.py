@@ -5,6 +5,8 @@ Each panel is drawn by its own chart module's plot function, at the page's size.
 
 from __future__ import annotations
 
+from functools import partial
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -25,9 +27,12 @@ from .base import (
     _small,
     drawn,
 )
-from .exchanges import plot_exchanges
+from .exchanges import exchange_rows, plot_exchanges
 from .releases import plot_releases
 from .relief_steps import plot_relief_steps
+
+#: How the exchanges panel names its rows at each size (see ``exchanges.LAYOUTS``).
+EXCHANGE_LAYOUT = {"a4-page": "inline", "slide": "strip", "a4-full": "strip", "a4-half": "strip"}
 
 
 def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", annotate_min=20):
@@ -50,7 +55,8 @@ def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", ann
         1,
         sharex=True,
         figsize=(s.width, s.height * 1.6),
-        gridspec_kw={"height_ratios": [3, 2, 2]},
+        # A named exchanges panel needs two lines a row; an unnamed strip needs little.
+        gridspec_kw={"height_ratios": [3, 2, 3.8 if EXCHANGE_LAYOUT[size] == "inline" else 1.3]},
         layout="constrained",
     )
     # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
@@ -59,7 +65,11 @@ def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", ann
     meas = measures(dataset.events, start=start, end=end)
     pairs = exchange_pairs(dataset)
     pairs = pairs[between(pairs["release_date"], start, end)]
-    for ax, frame, fn in ((axes[1], meas, plot_relief_steps), (axes[2], pairs, plot_exchanges)):
+    # The same rows as 03-exchanges, their words inside the panel so the three panels
+    # keep one full-width time axis; a panel too short for two lines a row goes unnamed.
+    rows = exchange_rows(pairs, dataset.events)
+    draw_exchanges = partial(plot_exchanges, fit=(40, 1), layout=EXCHANGE_LAYOUT[size])
+    for ax, frame, fn in ((axes[1], meas, plot_relief_steps), (axes[2], rows, draw_exchanges)):
         try:
             fn(frame, ax=ax)
         except EmptySelectionError as err:
