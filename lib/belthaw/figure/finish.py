@@ -282,10 +282,12 @@ def _finish(
     _fit_axes(fig, bottom, top, renderer)
 
 
-def _small_texts(fig: Figure) -> list[str]:
+def _small_texts(fig: Figure, *, draw: bool = True) -> list[str]:
+    """Visible texts under the minimum size; ``draw=False`` when the figure was just drawn."""
     from matplotlib.text import Text
 
-    fig.draw_without_rendering()  # tick labels exist only after a draw
+    if draw:
+        fig.draw_without_rendering()  # tick labels exist only after a draw
     small = []
     for t in fig.findobj(Text):
         if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT_PT - 1e-6:

@@ -31,7 +31,16 @@ from ..charts.figtext import FigureText
 from ..errors import BelthawError
 from ..style import MIN_FONT_PT, get_size, house_style
 from .files import TMP_PREFIX, atomic_write_text, commit_files
-from .finish import DPI, FORMATS, _as_of_str, _small_texts, _unique, finish_figure, source_line
+from .finish import (
+    DPI,
+    FORMATS,
+    _as_of_str,
+    _renderer,
+    _small_texts,
+    _unique,
+    finish_figure,
+    source_line,
+)
 from .sidecar import _sidecar, write_index
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -205,23 +214,47 @@ def _metadata(
 
 
 def _pin_layout(fig: Figure, digits: int = 6) -> None:
-    """Lay the figure out once at print resolution, then pin every axes where it landed.
+    """Lay the figure out once at print resolution, pin every axes where it landed, place labels.
 
     Constrained layout runs again at each draw, starting from whatever the previous
     draw left (a notebook preview, another format), and its solver lands on positions
     that differ in the last bits from one run to the next. Pixels do not show it, but
     SVG clip-path ids are hashes of those bits. Pinned and rounded positions make
     every format, in every run, draw the same geometry.
+
+    With the layout pinned, the labels are placed once (their spots depend on the
+    layout in points, not on the format) and held: no format lays out or places
+    again, so each format costs one draw.
     """
+    from ..charts.labels import hold_labels, place_labels
+
     old_dpi = fig.dpi
     fig.dpi = DPI
     try:
-        fig.draw_without_rendering()
+        hold_labels(fig)  # labels are not part of the layout: placing them now would be wasted
+        engine = fig.get_layout_engine()
+        if engine is not None and fig.axes:
+            # The layout alone, not a draw: it measures every decoration it needs
+            # (ticks and their labels included) and leaves rendering to the formats.
+            engine.execute(fig)
+        with _no_auto_layout():
+            # No engine at all (not matplotlib's placeholder): savefig then skips its own
+            # layout draw, which would otherwise run once more per format.
+            fig.set_layout_engine(None)
+        for ax in fig.axes:
+            ax.set_position([round(v, digits) for v in ax.get_position().bounds])
+        place_labels(fig, _renderer(fig))
     finally:
         fig.dpi = old_dpi
-    fig.set_layout_engine("none")
-    for ax in fig.axes:
-        ax.set_position([round(v, digits) for v in ax.get_position().bounds])
+
+
+@contextmanager
+def _no_auto_layout():
+    """rc under which a figure without a layout engine keeps none (savefig restores it as is)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+        yield
 
 
 def _render(fig: Figure, fmt: str, metadata: Mapping[str, Any]) -> bytes:
@@ -293,16 +326,17 @@ def save(
         extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
         note = getattr(fig, "_belthaw_as_of_note", "")
         finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra, as_of_note=note)
-        small = _small_texts(fig)
+        _pin_layout(fig)
+        small = _small_texts(fig, draw=False)  # the layout made the tick labels
         if small:
             warnings.warn(
                 f"{name}: text below {MIN_FONT_PT:g} pt at size {size!r}: {', '.join(small[:5])}"
                 + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
                 stacklevel=2,
             )
-        _pin_layout(fig)
-        for fmt in fmts:
-            payload[out_dir / f"{name}.{fmt}"] = _render(fig, fmt, _metadata(fmt, **meta_args))
+        with _no_auto_layout():
+            for fmt in fmts:
+                payload[out_dir / f"{name}.{fmt}"] = _render(fig, fmt, _metadata(fmt, **meta_args))
     md = _sidecar(
         name,
         publishers=pubs,
