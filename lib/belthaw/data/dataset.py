@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
-from ..errors import DataError, Problem
-from .read import read_all
+from ..errors import Problem
+from .read import data_error, read_all
 from .rules import cross_table_problems
 
 
@@ -57,7 +57,11 @@ class Dataset:
         if isinstance(source_ids, str):
             source_ids = [source_ids]
         credit = self.credited_publishers()
-        tier = self.sources.set_index("source_id")["tier"].astype(str) if "tier" in self.sources else None
+        tier = (
+            self.sources.set_index("source_id")["tier"].astype(str)
+            if "tier" in self.sources
+            else None
+        )
         firm: list[str] = []
         weak: list[str] = []
         for item in source_ids:
@@ -75,9 +79,12 @@ class Dataset:
         s = self.sources
         name = s["publisher"].astype(str)
         if {"tier", "original_publisher"} <= set(s.columns):
-            copy = (s["tier"].astype(str) == "republication") & (s["original_publisher"].astype(str) != "")
+            copy = (s["tier"].astype(str) == "republication") & (
+                s["original_publisher"].astype(str) != ""
+            )
             name = name.where(~copy, s["original_publisher"].astype(str))
         return dict(zip(s["source_id"].astype(str), name, strict=True))
+
 
 def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
     """Load the data package as typed DataFrames.
@@ -92,15 +99,15 @@ def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
     data_dir = Path(data_dir or paths.DATA_DIR)
     tables, schema, version = read_all(data_dir, convert=True)
     problems = [p for t in tables.values() for p in t.problems]
-    if any(p.severity == "error" for p in problems):
-        raise DataError([p for p in problems if p.severity == "error"])
-    frames = {name: t.typed for name, t in tables.items()}
+    frames = {name: t.typed for name, t in tables.items() if t.typed is not None}
+    where = {name: t.where for name, t in tables.items()}
     tables.clear()
-    if check:
-        problems += cross_table_problems(frames, schema)
+    # Cell and cross-table errors are reported together, as ``belthaw validate`` does.
+    if check or any(p.severity == "error" for p in problems):
+        problems += cross_table_problems(frames, schema, where=where)
     errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(errors)
+    if errors or len(frames) < len(paths.TABLES):
+        raise data_error(errors)
     ev = frames["events"]
     as_of = pd.concat([ev["date"], ev["date_end"]]).max()
     return Dataset(
