@@ -178,8 +178,7 @@ def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
         points.append((xd, int(row.value), prec))
     placer = placer or LabelPlacer(ax)
     placer.avoid_points([p[0] for p in points], [p[1] for p in points], 4.0)
-    # Two outlets printing the same figure on the same day share a marker; one label says it.
-    for xd, value, prec in dict.fromkeys(points):
+    for xd, value, prec in _one_label_per_figure(points):
         ann = ax.annotate(
             total_label(value, prec),
             (xd, value),
@@ -191,6 +190,28 @@ def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
         )
         placer.add(ann, [((xd, value), off, ha, va) for off, ha, va in _AROUND], leader_after=7)
+
+
+#: Totals giving the same figure this many days apart or closer share one label.
+SAME_FIGURE_DAYS = 7
+
+
+def _one_label_per_figure(points: list[tuple]) -> list[tuple]:
+    """The points to label: one per figure (value and precision) published on nearby days.
+
+    Outlets repeating ">430" a day apart would print two identical labels side by side;
+    the label goes on the first of them, and the markers still show each publication.
+    """
+    keep: list[tuple] = []
+    last: dict[tuple, float] = {}
+    for xd, value, prec in sorted(dict.fromkeys(points), key=lambda p: (p[0], p[1], p[2])):
+        key = (value, prec)
+        if key in last and xd - last[key] <= SAME_FIGURE_DAYS:
+            last[key] = xd  # a run of repeats stays one label
+            continue
+        last[key] = xd
+        keep.append((xd, value, prec))
+    return keep
 
 
 def _totals_key(cmp: pd.DataFrame) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..style import COLORS
 from ..transforms.common import ids_by_frequency
@@ -225,12 +225,42 @@ def plot_stock(stock: pd.DataFrame, *, ax=None):
             label=f"{name}",
         )
     ax.set_xlabel("Date")
-    ax.set_ylabel("Political prisoners held")
-    ax.set_ylim(0, None)
+    lo, hi = _stock_range(stock["count"].astype(float))
+    ax.set_ylim(lo, hi)
+    if lo > 0:
+        # The changes are the point, so the axis starts near the data; a break mark on
+        # the axis and its labelled first tick say it does not start at zero (a longer
+        # axis label would not fit the panel's height at a4-half).
+        ax.set_ylabel("Still held")
+        # Two ticks, the axis's start and a round value near the top: the panel is short.
+        top = float(np.floor(hi / 100.0) * 100.0)
+        ax.set_yticks([lo, top] if top > lo else [lo])
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _n(v)))
+        _axis_break(ax)
+    else:
+        ax.set_ylabel("Political prisoners held")
     ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=_small())
     _pad_x(ax, stock["date"])
     _date_axis(ax, stock["date"])
     return ax
+
+
+def _stock_range(counts: pd.Series) -> tuple[float, float]:
+    """The y range of the stock panel: the data in the upper two thirds (the legend sits
+    below), on round hundreds; from zero when the data come near it anyway."""
+    lo, hi = float(counts.min()), float(counts.max())
+    span = max(hi - lo, 50.0)
+    bottom = np.floor((lo - 0.5 * span) / 100.0) * 100.0
+    if bottom < 0.25 * lo or bottom <= 0:
+        return 0.0, hi + 0.1 * span
+    return bottom, hi + 0.1 * span
+
+
+def _axis_break(ax) -> None:
+    """Two short slashes across the foot of the y axis: it does not start at zero."""
+    kw = dict(transform=ax.transAxes, color="#333333", lw=0.9, clip_on=False, gid="axis-break")
+    for dy in (0.0, 0.035):
+        ax.plot([-0.012, 0.012], [0.01 + dy, 0.045 + dy], **kw)
 
 
 def _latest_stock(stock: pd.DataFrame | None):
@@ -239,6 +269,20 @@ def _latest_stock(stock: pd.DataFrame | None):
     viasna = stock[stock["counted_by"].astype(str).str.lower().str.contains("viasna")]
     pick = (viasna if len(viasna) else stock).sort_values("date").iloc[-1]
     return pick
+
+
+#: Months a bar covers, by granularity (a release bar covers its own day).
+_PERIOD_MONTHS = {"month": 1, "quarter": 3}
+
+
+def _last_period_end(series: pd.DataFrame):
+    """The last day the last bar covers: ``period`` holds a month or quarter's first day,
+    so a subtitle naming it would stop a quarter short (Jan 2026 for Jan-Mar 2026)."""
+    months = _PERIOD_MONTHS.get(series.attrs.get("granularity", "event"))
+    last = pd.Timestamp(series["period"].max())
+    if months is None or pd.isna(last):
+        return None
+    return last + pd.DateOffset(months=months) - pd.Timedelta(days=1)
 
 
 def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) -> FigureText:
@@ -251,7 +295,7 @@ def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) 
     total = int(series["count"].fillna(0).sum())
     n_rel = int(series["n_events"].sum())
     lower = bool(series["is_lower_bound"].any())
-    start, end = _period(series["period"], start, end)
+    start, end = _period(series["period"], start, end or _last_period_end(series))
     freed = f"{'At least ' if lower else ''}{_n(total)} people freed"
     title = f"{freed} in {_plural(n_rel, 'release')} since {_month(start)}"
     held = _latest_stock(stock)
