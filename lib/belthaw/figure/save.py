@@ -234,6 +234,13 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
         hold_labels(fig)  # labels are not part of the layout: placing them now would be wasted
         engine = fig.get_layout_engine()
         if engine is not None and fig.axes:
+            # The solver starts from the axes' current positions and one solve does not
+            # fully converge: from the grid's own positions, a figure already previewed
+            # (drawn at screen size) and a fresh one land on the same layout.
+            for ax in fig.axes:
+                spec = ax.get_subplotspec()
+                if spec is not None:
+                    _set_position(ax, spec.get_position(fig))
             # The layout alone, not a draw: it measures every decoration it needs
             # (ticks and their labels included) and leaves rendering to the formats.
             engine.execute(fig)
@@ -242,10 +249,18 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
             # layout draw, which would otherwise run once more per format.
             fig.set_layout_engine(None)
         for ax in fig.axes:
-            ax.set_position([round(v, digits) for v in ax.get_position().bounds])
+            _set_position(ax, [round(v, digits) for v in ax.get_position().bounds])
         place_labels(fig, _renderer(fig))
     finally:
         fig.dpi = old_dpi
+
+
+def _set_position(ax, pos) -> None:
+    """Move ``ax`` and keep it in the layout (``set_position`` alone takes it out for good,
+    so a second save would lay the figure out without it)."""
+    in_layout = ax.get_in_layout()
+    ax.set_position(pos)
+    ax.set_in_layout(in_layout)
 
 
 @contextmanager
