@@ -206,9 +206,7 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
 
     >>> totals_text(cmp[cmp["scope"] == "all_releases"], cmp).title  # doctest: +SKIP
     """
-    from ..transforms.claims import SCOPE_WORDS
-
-    from ..transforms.claims import agreement
+    from ..transforms.claims import SCOPE_WORDS, agreement
 
     all_totals = shown if all_totals is None else all_totals
     n_ok, n = agreement(shown)

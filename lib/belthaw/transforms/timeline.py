@@ -435,6 +435,7 @@ class Headline:
     what: str  # "people freed", "recognised political prisoners freed", ...
     rule: str  # the counting rule in words
     n_weak: int  # releases resting on single or weak sources
+    since: str  # "July 2024": the month of the series' start
 
     def phrase(self) -> str:
         """``"866 people freed"`` / ``"At least 55 recognised political prisoners freed"``."""
@@ -474,4 +475,40 @@ def headline(series: pd.DataFrame) -> Headline:
         n_weak=int(series.loc[series["confidence"] == "low", "n_events"].sum())
         if len(series)
         else 0,
+        since=_since_words(series),
     )
+
+
+def _since_words(series: pd.DataFrame) -> str:
+    start = series.attrs.get("start") or (series["period"].min() if len(series) else None)
+    return "" if start is None or pd.isna(start) else pd.Timestamp(start).strftime("%B %Y")
+
+
+def default_series(data, **changes) -> pd.DataFrame:
+    """The release series of ``01_releases`` with its declared defaults (and ``changes``):
+    the series behind the headline numbers the README and the briefing pack quote."""
+    from ..parameters import NOTEBOOKS
+
+    d = {p.name: p.default for p in NOTEBOOKS["01_releases"]}
+    d.update(changes)
+    return release_series(
+        data.events,
+        data.claims,
+        start=d["start"] or None,
+        end=d["end"] or None,
+        include_foreign_nationals=d["include_foreign_nationals"],
+        include_released_home=d["include_released_home"],
+        count_basis=d["count_basis"],
+        count_what=d["count_what"],
+        sources=data.sources,
+        min_confidence=d["min_confidence"],
+    )
+
+
+def default_headlines(data) -> list[Headline]:
+    """The headline of each ``count_what`` under the default counting rule, default first."""
+    from ..parameters import NOTEBOOKS
+
+    default = next(p for p in NOTEBOOKS["01_releases"] if p.name == "count_what")
+    order = [default.default, *(c for c in default.choices if c != default.default)]
+    return [headline(default_series(data, count_what=what)) for what in order]
