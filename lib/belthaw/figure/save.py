@@ -41,7 +41,7 @@ from .finish import (
     finish_figure,
     source_line,
 )
-from .sidecar import _sidecar, write_index
+from .sidecar import sidecar_files, write_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -158,6 +158,19 @@ def render_context(size: str):
             yield
 
 
+def _licence_words(data_dir: Path | None = None) -> tuple[str, str]:
+    """(short, long) licence statement of the data, e.g. ("CC-BY-4.0", "Data: CC-BY-4.0 ...")."""
+    from .sidecar import data_licence
+
+    lic = data_licence(data_dir)
+    if not lic["name"]:
+        return "", ""
+    long = f"Data: {lic['name']}"
+    if lic["title"] or lic["url"]:
+        long += " (" + ", ".join(x for x in (lic["title"], lic["url"]) if x) + ")"
+    return lic["name"], long + f"; credit the {AUTHOR} and the sources named on the figure."
+
+
 def _metadata(
     fmt: str,
     *,
@@ -168,9 +181,18 @@ def _metadata(
     notebook: str,
     as_of: str,
 ) -> dict[str, Any]:
-    """Per-format metadata: stable facts only; defaults carrying a date or version overridden."""
+    """Per-format metadata: stable facts only; defaults carrying a date or version overridden.
+
+    The data licence travels in each format's own rights field (PNG "Copyright" text
+    chunk, SVG ``dc:rights``; the PDF info dictionary has none, so it goes into
+    "Keywords" and "Subject"), with the one-line citation beside it.
+    """
+    from .sidecar import citation
+
+    short, rights = _licence_words()
+    cite = citation(text.title, data_version, as_of, short)
     if fmt == "png":  # tEXt chunks (iTXt for non-Latin-1 text, chosen by Pillow)
-        return {
+        out = {
             "Software": CREATOR,  # default: "Matplotlib version3.x..." -> changes on upgrade
             "Title": text.title,
             "Author": AUTHOR,
@@ -181,23 +203,28 @@ def _metadata(
             "belthaw:data_version": data_version,
             "belthaw:as_of": as_of,
             "belthaw:notebook": notebook,
+            "belthaw:citation": cite,
         }
+        if rights:
+            out["Copyright"] = rights  # a registered PNG keyword; "License" is read by some tools
+            out["License"] = short
+        return out
     if fmt == "pdf":  # document info dictionary
+        keywords = (
+            f"data_version={data_version}; as_of={as_of}; notebook={notebook}; params={params_json}"
+        )
         return {
             "Title": text.title,
-            "Subject": text.caption,
+            "Subject": f"{text.caption} Cite as: {cite}." + (f" {rights}" if rights else ""),
             "Author": AUTHOR,
-            "Keywords": (
-                f"data_version={data_version}; as_of={as_of}; notebook={notebook}; "
-                f"params={params_json}"
-            ),
+            "Keywords": keywords + (f"; license={short}" if short else ""),
             "Creator": CREATOR,  # defaults name the matplotlib version
             "Producer": CREATOR,
             "CreationDate": None,  # None removes the key: no clock time, SOURCE_DATE_EPOCH ignored
             "ModDate": None,
         }
     if fmt == "svg":  # Dublin Core in <metadata>
-        return {
+        out = {
             "Title": text.title,
             "Description": text.alt or text.caption,
             "Source": source,
@@ -210,6 +237,10 @@ def _metadata(
             "Creator": CREATOR,
             "Date": None,  # None: no <dc:date>, whatever the clock or SOURCE_DATE_EPOCH
         }
+        if rights:
+            out["Rights"] = rights  # -> <dc:rights>
+            out["Relation"] = f"Cite as: {cite}"
+        return out
     raise BelthawError(f"unknown figure format {fmt!r}")  # pragma: no cover
 
 
@@ -292,6 +323,7 @@ def save(
     as_of: str,
     formats: Sequence[str] = FORMATS,
     size: str = "a4-full",
+    references: Sequence[Mapping[str, str]] | None = None,
 ) -> list[Path]:
     """Finish ``fig`` and write ``<out_dir>/<name>.{png,svg,pdf}`` plus the ``<name>.md`` sidecar.
 
@@ -352,15 +384,17 @@ def save(
         with _no_auto_layout():
             for fmt in fmts:
                 payload[out_dir / f"{name}.{fmt}"] = _render(fig, fmt, _metadata(fmt, **meta_args))
-    md = _sidecar(
-        name,
-        publishers=pubs,
-        params=params,
-        size=size,
-        formats=fmts,
-        notes=_unique([*text.notes, *extra]),
-        **meta_args,
+    payload.update(
+        sidecar_files(
+            out_dir,
+            name,
+            references=references,
+            publishers=pubs,
+            size=size,
+            formats=fmts,
+            notes=_unique([*text.notes, *extra]),
+            **meta_args,
+        )
     )
-    payload[out_dir / f"{name}.md"] = md.encode("utf-8")
     out_dir.mkdir(parents=True, exist_ok=True)
     return commit_files(payload)
