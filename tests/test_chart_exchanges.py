@@ -284,8 +284,8 @@ def test_line_style_of_each_row_is_its_link_strength(ds):
 def test_candidates_are_drawn_as_leads(ds):
     b = _built(ds, infer_window_days=7)
     ax = b.fig.axes[0]
-    leads = [t.get_text() for t in ax.texts if "lead, not a finding" in t.get_text()]
-    assert leads, "candidate rows must say they are leads"
+    leads = [t.get_text() for t in ax.get_yticklabels() if t.get_text().startswith("lead: ")]
+    assert leads == ["lead: Phone talk"], "candidate rows must say they are leads"
     assert "lead, not a finding" in [t.get_text() for t in ax.get_legend().get_texts()]
     # the title still counts recorded exchanges only
     assert "of 3 exchanges" in b.text.title
@@ -375,3 +375,10 @@ def test_overview_names_the_exchanges_on_its_page_size(shipped):
     words = " ".join(t.get_text() for t in fig.axes[-1].texts)
     assert "same day" in words and "→" in words
     assert overlaps(fig) == []  # the whole page, every panel
+
+
+@pytest.mark.parametrize("size", ["a4-full", "slide", "a4-page"])
+def test_exchanges_with_candidates_no_overlapping_text_shipped_data(shipped, size):
+    b = _built(shipped, size=size, infer_window_days=14)
+    assert (b.tables["rows"]["link"] == "candidate").any()
+    assert overlaps(b.fig) == []

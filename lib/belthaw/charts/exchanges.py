@@ -104,6 +104,10 @@ GROUP_DAYS = 3
 #: The faint guide drawn across each row, in the row's line style.
 _GUIDE = dict(color="#BBBBBB", lw=0.8)
 
+#: Lines of small type the plotting area holds at each size, gaps between rows included
+#: (measured on the rendered figures): grouped rows drop to fewer lines beyond it.
+LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0}
+
 #: How much of a row's US step words fit, by figure size: (characters per line, lines).
 #: Single steps are short enough for one line everywhere; a grouped row's steps wrap
 #: onto more lines where the figure is tall enough, and otherwise name what fits and
@@ -331,6 +335,7 @@ def plot_exchanges(
     layout: str = "columns",
     legend_ncols: int = 3,
     marker_legend: bool = True,
+    line_budget: float = 99.0,
 ):
     """The ladder: one row per exchange, US step named at the left, release at the right.
 
@@ -344,7 +349,17 @@ def plot_exchanges(
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
     ax = _ax(ax)
     small = _small()
-    labels = [_row_label(tuple(s), *fit) for s in rows["steps"]]
+    # Fewer lines per grouped row when many rows share the height (candidates added).
+    width, max_lines = fit
+    for n_lines in range(max_lines, 0, -1):
+        labels = [
+            # A candidate row says on its face that it is a lead, not a finding.
+            ("lead: " if link == "candidate" else "")
+            + _row_label(tuple(st), width - 6 * (link == "candidate"), n_lines)  # fmt: skip
+            for st, link in zip(rows["steps"], rows["link"].astype(str), strict=True)
+        ]
+        if sum(lab.count("\n") + 1.45 for lab in labels) <= line_budget or n_lines == 1:
+            break
     if layout == "inline":
         labels = [
             f"{_row_label(tuple(s), fit[0], 1)} →\n{_first_words(r, fit[0])}, {w}"
@@ -407,7 +422,7 @@ def plot_exchanges(
             annotation_clip=False,
             gid=f"release-label:{r.row}",
         )
-        words = r.lag_words + (" (lead, not a finding)" if link == "candidate" else "")
+        words = r.lag_words
         t = ax.annotate(
             words,
             (hi, y),
@@ -603,7 +618,13 @@ def build(data, p) -> Built:
             )
         rows = exchange_rows(pairs, data.events, cands)
         fig, ax = new_figure(p.size)
-        plot_exchanges(rows, ax=ax, fit=LABEL_FIT[p.size], marker_legend=p.size != "a4-half")
+        plot_exchanges(
+            rows,
+            ax=ax,
+            fit=LABEL_FIT[p.size],
+            marker_legend=p.size != "a4-half",
+            line_budget=LINE_BUDGET[p.size],
+        )
         built.tables["pairs"] = exchange_table(data, p)
         built.tables["rows"] = _public(rows)
         return fig, exchanges_text(rows, window_days=p.infer_window_days, marks=ax.exchange_marks)
