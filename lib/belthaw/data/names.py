@@ -50,26 +50,53 @@ def spellings(people: pd.DataFrame) -> pd.DataFrame:
     return both.drop_duplicates(["person_id", "folded"]).reset_index(drop=True)
 
 
+def _several(people: pd.DataFrame, ids, query: str) -> BelthawError:
+    rows = people[people["person_id"].isin(ids)]
+    who = "; ".join(f"{n} ({i})" for n, i in zip(rows["name"], rows["person_id"], strict=True))
+    return BelthawError(
+        f"'{query}' matches {len(rows)} people in people.csv: {who}; "
+        "add a first name or use the person_id"
+    )
+
+
 def find_person(people: pd.DataFrame, query: str) -> pd.Series:
     """Return the people row whose name or a variant matches ``query``.
 
-    Matches ignore case and diacritics. Raises BelthawError naming close
-    spellings when nothing or more than one person matches.
+    A full spelling matches first ("Maria Kolesnikova"); otherwise every word of the
+    query must be a word of some spelling of the person, so a surname alone finds them
+    ("Kalesnikava", "Lukashenka", "Babariko"). Case, diacritics and punctuation are
+    ignored; a ``person_id`` works too. Raises :class:`BelthawError` naming every match
+    when several people match, and close spellings when nobody does.
 
-    >>> find_person(data.people, "Maria Kolesnikova")["name"]     # doctest: +SKIP
+    >>> find_person(data.people, "Kolesnikova")["name"]     # doctest: +SKIP
     'Maria Kalesnikava'
     """
     table = spellings(people)
-    q = fold(query)
+    q = fold(str(query))
+    if not q:
+        raise BelthawError("find_person needs a name, e.g. 'Kalesnikava'")
+    by_id = people.loc[people["person_id"].astype(str) == str(query).strip()]
+    if len(by_id) == 1:
+        return by_id.iloc[0]
     ids = table.loc[table["folded"] == q, "person_id"].unique()
     if len(ids) == 1:
         return people.loc[people["person_id"] == ids[0]].iloc[0]
     if len(ids) > 1:
-        raise BelthawError(f"'{query}' matches several people: {', '.join(ids)}")
+        raise _several(people, ids, query)
+    words = set(q.split())
+    tokens = table.assign(word=table["folded"].str.split()).explode("word")
+    per_person = tokens.groupby("person_id", sort=False)["word"].agg(set)
+    ids = [pid for pid, have in per_person.items() if words <= have]
+    if len(ids) == 1:
+        return people.loc[people["person_id"] == ids[0]].iloc[0]
+    if len(ids) > 1:
+        raise _several(people, ids, query)
     import difflib
 
-    close = difflib.get_close_matches(q, table["folded"].tolist(), n=3, cutoff=0.6)
-    hint = table.loc[table["folded"].isin(close), "spelling"].tolist()
+    candidates = sorted(set(table["folded"]) | set(tokens["word"].dropna()))
+    close = difflib.get_close_matches(q, candidates, n=3, cutoff=0.7)
+    near = tokens.loc[tokens["folded"].isin(close) | tokens["word"].isin(close), "spelling"]
+    hint = list(dict.fromkeys(near))[:5]
     raise BelthawError(
         f"no person called '{query}' in people.csv"
         + (f"; did you mean: {', '.join(hint)}?" if hint else "")

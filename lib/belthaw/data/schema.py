@@ -588,11 +588,13 @@ def _check_keys(ck: _Checker, p: tuple, res: dict, found: dict[str, dict], decla
         target = ref.get("resource")
         if target == "":
             target = res["name"]
-        if not isinstance(target, str) or target not in found:
+        if not isinstance(target, str) or target not in declared:
             ck.add(
                 pk_ + ("reference", "resource"),
                 f"{_show(target)} is not a resource of this package",
             )
+            continue
+        if target not in found:  # broken itself, and reported as such
             continue
         rcol = _one(ref.get("fields"))
         if rcol is None or rcol not in _field_names(found[target]):
