@@ -57,7 +57,11 @@ def set_cell(d: Path, table: str, column: str, value: str, where=None) -> int:
     """Put ``value`` in ``column`` of the first row matching ``where``; return its line."""
     rows = read_rows(d, table)
     c = rows[0].index(column)
-    i = next(k for k in range(1, len(rows)) if where is None or where(dict(zip(rows[0], rows[k]))))
+    i = next(
+        k
+        for k in range(1, len(rows))
+        if where is None or where(dict(zip(rows[0], rows[k], strict=True)))
+    )
     rows[i][c] = value
     write_rows(d, table, rows)
     return i + 1
