@@ -140,7 +140,7 @@ def resolve_for(uv: str, lock: Path, platform: str, python: str) -> set[tuple[st
         proc = subprocess.run(
             [uv, "pip", "compile", str(lock), "--python-platform", platform,
              "--python-version", python, "--only-binary", ":all:", "--no-header",
-             "--no-annotate", "--quiet", "--output-file", str(out)],
+             "--no-annotate", "--quiet", "--no-python-downloads", "--output-file", str(out)],
             capture_output=True, text=True, cwd=ROOT,
         )  # fmt: skip
         if proc.returncode != 0:
