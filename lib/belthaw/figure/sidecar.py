@@ -149,8 +149,9 @@ def reference_text(ref: Mapping[str, str]) -> str:
     orig = ref.get("original_publisher", "")
     # A re-publication is credited to the outlet that wrote it; the copy read is named after.
     who = f"{orig} (read via {pub})" if orig and orig.casefold() not in pub.casefold() else pub
-    parts = [who, ref.get("title", ""), ref.get("published", "")]
-    text = ". ".join(p.rstrip(".") for p in parts if p) + "."
+    parts = [p for p in (who, ref.get("title", ""), ref.get("published", "")) if p]
+    # A part ending in its own punctuation ("Freed?", "pardons ...") keeps it, unpadded.
+    text = " ".join(p if p.endswith((".", "?", "!", "…")) else p + "." for p in parts)
     if ref.get("url"):
         text += f" {ref['url']}"
     return text
