@@ -20,7 +20,14 @@ DECLARED: dict[str, tuple[Param, ...]] = {
         Param("granularity", str, "event", "bucket size", ("event", "month", "quarter")),
         Param("annotate_min", int, 50, "label releases of at least this many people", minimum=1),
         Param("include_released_home", bool, True, "count people who stayed in Belarus"),
-        Param("formats", list, ["png", "svg"], "file formats to write", ("png", "svg", "pdf"), min_items=1),  # fmt: skip
+        Param(
+            "formats",
+            list,
+            ["png", "svg"],
+            "file formats to write",
+            ("png", "svg", "pdf"),
+            min_items=1,
+        ),  # fmt: skip
         _OUT,
     ),
     "02_beta": (

@@ -86,8 +86,15 @@ SOURCES = [
 ]
 
 
-def _rel(event_id, date, count, precision, destination, n_home, n_foreign, source_ids, title=None):
+def _rel(
+    event_id, date, count, precision, destination, n_home, n_foreign, source_ids, title=None,
+    release_type=None,
+):  # fmt: skip
+    # Domestic waves are pardons; the releases abroad are on the US track unless told.
+    if release_type is None:
+        release_type = "pardon" if destination in ("home", "unknown") else "us_deal"
     return dict(
+        release_type=release_type,
         event_id=event_id,
         date=date,
         date_precision="day",
@@ -135,7 +142,10 @@ EVENTS = [
         "US envoy in Minsk",
         "reuters-1",
     ),
-    _rel("ev-20240911-release", "2024-09-11", 3, "exact", "Lithuania", 0, 1, "ap-1;reuters-1"),
+    _rel(
+        "ev-20240911-release", "2024-09-11", 3, "exact", "Lithuania", 0, 1, "ap-1;reuters-1",
+        release_type="transfer",
+    ),  # fmt: skip
     _step(
         "ev-20250224-eu-renewal",
         "2025-02-24",

@@ -70,7 +70,9 @@ def imports(name: str, path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             found.update(_resolve(name, path.name == "__init__.py", node))
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".", 1)[1] for a in node.names if a.name.startswith("belthaw."))
+            found.update(
+                a.name.split(".", 1)[1] for a in node.names if a.name.startswith("belthaw.")
+            )
     return {f for f in found if f and f.split(".")[0] in LAYERS}
 
 

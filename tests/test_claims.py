@@ -62,7 +62,7 @@ def test_since_defaults_and_explanation(ds):
     c = itemized_vs_totals(ds).set_index("total_id")
     assert str(c.loc["t-all", "since"].date()) == "2024-07-01"
     assert c.loc["t-all", "explanation"] == (
-        "AP gives more than 200 (all releases, 1 Jul 2024 to 31 Dec 2025); our itemized "
+        "AP gives more than 200 (people freed, 1 Jul 2024 to 31 Dec 2025); our itemized "
         "releases add up to at least 213, which meets the 'more than' figure."
     )
 

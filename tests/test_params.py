@@ -191,7 +191,7 @@ def test_missing_file_means_default_only(tmp_path):
         ("sets:\n  default:\n    01_alpa: {}\n", "sets.default.01_alpa", "did you mean '01_alpha'"),
         ("sets:\n  adhoc: {}\n", "sets.adhoc", "reserved"),
         ("sets:\n  'a b': {}\n", "sets.a b", "lower-case letters, digits and dashes"),
-        ("sets:\n  durations.json: {}\n", "sets.durations.json", "cannot name a set"),
+        ("sets:\n  durations.json: {}\n", "sets.durations.json", "cannot name a parameter set"),
         ("sets:\n  cache: {}\n", "sets.cache", "reserved"),
         ("sets: [1, 2]\n", "sets", "expected a mapping"),
         ("set: {}\n", "set", "unknown top-level key"),

@@ -20,6 +20,7 @@ from belthaw.figure import files
 from belthaw.run import cli as run_cli
 from belthaw.run import runner
 from runner_fixtures import DECLARED, FIXTURES
+
 pytestmark = pytest.mark.notebooks
 
 PARAMS_YAML = """\
@@ -167,7 +168,9 @@ def test_unknown_parameter_exits_2_before_any_kernel(project, monkeypatch, capsy
     err = capsys.readouterr().err
     assert code == 2
     assert "did you mean 'granularity'" in err
-    assert "parameter 'annotate_min': expected a whole number written with digits 0-9, got 'x'" in err
+    assert (
+        "parameter 'annotate_min': expected a whole number written with digits 0-9, got 'x'" in err
+    )
     assert not project.build.exists()  # nothing executed
     assert not project.figures.exists()
 
@@ -265,7 +268,11 @@ def test_a_figure_no_longer_written_is_removed(project):
     nb = project.nb / "01_alpha.ipynb"
     # the notebook now writes only what `formats` asks for
     y = project.nb / "params.yaml"
-    y.write_text(y.read_text().replace("01_alpha: {granularity: month}", "01_alpha: {granularity: month, formats: [png]}"))
+    y.write_text(
+        y.read_text().replace(
+            "01_alpha: {granularity: month}", "01_alpha: {granularity: month, formats: [png]}"
+        )
+    )
     r = project.run(["01_alpha"])
     assert r["01_alpha"].status == "ok"
     assert not (project.figures / "alpha.svg.txt").exists()

@@ -58,7 +58,7 @@ def block() -> str:
 def counting_block() -> str:
     """The default counting rule and its numbers, from belthaw's own headline function."""
     from belthaw import notebook as nb
-    from belthaw.transforms.timeline import default_headlines
+    from belthaw.transforms.headline import default_headlines
 
     data = nb.load(quiet=True)
     lines = [

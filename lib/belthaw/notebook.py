@@ -119,30 +119,32 @@ def save(built: Built, data, params) -> list[Path]:
     committed figures. Nothing is written for an empty selection.
     """
     from .figure import save as _save
-    from .figure.files import OUTPUTS_ENV, atomic_write_text, record_outputs
+    from .figure.files import OUTPUTS_ENV, atomic_write_text, record_outputs, transaction
 
     if built.empty:
         print(f"{built.name}: not saved - {built.message}")
         return []
     out_dir = paths.figure_dir(params.output_set)
     recorded = {k: v for k, v in as_dict(params).items() if k != "output_set"}
-    written = _save.save(
-        built.fig,
-        built.name,
-        out_dir=out_dir,
-        text=built.text,
-        publishers=data.publishers_in_order(built.text.source_ids),
-        params=recorded,
-        data_version=data.version,
-        notebook=f"{params.notebook}.ipynb",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        formats=list(params.formats),
-        size=built.size,
-    )
-    for key, table in built.tables.items():
-        path = out_dir / f"{built.name}-{key}.csv"
-        atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
-        written.append(path)
+    # The figure's formats, its sidecars and its tables appear together or not at all.
+    with transaction():
+        written = _save.save(
+            built.fig,
+            built.name,
+            out_dir=out_dir,
+            text=built.text,
+            publishers=data.publishers_in_order(built.text.source_ids),
+            params=recorded,
+            data_version=data.version,
+            notebook=f"{params.notebook}.ipynb",
+            as_of=f"{data.as_of:%Y-%m-%d}",
+            formats=list(params.formats),
+            size=built.size,
+        )
+        for key, table in built.tables.items():
+            path = out_dir / f"{built.name}-{key}.csv"
+            atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
+            written.append(path)
     record_outputs(written)
     if not os.environ.get(OUTPUTS_ENV):
         # Interactive use: keep the folder's index current (belthaw run writes it once at the end).

@@ -349,6 +349,13 @@ def _check_one(spec: Param, value: Any) -> str | None:
         return f"{value} is below the smallest allowed value, {spec.minimum:g}"
     if spec.maximum is not None and value > spec.maximum:
         return f"{value} is above the largest allowed value, {spec.maximum:g}"
+    if spec.name == "output_set":
+        from .paths import check_set_name
+
+        try:
+            check_set_name(value)
+        except ParameterError as exc:
+            return str(exc).split(": ", 2)[-1]
     if spec.is_date and value != "":
         if not _DATE_RE.match(value):
             return f"expected an ISO date YYYY-MM-DD (or empty), got {quote(value)}"

@@ -114,13 +114,9 @@ def _period(dates: pd.Series, start=None, end=None) -> tuple[pd.Timestamp, pd.Ti
 
 def _rules(series: pd.DataFrame) -> str:
     """The counting rule a release series was made with (``release_series`` records it)."""
-    rules = series.attrs
-    parts = [BASIS_WORDS[rules["count_basis"]]]
-    if not rules["include_foreign_nationals"]:
-        parts.append("foreign nationals left out")
-    if not rules["include_released_home"]:
-        parts.append("people left at home in Belarus left out")
-    return "; ".join(parts)
+    from ..transforms.headline import counting_rule
+
+    return counting_rule(series.attrs)
 
 
 #: At most this many notes go on a figure; the rest of the explanation goes in the caption.

@@ -228,21 +228,23 @@ def cumulative_text(series, totals_cmp=None, *, start=None, end=None) -> FigureT
 
     >>> cumulative_text(release_series(ds.events), itemized_vs_totals(ds)).title  # doctest: +SKIP
     """
-    last = series.iloc[-1]
-    total = int(last["cumulative"]) if pd.notna(last["cumulative"]) else 0
-    lower = bool(last["cumulative_is_lower_bound"])
+    from ..transforms.claims import agreement
+    from ..transforms.headline import headline
+
+    h = headline(series)
+    total, lower = h.value, h.lower_bound
     start, end = _period(series["period"], start, end)
+    # ``totals_cmp`` holds only the totals that count the same thing from the same day as
+    # this line (see ``comparable_with_line``); the others are in 05-totals-table.csv.
     cmp = totals_cmp if totals_cmp is not None else pd.DataFrame(columns=["verdict"])
-    cmp = cmp[cmp["scope"].isin(["all_releases", "political_prisoners"])] if len(cmp) else cmp
-    n_ok = int((cmp["verdict"] == "consistent").sum()) if len(cmp) else 0
-    title = (
-        f"Our release-by-release count reaches {'at least ' if lower else ''}{_n(total)} by "
-        f"{_month(end)}; {n_ok:,} of {_plural(len(cmp), 'published total')} agree with it"
-    )
-    subtitle = (
-        f"Running total of people freed, {_month(start)} to {_month(end)}; counting rule: "
-        f"{_rules(series)}"
-    )
+    n_ok, n_cmp = agreement(cmp) if len(cmp) else (0, 0)
+    title = f"{h.phrase()} by {_month(end)}, release by release"
+    if n_cmp:
+        title += (
+            f"; {n_ok:,} of {_plural(n_cmp, 'published total')} of the same count "
+            f"{'agrees' if n_cmp == 1 else 'agree'}"
+        )
+    subtitle = f"Running total, {_month(start)} to {_month(end)}; counting rule: {_rules(series)}"
     caption = (
         "The blue step line adds up each release as it happened (dashed once a release "
         "with only a lower bound is included). Black markers are totals that outlets and "
@@ -276,7 +278,7 @@ def cumulative_text(series, totals_cmp=None, *, start=None, end=None) -> FigureT
 
 def build(data, p) -> Built:
     """Running itemized total of people freed against every published cumulative total."""
-    from ..transforms.claims import itemized_vs_totals
+    from ..transforms.claims import comparable_with_line, itemized_vs_totals
     from ..transforms.timeline import release_series
 
     def draw():
@@ -291,11 +293,22 @@ def build(data, p) -> Built:
             include_foreign_nationals=p.include_foreign_nationals,
             include_released_home=p.include_released_home,
             count_basis=p.count_basis,
+            count_what=p.count_what,
+            sources=data.sources,
+            min_confidence=p.min_confidence,
         )
-        cmp = itemized_vs_totals(data, include_foreign_nationals=p.include_foreign_nationals)
+        cmp = itemized_vs_totals(
+            data,
+            include_foreign_nationals=p.include_foreign_nationals,
+            min_confidence=p.min_confidence,
+        )
         cmp = cmp[between(cmp["as_of"], p.start or None, p.end or None)]
+        # Only totals counting the same thing from the same day are drawn on the line; a
+        # line that leaves people out (home, foreign nationals) has no published twin.
+        same_rule = p.include_released_home and p.include_foreign_nationals
+        cmp = comparable_with_line(cmp, p.count_what, p.start) if same_rule else cmp.iloc[0:0]
         fig, ax = new_figure(p.size)
-        plot_cumulative(series, cmp, ax=ax)
+        plot_cumulative(series, cmp, scopes=tuple(cmp["scope"].astype(str).unique()), ax=ax)
         return fig, cumulative_text(series, cmp, start=p.start or None, end=p.end or None)
 
     return drawn(Built("01-cumulative", p.size), draw)

@@ -35,7 +35,16 @@ from .relief_steps import plot_relief_steps
 EXCHANGE_LAYOUT = {"a4-page": "inline", "slide": "strip", "a4-full": "strip", "a4-half": "strip"}
 
 
-def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", annotate_min=20):
+def overview_figure(
+    dataset,
+    *,
+    start=None,
+    end=None,
+    size: str = "a4-full",
+    annotate_min=20,
+    count_what: str = "freed",
+    min_confidence: str = "low",
+):
     """One page, three stacked panels on a shared time axis: releases, measures, exchanges.
 
     Returns the Figure (not shown, not saved). Raises EmptySelectionError when no release
@@ -48,7 +57,15 @@ def overview_figure(dataset, *, start=None, end=None, size: str = "a4-full", ann
     from ..transforms.timeline import release_series
 
     s = get_size(size)
-    series = release_series(dataset.events, dataset.claims, start=start, end=end)
+    series = release_series(
+        dataset.events,
+        dataset.claims,
+        start=start,
+        end=end,
+        count_what=count_what,
+        sources=dataset.sources,
+        min_confidence=min_confidence,
+    )
     _require(series, "releases")
     fig, axes = plt.subplots(
         3,
@@ -103,19 +120,17 @@ def overview_text(series, measures_df, pairs, *, start=None, end=None) -> Figure
     >>> overview_text(release_series(ds.events), measures(ds.events), exchange_pairs(ds))
     ... # doctest: +SKIP
     """
-    total = int(series["count"].fillna(0).sum())
-    lower = bool(series["is_lower_bound"].any())
-    n_rel = int(series["n_events"].sum())
-    us_relief = int(
-        (
-            (measures_df["jurisdiction"].astype(str) == "US")
-            & (measures_df["direction"].astype(str) == "relief")
-        ).sum()
-    )
+    from ..transforms.headline import headline
+    from ..transforms.sanctions import count_actions
+
+    h = headline(series)
+    total, lower, n_rel = h.value, h.lower_bound, h.n_releases
+    us = measures_df["jurisdiction"].astype(str) == "US"
+    us_relief = count_actions(measures_df[us & (measures_df["direction"].astype(str) == "relief")])
     start, end = _period(series["period"], start, end)
     title = (
-        f"{'At least ' if lower else ''}{_n(total)} people freed in "
-        f"{_plural(n_rel, 'release')} as the US took {_plural(us_relief, 'relief step')}"
+        f"{h.phrase()} in {_plural(n_rel, 'release')} as the US took "
+        f"{_plural(us_relief, 'relief action')}"
     )
     near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
     subtitle = f"{_month(start)} to {_month(end)}; counting rule: {_rules(series)}"
@@ -155,8 +170,23 @@ def build(data, p) -> Built:
 
     def draw():
         start, end = p.start or None, p.end or None
-        fig = overview_figure(data, start=start, end=end, size=p.size)
-        series = release_series(data.events, data.claims, start=start, end=end)
+        fig = overview_figure(
+            data,
+            start=start,
+            end=end,
+            size=p.size,
+            count_what=p.count_what,
+            min_confidence=p.min_confidence,
+        )
+        series = release_series(
+            data.events,
+            data.claims,
+            start=start,
+            end=end,
+            count_what=p.count_what,
+            sources=data.sources,
+            min_confidence=p.min_confidence,
+        )
         m = measures(data.events, start=start, end=end)
         pairs = exchange_pairs(data)
         pairs = pairs[between(pairs["release_date"], start, end)]

@@ -84,10 +84,20 @@ def plot_releases(
     width = _bar_width(series)
     keys = series["event_id"] if "event_id" in series else series["period"].dt.strftime("%Y-%m")
     color = COLORS["release"]
+    weak = (
+        series["confidence"].astype(str).eq("low").to_numpy()
+        if "confidence" in series
+        else np.zeros(len(series), bool)
+    )
     bars = []
-    for xi, h, lb, key in zip(x, counts, lower, keys, strict=True):
-        face = to_rgba(color, 0.35) if lb else color
-        (bar,) = ax.bar(xi, h, width=width, color=face, edgecolor=color, linewidth=0.8)
+    for xi, h, lb, wk, key in zip(x, counts, lower, weak, keys, strict=True):
+        # A release resting only on copies or aggregators keeps its place, drawn as an
+        # outline: the reader sees it and sees that it is weakly sourced.
+        face = "white" if wk else (to_rgba(color, 0.35) if lb else color)
+        (bar,) = ax.bar(
+            xi, h, width=width, color=face, edgecolor=color, linewidth=1.0 if wk else 0.8,
+            linestyle=(0, (2, 1.5)) if wk else "solid",
+        )  # fmt: skip
         bar.set_hatch(LOWER_BOUND_HATCH if lb else None)
         bar.set_gid(f"release-bar:{key}")
         bar.set_label("_lower_bound" if lb else "_exact")
@@ -126,6 +136,15 @@ def plot_releases(
         ]
         placer.add(t, cands, leader_after=0)
     handles = [Patch(facecolor=color, edgecolor=color, label="exact count")]
+    if weak.any():
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor=color,
+                linestyle=(0, (2, 1.5)),
+                label="single or weak source",
+            )
+        )
     if lower.any():
         handles.append(
             Patch(
@@ -292,12 +311,12 @@ def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) 
     ... # doctest: +SKIP
     'At least 213 people freed in 7 releases since July 2024, yet some 1,110 are still held'
     """
-    total = int(series["count"].fillna(0).sum())
-    n_rel = int(series["n_events"].sum())
-    lower = bool(series["is_lower_bound"].any())
+    from ..transforms.headline import headline
+
+    h = headline(series)
+    total, n_rel, lower = h.value, h.n_releases, h.lower_bound
     start, end = _period(series["period"], start, end or _last_period_end(series))
-    freed = f"{'At least ' if lower else ''}{_n(total)} people freed"
-    title = f"{freed} in {_plural(n_rel, 'release')} since {_month(start)}"
+    title = f"{h.phrase()} in {_plural(n_rel, 'release')} since {_month(start)}"
     held = _latest_stock(stock)
     if held is not None:
         some = "at least" if str(held["precision"]) == "at_least" else "some"
@@ -327,9 +346,10 @@ def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) 
     alt = (
         f"Bar chart of {_plural(n_rel, 'release')} from {_month(start)} to {_month(end)}, "
         f"adding up to {'at least ' if lower else ''}{_n(total)} people. The largest is "
-        f"{_n(biggest['count'])} on {_day(biggest['period'])}. "
-        f"{_plural(n_lb, 'bar')} {'is a lower bound' if n_lb == 1 else 'are lower bounds'}."
+        f"{_n(biggest['count'])} on {_day(biggest['period'])}."
     )
+    if n_lb:
+        alt += f" {_plural(n_lb, 'bar')} {'is a lower bound' if n_lb == 1 else 'are lower bounds'}."
     if held is not None:
         alt += (
             f" {held['counted_by']} counted {_n(held['count'])} still held on {_day(held['date'])}."
@@ -339,6 +359,16 @@ def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) 
         notes.append(
             f"{_plural(n_lb, 'release')} only have a lower bound, so the total of {_n(total)} "
             "is itself a lower bound."
+        )
+    if h.n_weak:
+        caption += (
+            " An outlined bar with a dashed edge is a release that rests only on copies or "
+            "aggregators (single or weak source); it is counted, and the notes of "
+            "data/events.csv say what is missing."
+        )
+        notes.append(
+            f"{_plural(h.n_weak, 'release')} rest{'s' if h.n_weak == 1 else ''} on single or "
+            "weak sources (outlined)."
         )
     if bool(series.get("may_include_foreign", pd.Series(False)).any()):
         notes.append("Some releases do not say how many foreign nationals were among them.")
@@ -387,6 +417,9 @@ def build(data, p) -> Built:
         series = release_series(
             data.events,
             data.claims,
+            count_what=p.count_what,
+            sources=data.sources,
+            min_confidence=p.min_confidence,
             start=p.start or None,
             end=p.end or None,
             granularity=p.granularity,

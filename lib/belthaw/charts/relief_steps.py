@@ -149,15 +149,20 @@ def relief_text(measures_df, *, start=None, end=None) -> FigureText:
     start, end = _period(measures_df["date"], start, end)
     fronts = list(dict.fromkeys(relief["lane"].str.split(" · ").str[-1]))
     front_words = " and ".join([", ".join(fronts[:-1]), fronts[-1]] if len(fronts) > 1 else fronts)
-    title = f"The US took {_plural(len(relief), 'relief step')}"
+    from ..transforms.sanctions import count_actions
+
+    # Actions, not dated rows: a licence, its list update and its Federal Register printing
+    # are one decision.
+    n_relief, n_tight = count_actions(relief), count_actions(tight)
+    title = f"The US took {_plural(n_relief, 'relief action')}"
     if front_words:
         title += f" on {front_words}"
-    if len(tight):
+    if n_tight:
         who = sorted(set(tight["jurisdiction"].astype(str)))
         if "US" in who and len(relief):
             # "the US took relief steps while ... the US tightened" reads as a contradiction.
             who = [c for c in who if c != "US"] + ["US itself"]
-        title += f" while {_who(who)} tightened {_plural(len(tight), 'time')}"
+        title += f" while {_who(who)} tightened {_plural(n_tight, 'time')}"
     subtitle = (
         f"Sanctions and border measures, {_month(start)} to {_month(end)}; "
         "one row per jurisdiction and target"

@@ -11,6 +11,10 @@ byte-order mark, a blank line, spaces around a header name) and exact everywhere
 every problem names the file, the line a text editor shows (blank lines and cells that
 span lines counted) and the column. A number is ASCII digits within a hard ceiling, so
 no value changes silently when typed and no sum can overflow.
+
+It is longer than 500 lines because reading a spreadsheet-made CSV safely (encodings,
+separators, quotes, line numbers that match an editor) and checking its cells are one
+step that shares the row-to-line map; splitting them would pass that map across modules.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ in one pass: a cell that breaks its type is left out (missing) and the rules run
 everything that did type, so a broken foreign key shows on the first run, not the second.
 Rules about columns added in data version 1.1 (``n_pardoned``, ``tier``...) apply when
 the column exists.
+
+It is longer than 500 lines because each rule is short but there are many (issues 9-11),
+and keeping them in one file keeps one place to read what "valid data" means.
 """
 
 from __future__ import annotations

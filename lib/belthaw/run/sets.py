@@ -7,36 +7,28 @@ See ``docs/runner.md`` for the file's format.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from ..parameters import QUOTE_MAX, _suggest, cell_source, quote
+from ..parameters import QUOTE_MAX, _suggest, cell_source
 
-#: Set names the runner owns or that name its own files: ``adhoc`` receives one-off
-#: ``-p`` runs; the others are folders and files under ``build/`` beside the sets.
-RESERVED_SETS = ("adhoc", "cache", "outputs", "notebooks", "briefing", "params")
-#: A set name is a folder name on every system: lower-case letters, digits and dashes.
-_SET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+#: ``adhoc`` receives one-off ``-p`` runs: no set in params.yaml may take its name.
+RESERVED_SETS = ("adhoc",)
 #: A parameter file larger than this is not a parameter file.
 MAX_YAML_BYTES = 256 * 1024
 
 
 def check_set_name(name: str, where: str = "--set") -> str:
-    """``name`` when it can name a parameter set, else a :class:`ParameterError` saying why."""
-    if not isinstance(name, str) or not _SET_NAME_RE.match(name):
-        raise ParameterError(
-            "belthaw run", where,
-            f"{quote(name)} cannot name a set: use 1-40 lower-case letters, digits and dashes",
-        )  # fmt: skip
-    if name in RESERVED_SETS:
-        raise ParameterError(
-            "belthaw run", where, f"'{name}' is reserved for the runner's own files"
-        )
-    return name
+    """``name`` when it can name a parameter set (the rule of :func:`belthaw.paths.check_set_name`)."""
+    from ..paths import check_set_name as rule
+
+    try:
+        return rule(name, where)
+    except ParameterError as exc:
+        raise ParameterError("belthaw run", where, str(exc).split(": ", 2)[-1]) from None
 
 
 def parameters_cell(path: Path) -> str | None:
@@ -142,6 +134,8 @@ def load_param_sets(
     result = ParamSets(file=path, defaults=_mapping(top.get("defaults"), path, "defaults"))
     for set_name, entry in _mapping(top.get("sets"), path, "sets").items():
         key = f"sets.{set_name}"
+        if set_name in RESERVED_SETS:
+            raise ParamsFileError(path, key, f"'{set_name}' is reserved for one-off -p runs")
         try:
             check_set_name(set_name, key)
         except ParameterError as exc:
@@ -185,6 +179,12 @@ def read_yaml(path: Path) -> Any:
                     path, "", "YAML aliases (*name) are not allowed in parameter files"
                 )
         return yaml.safe_load(text)
+    except ValueError as exc:  # an impossible unquoted date: PyYAML's date parser raises
+        raise ParamsFileError(
+            path,
+            "",
+            f"a value is not a valid date: {str(exc)[:QUOTE_MAX]} (quote it, or write YYYY-MM-DD)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

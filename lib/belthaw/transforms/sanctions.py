@@ -159,3 +159,13 @@ def action_timeline(measures_df: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["measures", "action_timeline", "lane_label", "STAGE_LABELS"]
+
+
+def count_actions(measures_df: pd.DataFrame) -> int:
+    """How many actions the rows describe: the dated stages of one action (announced,
+    licence issued, list updated, printed in the Federal Register) count once."""
+    if measures_df.empty:
+        return 0
+    action = measures_df["action_id"].astype(str)
+    alone = action.eq("") | action.eq("nan")
+    return int(action[~alone].nunique() + alone.sum())
