@@ -185,7 +185,7 @@ def _metadata(
 
     The data licence travels in each format's own rights field (PNG "Copyright" text
     chunk, SVG ``dc:rights``; the PDF info dictionary has none, so it goes into
-    "Keywords" and "Subject"), with the one-line citation beside it.
+    "Keywords"), with the one-line citation beside it.
     """
     from .sidecar import citation
 
@@ -215,9 +215,9 @@ def _metadata(
         )
         return {
             "Title": text.title,
-            "Subject": f"{text.caption} Cite as: {cite}." + (f" {rights}" if rights else ""),
+            "Subject": text.caption,
             "Author": AUTHOR,
-            "Keywords": keywords + (f"; license={short}" if short else ""),
+            "Keywords": keywords + (f"; license={short}; cite as: {cite}" if short else ""),
             "Creator": CREATOR,  # defaults name the matplotlib version
             "Producer": CREATOR,
             "CreationDate": None,  # None removes the key: no clock time, SOURCE_DATE_EPOCH ignored
