@@ -634,12 +634,14 @@ def _check_numbers(out, where, col, s, present, kind, c) -> None:
         ok, exact = _num_parts(s)
         what = "a number (digits 0-9, e.g. 52 or 1.5)"
         ceiling = NUMBER_CEILING
-    digits_elsewhere = (
-        present
-        & ~ok
-        & per_distinct(s, lambda u: u.str.fullmatch(_ANY_DIGITS_RE)).astype(bool)
-        & per_distinct(s, lambda u: u.str.contains(r"[^\x00-\x7f]")).astype(bool)
-    )
+    bad = present & ~ok
+    digits_elsewhere = bad.copy()
+    if bad.any():
+        odd = s[bad]
+        digits_elsewhere[bad] = (
+            odd.str.fullmatch(_ANY_DIGITS_RE).astype(bool)
+            & odd.str.contains(r"[^\x00-\x7f]").astype(bool)
+        ).to_numpy()
     _emit(
         out,
         where,
@@ -652,7 +654,7 @@ def _check_numbers(out, where, col, s, present, kind, c) -> None:
         out,
         where,
         col,
-        present & ~ok & ~digits_elsewhere,
+        bad & ~digits_elsewhere,
         lambda v: f"{v[:40]!r} is not {what}",
         values=s,
     )

@@ -25,7 +25,7 @@ from .. import paths
 from ..errors import DataError, Problem
 from ..provenance import today as provenance_today
 from .names import fold
-from .read import Where, _emit, read_all, sort_key
+from .read import Where, _emit, per_distinct, read_all, sort_key
 
 #: Kinds whose events never carry a head-count: a sanctions step or a visit frees nobody
 #: by itself; the people it is linked to are counted on the release it is paired with.
@@ -108,6 +108,7 @@ class _Ctx:
         self.frames = frames
         self.schema = schema
         self._where = where or {}
+        self._kinds: pd.Series | None = None
 
     def w(self, table: str) -> Where:
         if table in self._where and self._where[table] is not None:
@@ -121,8 +122,10 @@ class _Ctx:
         return all(t in self.frames and self.frames[t] is not None for t in tables)
 
     def event_kind(self, ids: pd.Series) -> pd.Series:
-        ev = self.frames["events"].drop_duplicates("event_id")
-        return ids.map(ev.set_index("event_id")["kind"].astype(object))
+        if self._kinds is None:
+            ev = self.frames["events"].drop_duplicates("event_id")
+            self._kinds = ev.set_index("event_id")["kind"].astype(object)
+        return ids.map(self._kinds)
 
 
 def _split(s: pd.Series) -> pd.Series:
@@ -514,26 +517,21 @@ def _backing(cx: _Ctx) -> list[Problem]:
     """
     out: list[Problem] = []
     ev, cl, w = cx.frames["events"], cx.frames["claims"], cx.w("events")
-    claimed = set(zip(cl["event_id"].astype(str), cl["field"].astype(object), strict=True))
     dest = ev["destination"].astype(str)
     for col in BACKED_FIELDS:
         if col not in ev:
             continue
         v = ev[col]
-        backed = pd.Series(
-            [(e, col) in claimed for e in ev["event_id"].astype(str)], index=ev.index
-        )
+        backed = ev["event_id"].isin(cl.loc[cl["field"] == col, "event_id"])
         derived = pd.Series(False, index=ev.index)
         if col == "n_pardoned":
             derived = (v == ev["count"]).fillna(False)
-        elif col == "n_home":
+        elif col == "n_home" and v.notna().any():
             everyone = (dest == "home") & (v == ev["count"]).fillna(False)
-            nobody = (
-                (v == 0).fillna(False)
-                & (dest != "")
-                & (dest != "unknown")
-                & ~dest.str.split(";").map(lambda parts: "home" in parts)
-            )
+            home_listed = per_distinct(
+                dest, lambda u: u.str.split(";").map(lambda parts: "home" in parts)
+            ).astype(bool)
+            nobody = (v == 0).fillna(False) & (dest != "") & (dest != "unknown") & ~home_listed
             derived = everyone | nobody
         _emit(
             out,
@@ -551,10 +549,12 @@ def _aggregator_only(cx: _Ctx) -> list[Problem]:
     if "tier" not in so:
         return out
     tier = so.drop_duplicates("source_id").set_index("source_id")["tier"].astype(object)
-    ids = _split(ev["source_ids"])
-    weak = ids.map(tier).eq("aggregator").groupby(level=0).all()
-    only = pd.Series(False, index=ev.index)
-    only[weak[weak].index] = True
+    # once per distinct list of sources (a million events cite a few thousand lists)
+    codes, lists = pd.factorize(ev["source_ids"].astype(str), sort=False)
+    ids = _split(pd.Series(lists, dtype=object))
+    weak_list = ids.map(tier).eq("aggregator").groupby(level=0).all()
+    weak_list = weak_list.reindex(range(len(lists)), fill_value=False)
+    only = pd.Series(weak_list.to_numpy()[codes], index=ev.index) & (codes >= 0)
     if "confidence" in ev:
         only &= ~ev["confidence"].astype(object).isin(WEAK_CONFIDENCE)
     _emit(
