@@ -50,6 +50,13 @@ def squash(s: str) -> str:
     return re.sub(r"[\s-]+", "", s)
 
 
+def in_pack(text: str) -> str:
+    """A record's words as the pack prints them: its table files are the pack's tables."""
+    for file, label in (("03-exchanges-pairs.csv", "Table 1"), ("05-totals-table.csv", "Table 2")):
+        text = re.sub(re.escape(file) + r"( beside this figure)?", label, text)
+    return text
+
+
 @pytest.fixture(scope="session")
 def made(tmp_path_factory) -> Path:
     """A folder holding figures/ made by ``belthaw run --force`` (made once per session)."""
@@ -150,11 +157,12 @@ def test_html_reads_as_a_briefing(pack, records):
         rec = records[name]
         # Printed once as a finding; the citation names it too, as a citation must.
         assert page.replace(escape(rec["citation"]), "").count(escape(rec["title"])) == 1, name
-        assert f"<b>Figure {i}.</b> {escape(rec['caption'])}" in page
+        assert f"<b>Figure {i}.</b> {escape(in_pack(rec['caption']))}" in page
         assert f'<img src="{name}.png" alt="{escape(rec["alt"])}"' in page
         assert escape(rec["citation"]) in page
         assert (pack / f"{name}.png").exists()
     assert "full list in" not in page
+    assert ".csv beside this figure" not in page and "in 05-totals-table.csv" not in page
     assert '<table id="table-1">' in page and '<table id="table-2">' in page
     assert "Our sum" in page and "US step" in page
     refs = re.findall(r'<li id="ref-(\d+)">', page)
@@ -175,7 +183,7 @@ def test_pdf_has_findings_captions_tables_and_references(pack, records):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     flat = squash(text)
     for i, name in enumerate(STORY, 1):
-        assert squash(f"Figure {i}. {records[name]['caption']}") in flat, name
+        assert squash(f"Figure {i}. {in_pack(records[name]['caption'])}") in flat, name
         assert squash(records[name]["citation"]) in flat, name
     assert "full list in" not in text.split("References")[-1]
     assert "References" in text and "Table 1." in text and "Table 2." in text
@@ -208,7 +216,9 @@ def test_a_pack_refuses_figures_of_different_data_versions(made, tmp_path):
     rec = json.loads((figs / "03-exchanges.json").read_text())
     rec["data_version"] = "0.9.0+0123456789ab"
     (figs / "03-exchanges.json").write_text(json.dumps(rec))
-    res = belthaw("brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False)
+    res = belthaw(
+        "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
+    )
     assert res.returncode == 1
     assert res.stdout.startswith("belthaw brief: the figures in ")
     assert "0.9.0+0123456789ab: 03-exchanges" in res.stdout
@@ -220,7 +230,9 @@ def test_a_figure_without_its_record_is_named(made, tmp_path):
     figs = tmp_path / "figures"
     shutil.copytree(made / "figures", figs)
     (figs / "05-claims.json").unlink()
-    res = belthaw("brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False)
+    res = belthaw(
+        "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
+    )
     assert res.returncode == 1
     assert res.stdout.startswith("belthaw brief: ")
     assert "05-claims.md has no figure record beside it" in res.stdout

@@ -14,7 +14,7 @@ import pytest
 from docx.oxml.ns import qn
 
 import test_briefing
-from test_briefing import STORY, belthaw, squash
+from test_briefing import STORY, belthaw, in_pack, squash
 
 # The figures made once per session by tests/test_briefing.py's fixtures.
 made = test_briefing.made
@@ -57,7 +57,7 @@ def test_word_document_is_built_as_a_word_user_would(word, records):
         if p.style.name == "Caption"
     ]
     for i, name in enumerate(STORY, 1):
-        assert f"Figure {i}. {records[name]['caption']}" in captions
+        assert f"Figure {i}. {in_pack(records[name]['caption'])}" in captions
     assert any(c.startswith("Table 1. ") for c in captions)
     assert any(c.startswith("Table 2. ") for c in captions)
     assert len(doc.tables) == 2
@@ -83,7 +83,7 @@ def test_word_document_opens_in_libreoffice_with_every_figure_caption_and_refere
     for i, name in enumerate(STORY, 1):
         rec = records[name]
         assert squash(f"{rec['title']} (Figure {i})") in flat, name
-        assert squash(f"Figure {i}. {rec['caption']}") in flat, name
+        assert squash(f"Figure {i}. {in_pack(rec['caption'])}") in flat, name
         assert squash(rec["citation"]) in flat, name
     assert "References" in text
     for rec in records.values():

@@ -115,7 +115,7 @@ def _figure(doc, f: Figure) -> None:
     inline = pic_par.runs[-1]._r.xpath(".//wp:docPr")[0]
     inline.set("descr", f.alt)  # Word: Format Picture > Alt Text
     inline.set("title", f.title)
-    _caption(doc, "Figure", f.number, f.record["caption"], seq="Figure")
+    _caption(doc, "Figure", f.number, f.caption_text, seq="Figure")
     for n in f.notes:
         p = doc.add_paragraph(n, style="List Bullet")
         p.paragraph_format.space_after = Pt(2)

@@ -57,7 +57,7 @@ def _figure(f: Figure) -> list[str]:
         f"<h2>{escape(f.heading)}</h2>",
         "<figure>",
         f'<img src="{escape(f.name)}.png" alt="{escape(f.alt)}" style="width:{f.width_cm:g}cm">',
-        f"<figcaption><b>{escape(f.label)}.</b> {escape(r['caption'])}</figcaption>",
+        f"<figcaption><b>{escape(f.label)}.</b> {escape(f.caption_text)}</figcaption>",
         "</figure>",
     ]
     if f.notes:

@@ -308,7 +308,7 @@ def layout(pack: Pack, contents_pages: dict[str, int] | None = None) -> tuple[Fl
         fl.heading(f.heading, 12, keep=h * scale + 10)
         starts[f"figure-{f.number}"] = len(fl.pages)
         fl.figure(f.file("pdf"), w, h)
-        fl.para([(f"{f.label}.", "bold"), (f.record["caption"], "normal")], 8.5, after=3)
+        fl.para([(f"{f.label}.", "bold"), (f.caption_text, "normal")], 8.5, after=3)
         for n in f.notes:
             fl.para(n, 8.5, indent=12, hang="•", after=2)
         fl.gap(2)

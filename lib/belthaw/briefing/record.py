@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,18 @@ class Figure:
     folder: Path
     ref_numbers: list[int] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    #: file name -> what the pack calls it ("05-totals-table.csv" -> "Table 2")
+    renames: dict[str, str] = field(default_factory=dict)
+
+    def _pack_words(self, text: str) -> str:
+        """Text with the tables' file names replaced by the pack's table numbers.
+
+        A caption that sends the reader to "05-totals-table.csv beside this figure" is
+        right beside the figure files, not in a briefing, where the table is printed.
+        """
+        for file, label in self.renames.items():
+            text = re.sub(rf"{re.escape(file)}(?: beside this figure)?", label, text)
+        return text
 
     @property
     def name(self) -> str:
@@ -144,13 +157,18 @@ class Figure:
         return f"Figure {self.number}"
 
     @property
+    def caption_text(self) -> str:
+        """How to read it (the finding is on the figure itself)."""
+        return self._pack_words(str(self.record["caption"]))
+
+    @property
     def caption(self) -> str:
-        """'Figure 3. How to read it' (the finding is on the figure itself)."""
-        return f"{self.label}. {self.record['caption']}".strip()
+        """'Figure 3. How to read it'."""
+        return f"{self.label}. {self.caption_text}".strip()
 
     @property
     def notes(self) -> list[str]:
-        return [str(n) for n in self.record["notes"]]
+        return [self._pack_words(str(n)) for n in self.record["notes"]]
 
     @property
     def alt(self) -> str:
@@ -376,6 +394,8 @@ def load_pack(folder: Path, set_name: str = "default") -> Pack:
         if t is not None:
             tables.append(t)
             by_name[spec.after].tables.append(t)
+    for f in figures:
+        f.renames = {t.spec.file: f"Table {t.number}" for t in tables}
 
     licence = figures[0].record["licence"]
     return Pack(set_name, folder, figures, tables, references, version, as_of, dict(licence))
