@@ -43,6 +43,26 @@ def _caption(doc, label: str, number: int, text: str, *, seq: str):
     return p
 
 
+def _page_field(paragraph) -> None:
+    """The page number, as a field Word and LibreOffice fill in on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), " PAGE ")
+    r = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "14")  # half-points: 7 pt, as the rest of the footer
+    rpr.append(sz)
+    r.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
 def _small(doc, runs: list[tuple[str, bool]], size: float = 8.0, color=None):
     from docx.shared import Pt, RGBColor
 
@@ -164,8 +184,11 @@ def render_docx(pack: Pack) -> bytes:
     cap.font.size = Pt(9)
     cap.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
     cap.paragraph_format.space_after = Pt(4)
-    sec.footer.paragraphs[0].text = f"{pack.title} · data version {pack.data_version}"
-    sec.footer.paragraphs[0].runs[0].font.size = Pt(7)
+    foot = sec.footer.paragraphs[0]
+    foot.text = f"{pack.title} · data version {pack.data_version} · page "
+    _page_field(foot)
+    for run in foot.runs:
+        run.font.size = Pt(7)
 
     when = datetime.fromisoformat(pack.as_of)
     cp = doc.core_properties
