@@ -20,7 +20,8 @@ KERNEL_NAME := Python (belthaw)
 # .venv; the copy inside .venv (--sys-prefix) is the one .venv's own Jupyter uses.
 USER_KERNEL ?= 1
 
-.PHONY: run test install install-dev lab kernel lint format lock check-lock bench system-deps browser-deps clean
+
+.PHONY: test-fast run test install install-dev lab kernel lint format lock check-lock bench system-deps browser-deps clean
 
 # Runtime only: what `make run` needs. Installed with dependency resolution (no --no-deps):
 # the lock pins every package for Linux, macOS and Windows through environment markers.
@@ -67,6 +68,10 @@ run: $(STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
+
+# Everything but the notebooks and the browser: for a quick check while editing.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not notebooks and not browser" -q
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check lib tests tools benchmarks

@@ -143,7 +143,14 @@ EVENTS = [
         "reuters-1",
     ),
     _rel(
-        "ev-20240911-release", "2024-09-11", 3, "exact", "Lithuania", 0, 1, "ap-1;reuters-1",
+        "ev-20240911-release",
+        "2024-09-11",
+        3,
+        "exact",
+        "Lithuania",
+        0,
+        1,
+        "ap-1;reuters-1",
         release_type="transfer",
     ),  # fmt: skip
     _step(

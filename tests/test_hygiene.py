@@ -40,14 +40,14 @@ def test_committed_notebooks_are_clean_and_parameterised():
         (lambda nb: nb["cells"][2].update(outputs=[{"text": "x"}]), "has outputs"),
         (lambda nb: nb["cells"][2].update(execution_count=3), "execution count"),
         (lambda nb: nb["cells"][2]["metadata"].update(tags=[]), "tagged 'parameters'"),
-        (lambda nb: nb["cells"][2].update(source="start = '2024-07-01'\n"), "name: type = default"),
+        (lambda nb: nb["cells"][2].update(source="start = '2024-07-01'\n"), "parameters cell line 1"),
     ],
 )  # fmt: skip
 def test_notebook_check_catches(tmp_path, mutate, words):
     nb = json.loads((ROOT / "notebooks" / "01_releases.ipynb").read_text())
     assert "parameters" in nb["cells"][2]["metadata"]["tags"]
     mutate(nb)
-    bad = tmp_path / "bad.ipynb"
+    bad = tmp_path / "01_releases.ipynb"  # checked against the declaration of its name
     bad.write_text(json.dumps(nb))
     assert any(words in p for p in check_notebooks.problems(bad))
 

@@ -4,6 +4,7 @@ belthaw validate            check the data package; exit 1 on errors
 belthaw summary             a short table of what the data holds
 belthaw run [...]           execute the notebooks with papermill (see docs/runner.md)
 belthaw brief [...]         build the briefing pack from a set's figures
+belthaw setup [--dev]       create .venv and install (what `make install` does)
 
 Every message starts with ``belthaw <command>:``; ``-h`` works on every command.
 """
@@ -21,6 +22,7 @@ from .freshness import STALE_AFTER_DAYS, stale_warning
 _DELEGATED = {
     "run": "execute the notebooks (belthaw run -h for its options)",
     "brief": "build the briefing pack (HTML, PDF, Word) from a set's figures",
+    "setup": "create .venv, install the lock and register the kernel (no make needed)",
 }
 
 
@@ -106,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             if warn:
                 print(f"belthaw run: {warn}", file=sys.stderr)
         return cli_run(argv[1:])
+    if argv and argv[0] == "setup":
+        from .setup_cmd import main as setup_main
+
+        return setup_main(argv[1:])
     if argv and argv[0] == "brief":
         from .briefing import cli_brief
 

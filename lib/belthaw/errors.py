@@ -39,7 +39,9 @@ class DataError(BelthawError):
     """The data package has errors; ``problems`` lists every one of them."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(
+            problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.message)
+        )
         n = len(self.problems)
         head = f"{n} error{'s' if n != 1 else ''} in the data package:"
         lines = [head, *(f"  - {p}" for p in self.problems[:50])]
