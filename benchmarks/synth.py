@@ -59,10 +59,15 @@ def _sources(rng: np.random.Generator) -> pd.DataFrame:
             "title": [f"Synthetic source {k}" for k in i],
             "author": "",
             "published": [f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}" for k in i],
+            "published_basis": "page",
             "url": [f"https://example.org/synth/{k}" for k in i],
             "source_type": np.array(["news", "analysis", "official", "ngo"])[i % 4],
             "language": np.array(["en", "ru", "be", "lt"])[i % 4],
             "corpus": np.where(i < 5, "seed", "dossier"),
+            "tier": "original",
+            "original_publisher": "",
+            "original_title": "",
+            "original_published": "",
             "notes": "",
         }
     )
@@ -85,10 +90,6 @@ def _events(n: int, rng: np.random.Generator, source_ids: np.ndarray) -> pd.Data
     cprec = np.where(has_count, rng.choice(PRECISIONS, n, p=[0.7, 0.15, 0.1, 0.05]), "")
     release = kind == "release"
     dest = np.where(release, rng.choice(DESTINATIONS, n), "")
-    n_home = (count * rng.random(n) * 0.3).astype(np.int64)
-    n_home_s = np.where(release & has_count & (rng.random(n) < 0.3), n_home.astype(str), "")
-    n_for = (count * rng.random(n) * 0.1).astype(np.int64)
-    n_for_s = np.where(release & has_count & (rng.random(n) < 0.2), n_for.astype(str), "")
     a = rng.integers(0, len(source_ids), n)
     b = (a + rng.integers(1, len(source_ids), n)) % len(source_ids)  # never a == b
     # big releases get two sources (one source for > 50 people is a validation warning)
@@ -114,8 +115,14 @@ def _events(n: int, rng: np.random.Generator, source_ids: np.ndarray) -> pd.Data
             "count": count_s,
             "count_precision": cprec,
             "destination": dest,
-            "n_home": n_home_s,
-            "n_foreign": n_for_s,
+            # Left empty: a split of a count needs its own claim row (a cross-table rule).
+            "n_home": "",
+            "n_foreign": "",
+            "n_pardoned": "",
+            "n_political": "",
+            "political_by": "",
+            "release_type": np.where(release, "pardon", ""),
+            "short_label": "",
             "source_ids": src,
             "notes": "",
         }
