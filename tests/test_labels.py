@@ -208,12 +208,8 @@ def test_save_places_once_for_every_format(tmp_path, monkeypatch):
         size="a4-half",
     )
     assert len(calls) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "crowded.md",
-        "crowded.pdf",
-        "crowded.png",
-        "crowded.svg",
-    ]
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"crowded.png", "crowded.svg", "crowded.pdf", "crowded.md"} <= written
     # The spots chosen at print resolution are the spots in every file.
     assert placer.chosen == [0, 1, 2]
     plt.close(fig)
