@@ -84,7 +84,7 @@ def _events(n: int, rng: np.random.Generator, source_ids: np.ndarray) -> pd.Data
     is_range = prec_choice == "range"
     end = day + rng.integers(1, 5, n).astype("timedelta64[D]")
     end_s = np.where(is_range, pd.Series(end).dt.strftime("%Y-%m-%d").to_numpy(dtype=object), "")
-    count = rng.integers(0, 120, n)
+    count = rng.integers(1, 120, n)  # a release frees someone: people.csv may name one of them
     has_count = counted & (rng.random(n) < 0.95)
     count_s = np.where(has_count, count.astype(str), "")
     cprec = np.where(has_count, rng.choice(PRECISIONS, n, p=[0.7, 0.15, 0.1, 0.05]), "")

@@ -246,9 +246,9 @@ def _belthaw(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         (["run", "-p", "formats", "[]"], {}, "at least 1"),
         (["run", "-y", "bomb.yaml"], {"bomb.yaml": BOMB}, "aliases"),
         (["run", "-y", "date.yaml"], {"date.yaml": "start: 2025-02-30\n"}, "2025-02-30"),
-        (["run", "--set", "durations.json"], {}, "cannot name a set"),
+        (["run", "--set", "durations.json"], {}, "cannot name a parameter set"),
         (["run", "--set", "params"], {}, "reserved"),
-        (["run", "--set", "../.."], {}, "cannot name a set"),
+        (["run", "--set", "../.."], {}, "cannot name a parameter set"),
         (["brief", "--set", "../.."], {}, "cannot name a parameter set"),
     ],
 )

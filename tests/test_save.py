@@ -114,7 +114,7 @@ def tmp_leftovers(folder: Path) -> list[str]:
 def test_save_writes_every_format_at_the_named_size(tmp_path, figure, size):
     paths = save(figure(size), "releases", size=size, **save_kwargs(tmp_path))
     names = [p.name for p in paths]
-    assert names == ["releases.png", "releases.svg", "releases.pdf", "releases.md"]
+    assert names == ["releases.png", "releases.svg", "releases.pdf", "releases.md", "releases.json"]
     for p in paths:
         assert p.is_file() and p.stat().st_size > 0
 
@@ -135,9 +135,9 @@ def test_save_writes_every_format_at_the_named_size(tmp_path, figure, size):
 @pytest.mark.parametrize(
     ("formats", "expected"),
     [
-        (("svg",), ["x.svg", "x.md"]),
-        ("pdf", ["x.pdf", "x.md"]),  # a bare string is one format, not 'p', 'd', 'f'
-        (("pdf", "png", "pdf"), ["x.pdf", "x.png", "x.md"]),
+        (("svg",), ["x.svg", "x.md", "x.json"]),
+        ("pdf", ["x.pdf", "x.md", "x.json"]),  # a bare string is one format, not 'p', 'd', 'f'
+        (("pdf", "png", "pdf"), ["x.pdf", "x.png", "x.md", "x.json"]),
     ],
 )
 def test_formats_subset(tmp_path, figure, formats, expected):
@@ -286,7 +286,7 @@ def test_two_processes_give_identical_bytes(tmp_path):
         runs.append(out)
     a = sorted(p.name for p in runs[0].iterdir())
     assert a == sorted(p.name for p in runs[1].iterdir())
-    assert {Path(n).suffix for n in a} == {".png", ".svg", ".pdf", ".md"}
+    assert {Path(n).suffix for n in a} == {".png", ".svg", ".pdf", ".md", ".json"}
     for name in a:
         assert (runs[0] / name).read_bytes() == (runs[1] / name).read_bytes(), name
 

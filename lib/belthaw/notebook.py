@@ -120,6 +120,7 @@ def save(built: Built, data, params) -> list[Path]:
     """
     from .figure import save as _save
     from .figure.files import OUTPUTS_ENV, atomic_write_text, record_outputs, transaction
+    from .figure.sidecar import references
 
     if built.empty:
         print(f"{built.name}: not saved - {built.message}")
@@ -140,6 +141,7 @@ def save(built: Built, data, params) -> list[Path]:
             as_of=f"{data.as_of:%Y-%m-%d}",
             formats=list(params.formats),
             size=built.size,
+            references=references(data.sources.to_dict("records"), built.text.source_ids),
         )
         for key, table in built.tables.items():
             path = out_dir / f"{built.name}-{key}.csv"

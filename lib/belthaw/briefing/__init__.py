@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from .. import paths
-from ..errors import BelthawError
+from ..errors import BelthawError, ParameterError
 from .record import Pack, inputs_digest, load_pack
 
 __all__ = ["FORMATS", "build", "cli_brief", "load_pack", "Pack"]
@@ -131,9 +132,11 @@ def cli_brief(argv: list[str]) -> int:
             paths.BRIEFING_DIR if set_name == "default" else paths.BRIEFING_DIR / set_name
         )
         written = build(figures, out, formats=args.format, set_name=set_name, force=args.force)
+    except ParameterError as exc:  # a bad --set: nothing was read or written
+        print(f"belthaw brief: {str(exc).removeprefix('belthaw: ')}", file=sys.stderr)
+        return 2
     except BelthawError as exc:
-        msg = str(exc).removeprefix("belthaw: ")
-        print(f"belthaw brief: {msg}")
+        print(f"belthaw brief: {str(exc).removeprefix('belthaw: ')}", file=sys.stderr)
         return 1
     if not written:
         print(

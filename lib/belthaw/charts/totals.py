@@ -257,10 +257,13 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
     why = " ".join(str(e) for e in pd.concat([off, close])["explanation"])
     if why:
         caption += " Where they do not agree: " + why
-    alt = (
-        f"Dumbbell chart of {_plural(n, 'published total')}: {len(ok):,} agree with our sum, "
-        f"{len(close):,} {'is' if len(close) == 1 else 'are'} close and {len(off):,} differ."
-    )
+    parts = [f"{len(ok):,} agree with our sum"]
+    if len(close):
+        parts.append(f"{len(close):,} {'is' if len(close) == 1 else 'are'} close")
+    if len(off):
+        parts.append(f"{len(off):,} {'differs' if len(off) == 1 else 'differ'}")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    alt = f"Dumbbell chart of {_plural(n, 'published total')}: {listed}."
     return FigureText(
         title=title,
         subtitle=subtitle,

@@ -134,10 +134,10 @@ def cli_run(argv: list[str]) -> int:
         print("belthaw run: interrupted", file=sys.stderr)
         return 130
     except DataError as exc:
-        print(f"belthaw run: {exc}", file=sys.stderr)
+        print(_prefixed(exc), file=sys.stderr)
         return 1
     except BelthawError as exc:
-        print(f"belthaw run: {exc}", file=sys.stderr)
+        print(_prefixed(exc), file=sys.stderr)
         return 2
     return result.exit_code
 
@@ -156,3 +156,9 @@ def _read_override_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise ParamsFileError(path, "(top level)", "expected a mapping {name: value}")
     return dict(data)
+
+
+def _prefixed(exc: Exception) -> str:
+    """Every message of the command starts with ``belthaw run:``, once."""
+    text = str(exc)
+    return text if text.startswith("belthaw run") else f"belthaw run: {text}"

@@ -27,7 +27,10 @@ from ..figure.files import OUTPUTS_ENV
 from ..provenance import TODAY_ENV
 from .cache import _read_json
 
-KERNEL_NAME = "python3"
+#: The kernel the notebooks name (``make install`` registers it); the runner uses it only
+#: when it runs this very interpreter, else the interpreter's own ``python3`` kernel, so a
+#: user-level ``belthaw`` kernel left by another clone can never run our notebooks.
+KERNEL_NAME = "belthaw"
 #: A cell running longer than this is stopped and reported (``belthaw run --cell-timeout``).
 DEFAULT_CELL_TIMEOUT = 300
 MAX_CELL_TIMEOUT = 24 * 3600
@@ -177,7 +180,7 @@ def _register_engine() -> None:
                 # IPC (unix sockets) instead of TCP: no race between kernels started at
                 # the same time for the same free port ("Address already in use").
                 km = super().create_kernel_manager()
-                if self.ipc_prefix:
+                if self.ipc_prefix and os.name != "nt":  # no unix sockets on Windows: tcp
                     km.transport = "ipc"
                     km.ip = self.ipc_prefix
                 return km
@@ -321,7 +324,7 @@ def _execute_one(
                 str(executed),
                 parameters=params,
                 engine_name=_ENGINE_NAME,
-                kernel_name=KERNEL_NAME,
+                kernel_name=kernel_name(),
                 execution_timeout=cell_timeout,
                 progress_bar=False,
                 log_output=False,
@@ -487,3 +490,17 @@ def _summary(result: RunResult, log: Callable[[str], Any]) -> None:
                 log(f"    executed notebook: {r.executed}")
     for r in result.empty:
         log(f"  - {r.name}: drew nothing; its old figures were removed (reason in {r.executed})")
+
+
+def kernel_name() -> str:
+    """``belthaw`` when that kernel runs this interpreter, else this interpreter's ``python3``."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        exe = spec.argv[0]
+        if os.path.exists(exe) and os.path.samefile(exe, sys.executable):
+            return KERNEL_NAME
+    except (ImportError, NoSuchKernel, OSError, IndexError):
+        pass
+    return "python3"

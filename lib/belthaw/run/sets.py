@@ -179,12 +179,8 @@ def read_yaml(path: Path) -> Any:
                     path, "", "YAML aliases (*name) are not allowed in parameter files"
                 )
         return yaml.safe_load(text)
-    except ValueError as exc:  # an impossible unquoted date: PyYAML's date parser raises
-        raise ParamsFileError(
-            path,
-            "",
-            f"a value is not a valid date: {str(exc)[:QUOTE_MAX]} (quote it, or write YYYY-MM-DD)",
-        ) from None
+    except ValueError:  # an impossible unquoted date: PyYAML's date parser raises
+        raise ParamsFileError(path, "", _bad_date(text)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -192,3 +188,27 @@ def read_yaml(path: Path) -> Any:
         raise ParamsFileError(
             path, "", f"not valid YAML{where}: {str(problem)[:QUOTE_MAX]}"
         ) from None
+
+
+def _bad_date(text: str) -> str:
+    """Which unquoted date in a YAML text is not a day of the calendar, and where."""
+    import datetime as dt
+
+    import yaml
+
+    stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif node is not None and node.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(node.value[:10])
+            except ValueError:
+                return (
+                    f"line {node.start_mark.line + 1}: {node.value[:QUOTE_MAX]!r} is not a day of "
+                    "the calendar; write a real date as YYYY-MM-DD"
+                )
+    return "a value is not a valid date; write dates as YYYY-MM-DD"
