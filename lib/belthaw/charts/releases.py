@@ -141,6 +141,7 @@ def plot_releases(
             Patch(
                 facecolor="white",
                 edgecolor=color,
+                linewidth=1.0,
                 linestyle=(0, (2, 1.5)),
                 label="single or weak source",
             )
