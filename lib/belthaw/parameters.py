@@ -136,6 +136,10 @@ MIN_CONFIDENCE = Param(
     choices=("low", "medium", "high"),
 )  # fmt: skip
 
+#: Where and how a notebook's files are written: the last lines of every parameters cell.
+_FILES = (FORMATS, STALE, OUTPUT_SET)
+_WINDOW_AND_FILES = (START, END, SIZE, *_FILES)
+
 #: The parameters of every notebook, in the order of its ``parameters`` cell.
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "01_releases": (
@@ -162,9 +166,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             maximum=100_000,
         ),  # fmt: skip
         SIZE,
-        FORMATS,
-        STALE,
-        OUTPUT_SET,
+        *_FILES,
     ),
     "02_sanctions_relief": (
         Param(
@@ -181,12 +183,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             True,
             "also show tightening measures (EU listings, border closures)",
         ),  # fmt: skip
-        START,
-        END,
-        SIZE,
-        FORMATS,
-        STALE,
-        OUTPUT_SET,
+        *_WINDOW_AND_FILES,
     ),
     "03_exchanges": (
         Param(
@@ -207,12 +204,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             minimum=0,
             maximum=30,
         ),  # fmt: skip
-        START,
-        END,
-        SIZE,
-        FORMATS,
-        STALE,
-        OUTPUT_SET,
+        *_WINDOW_AND_FILES,
     ),
     "04_briefing_overview": (
         START,
@@ -220,9 +212,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         COUNT_WHAT,
         MIN_CONFIDENCE,
         dataclasses.replace(SIZE, default="a4-page"),
-        FORMATS,
-        STALE,
-        OUTPUT_SET,
+        *_FILES,
     ),
     "05_sources": (
         Param(
@@ -233,12 +223,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             minimum=1,
             maximum=50,
         ),  # fmt: skip
-        START,
-        END,
-        SIZE,
-        FORMATS,
-        STALE,
-        OUTPUT_SET,
+        *_WINDOW_AND_FILES,
     ),
 }
 
