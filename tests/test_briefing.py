@@ -137,14 +137,14 @@ def test_brief_help_and_bad_options_say_what_to_do(made):
     assert "--format" in res.stdout and "--set" in res.stdout and "docx" in res.stdout
     res = belthaw("brief", "--format", "pdf,odt", "--out", str(made / "x"), **kw)
     assert res.returncode == 1
-    assert res.stdout.startswith("belthaw brief: unknown pack format 'odt'")
+    assert res.stderr.startswith("belthaw brief: unknown pack format 'odt'")
     res = belthaw("brief", "--set", "../up", **kw)
-    assert res.returncode == 1 and res.stdout.startswith("belthaw brief: ")
-    assert "cannot name a parameter set" in res.stdout
+    assert res.returncode == 2 and res.stderr.startswith("belthaw brief: ")
+    assert "cannot name a parameter set" in res.stderr
     res = belthaw("brief", "--set", "nothing-here", **kw)
     assert res.returncode == 1
-    assert res.stdout.startswith("belthaw brief: no figures in ")
-    assert "belthaw run" in res.stdout
+    assert res.stderr.startswith("belthaw brief: no figures in ")
+    assert "belthaw run" in res.stderr
 
 
 def test_html_reads_as_a_briefing(pack, records):
@@ -220,9 +220,9 @@ def test_a_pack_refuses_figures_of_different_data_versions(made, tmp_path):
         "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
     )
     assert res.returncode == 1
-    assert res.stdout.startswith("belthaw brief: the figures in ")
-    assert "0.9.0+0123456789ab: 03-exchanges" in res.stdout
-    assert "belthaw run --force" in res.stdout
+    assert res.stderr.startswith("belthaw brief: the figures in ")
+    assert "0.9.0+0123456789ab: 03-exchanges" in res.stderr
+    assert "belthaw run --force" in res.stderr
     assert not (tmp_path / "out" / "briefing.pdf").exists()
 
 
@@ -234,5 +234,5 @@ def test_a_figure_without_its_record_is_named(made, tmp_path):
         "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
     )
     assert res.returncode == 1
-    assert res.stdout.startswith("belthaw brief: ")
-    assert "05-claims.md has no figure record beside it" in res.stdout
+    assert res.stderr.startswith("belthaw brief: ")
+    assert "05-claims.md has no figure record beside it" in res.stderr
