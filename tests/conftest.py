@@ -1,4 +1,17 @@
+"""Fixtures shared by the test files: the small synthetic dataset (tests/synth.py), closing
+figures after each test, and the test folder on the import path (synth, minidata, ...)."""
+
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(scope="session")
+def ds():
+    """The synthetic Dataset every value of which is known (tests/synth.py)."""
+    from synth import make_dataset
+
+    return make_dataset()

@@ -6,11 +6,6 @@ from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_tot
 from synth import make_dataset
 
 
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
-
-
 def test_claim_ranges(ds):
     r = claim_ranges(ds).set_index("event_id")
     assert list(r.index) == ["ev-20250911-release", "ev-20251213-release"]  # c7 alone: out

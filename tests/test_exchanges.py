@@ -6,11 +6,6 @@ from belthaw.transforms.exchanges import PAIR_COLUMNS, exchange_pairs, infer_lin
 from synth import make_dataset, release
 
 
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
-
-
 def test_pairs_columns_and_lag(ds):
     p = exchange_pairs(ds)
     assert list(p.columns) == PAIR_COLUMNS

@@ -90,8 +90,17 @@ def test_other_sets_write_their_own_folder(tmp_path, set_name):
     folder = tmp_path / "figures" / set_name
     assert (folder / "01-releases.png").exists() and (folder / "README.md").exists()
     assert not list((tmp_path / "figures").glob("*.png")), "a named set wrote into figures/"
-    meta = (folder / "01-releases.md").read_text()
-    assert set_name.split("-")[0] in meta or "2025-01-01" in meta or "2024-07-01" in meta
+    # The set's own values reached the figure (its sidecar records the parameters used).
+    record = json.loads((folder / "01-releases.json").read_text())
+    params = record["parameters"]
+    if set_name == "briefing-2025":
+        assert (params["start"], params["end"], params["granularity"]) == (
+            "2025-01-01", "2025-12-31", "month",
+        )  # fmt: skip
+        assert "January 2025 to December 2025" in record["subtitle"]
+    else:
+        assert (params["granularity"], params["count_basis"]) == ("quarter", "lower")
+        assert "lowest figure any source gives" in record["subtitle"]
 
 
 def test_empty_selection_says_so_instead_of_a_blank_chart(tmp_path):

@@ -23,11 +23,6 @@ def _close():
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
-
-
 def to_hex(color):
     return _to_hex(color).lower()
 

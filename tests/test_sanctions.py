@@ -3,12 +3,6 @@
 import pytest
 
 from belthaw.transforms.sanctions import action_timeline, lane_label, measures
-from synth import make_dataset
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
 
 
 def test_measure_rows_and_lanes(ds):

@@ -17,11 +17,6 @@ from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
 
 
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
-
-
 def test_releases_text(ds):
     s = release_series(ds.events, ds.claims)
     ft = releases_text(s, stock_series(ds.prisoner_counts), itemized_vs_totals(ds))

@@ -8,11 +8,6 @@ from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
 
 
-@pytest.fixture(scope="module")
-def ds():
-    return make_dataset()
-
-
 def counts(frame):
     return dict(zip(frame["event_id"], frame["count"].astype(int), strict=True))
 
