@@ -108,7 +108,8 @@ def test_empty_selection_says_so_instead_of_a_blank_chart(tmp_path):
         ["01_releases"], overrides={"start": "2023-01-01", "end": "2023-03-01"},
         figures_dir=tmp_path / "figures", build_dir=tmp_path / "build", log=lambda s: None,
     )  # fmt: skip
-    assert result.exit_code == 0, [r.error_line() for r in result.failed]
+    # Nothing drawn is not "ok": exit code 3, status "empty", and no figure file.
+    assert result.exit_code == 3 and result["01_releases"].status == "empty"
     assert not list((tmp_path / "figures").rglob("*.png"))
     nb = nbformat.read(result["01_releases"].executed, 4)
     shown = json.dumps([c.get("outputs", []) for c in nb.cells])
@@ -149,7 +150,7 @@ def test_bad_parameters_fail_before_any_kernel_and_leave_figures_alone(args, wor
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_help_notebook_documents_every_parameter(notebook):
-    from belthaw.params import notebook_params
+    from belthaw.parameters import specs
 
     nb_path = paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"
     proc = subprocess.run(
@@ -157,6 +158,6 @@ def test_help_notebook_documents_every_parameter(notebook):
         capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    for name, spec in notebook_params(nb_path).items():
-        assert f"{name}: {spec.type}" in proc.stdout, f"{name} missing from --help-notebook"
-        assert spec.help and spec.help.split("{")[0].strip() in proc.stdout
+    for name, spec in specs(notebook).items():
+        assert f"{name}: {spec.type_name}" in proc.stdout, f"{name} missing from --help-notebook"
+        assert spec.doc in proc.stdout

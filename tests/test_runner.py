@@ -369,8 +369,7 @@ def test_ctrl_c_stops_cleanly_without_stray_kernels(tmp_path):
         # a shell's background job inherits SIGINT ignored; a terminal's Ctrl-C does not
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from belthaw.run import cli as run_cli
-from belthaw.run import runner
+        from belthaw.run import runner
         from runner_fixtures import DECLARED
         try:
             runner.run(jobs=2, declared=DECLARED, notebooks_dir={str(project.nb)!r},

@@ -44,11 +44,10 @@ from .engine import (
     RunResult,
     _execute_one,
     _Kernels,
-    _Progress,
-    _summary,
     sweep_kernel_dirs,
 )
 from .layout import _Layout, _layout, discover_notebooks
+from .progress import _Progress, _summary
 from .sets import (
     ParamSets,
     cell_problem,
