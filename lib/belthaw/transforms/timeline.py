@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..data.read import per_distinct
 from .common import (
     between,
     coverage,
@@ -193,7 +194,7 @@ def counted_releases(
     floor |= value.isna()
     value = value.fillna(0)
 
-    has_home = _per_distinct(
+    has_home = per_distinct(
         rel["destination"].astype(str), lambda u: _contains(destination_tokens(u), "home")
     )
     only_home = rel["destination"].astype(str).str.lower().eq("home")
@@ -235,15 +236,6 @@ def counted_releases(
             "may_include_foreign": may_include_foreign.astype(bool).to_numpy(),
         }
     )
-
-
-def _per_distinct(s: pd.Series, fn) -> pd.Series:
-    """``fn(s)`` computed once per distinct value of ``s`` (see belthaw.data.per_distinct)."""
-    codes, uniques = pd.factorize(s, sort=False)
-    if len(uniques) * 2 > len(s) or (codes < 0).any():
-        return fn(s)
-    res = fn(pd.Series(uniques, dtype=s.dtype))
-    return pd.Series(res.to_numpy()[codes], index=s.index, name=s.name)
 
 
 def _contains(tokens: pd.Series, item: str) -> pd.Series:
