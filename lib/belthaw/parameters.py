@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .counting import CONFIDENCE, COUNT_BASES, COUNT_WHAT, GRANULARITIES, JURISDICTIONS, LINK_STRENGTHS
 from .errors import ParameterError
 
 #: Longest piece of a bad value quoted back in a message (a pasted essay stays a prefix).
@@ -119,7 +120,7 @@ OUTPUT_SET = Param(
 COUNT_BASIS = Param(
     "count_basis", str, "best",
     "per release: our best figure, or the lowest / highest source claim",
-    choices=("best", "lower", "upper"),
+    choices=tuple(COUNT_BASES),
 )  # fmt: skip
 FOREIGN = Param(
     "include_foreign_nationals", bool, True, "count foreign nationals among the people freed"
@@ -128,12 +129,12 @@ HOME = Param("include_released_home", bool, True, "count people freed who stayed
 COUNT_WHAT = Param(
     "count_what", str, "freed",
     "what the totals count: people freed, people pardoned, or recognised political prisoners freed",
-    choices=("freed", "pardoned", "political"),
+    choices=tuple(COUNT_WHAT),
 )  # fmt: skip
 MIN_CONFIDENCE = Param(
     "min_confidence", str, "low",
     "leave out releases whose sources are weaker than this (low keeps every release)",
-    choices=("low", "medium", "high"),
+    choices=tuple(CONFIDENCE),
 )  # fmt: skip
 
 #: Where and how a notebook's files are written: the last lines of every parameters cell.
@@ -150,7 +151,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             str,
             "event",
             "one bar per release, or per period",
-            ("event", "month", "quarter"),
+            tuple(GRANULARITIES),
         ),  # fmt: skip
         COUNT_WHAT,
         FOREIGN,
@@ -174,7 +175,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
             list,
             ["US", "EU", "LT", "PL"],
             "who took the steps",
-            ("US", "EU", "LT", "PL", "BY", "UA"),
+            JURISDICTIONS,
             min_items=1,
         ),  # fmt: skip
         Param(
@@ -189,9 +190,9 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param(
             "link_strengths",
             list,
-            ["explicit", "reported", "inferred"],
+            list(LINK_STRENGTHS),
             "which links to draw",
-            ("explicit", "reported", "inferred"),
+            tuple(LINK_STRENGTHS),
             min_items=1,
         ),  # fmt: skip
         # Beyond a month, "close in time" stops meaning anything: every release has some
@@ -240,6 +241,11 @@ def specs(
         known = ", ".join(table)
         raise ParameterError(notebook, "(notebook)", f"no parameters declared for this notebook (declared: {known})")  # fmt: skip
     return {p.name: p for p in table[notebook]}
+
+
+def defaults(notebook: str) -> dict[str, Any]:
+    """The declared default of every parameter of ``notebook``."""
+    return {p.name: p.default for p in NOTEBOOKS[notebook]}
 
 
 def cell_source(notebook: str) -> str:

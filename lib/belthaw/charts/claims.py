@@ -10,20 +10,9 @@ from matplotlib.patches import Patch
 from ..errors import EmptySelectionError
 from ..style import COLORS
 from ..transforms.common import between, ids_by_frequency
-from .base import (
-    MAX_NOTES,
-    Built,
-    FigureText,
-    _ax,
-    _legend_above,
-    _n,
-    _plural,
-    _require,
-    _short_day,
-    _small,
-    drawn,
-    new_figure,
-)
+from .axes import get_ax, legend_above, new_figure, require_rows, small_font
+from .figtext import Built, FigureText
+from .wording import MAX_NOTES, fmt_n, plural, short_day
 from .labels import LabelPlacer
 from .marks import (
     CLAIM_MARKERS,
@@ -132,7 +121,7 @@ def plot_claim_ranges(
 
     >>> ax = plot_claim_ranges(claims_long(ds, kinds=("release",)), max_events=8)  # doctest: +SKIP
     """
-    _require(ranges_long, "claims")
+    require_rows(ranges_long, "claims")
     data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
     n_events = data["event_id"].nunique()
     data = disputed_claims(data, max_events, min_values=2 if disputed_only else 1)
@@ -141,8 +130,8 @@ def plot_claim_ranges(
             f"nothing to draw: none of the {n_events} events with claims has sources "
             "that disagree on the figure"
         )
-    ax = _ax(ax)
-    small = _small()
+    ax = get_ax(ax)
+    small = small_font()
     events = data.drop_duplicates("event_id")
     groups = claim_groups(data)
     xmax = float(max(data["high"].max(), data["value_num"].max()))
@@ -250,7 +239,7 @@ def plot_claim_ranges(
         for p in present
     ]
     handles.append(Line2D([], [], color=COLORS["total"], lw=1.8, label="our count"))
-    _legend_above(ax, handles=handles, ncols=legend_ncols)
+    legend_above(ax, handles=handles, ncols=legend_ncols)
     labels = [f"{d:%-d %b %Y}" for d in events["date"]]
     ax.set_yticks([y_of[e] for e in events["event_id"]], labels)
     ax.tick_params(axis="y", length=0)
@@ -264,7 +253,7 @@ def plot_claim_ranges(
 
 def _claim_words(value, precision: str) -> str:
     said = {"at_least": "more than ", "approx": "about "}.get(str(precision), "")
-    return f"{said}{_n(value)}"
+    return f"{said}{fmt_n(value)}"
 
 
 def claims_text(claims, n_disputed: int | None = None, left_out=None) -> FigureText:
@@ -288,9 +277,9 @@ def claims_text(claims, n_disputed: int | None = None, left_out=None) -> FigureT
     def end(value) -> str:  # "more than 100" when the lowest figure was worded so
         said = claims[(claims["event_id"] == top["event_id"]) & (claims["value_num"] == value)]
         precs = set(said["precision"].astype(str))
-        return _claim_words(value, precs.pop()) if len(precs) == 1 else _n(value)
+        return _claim_words(value, precs.pop()) if len(precs) == 1 else fmt_n(value)
 
-    day = _short_day(top["date"])
+    day = short_day(top["date"])
     gap = f"{end(top['low'])} against {end(top['high'])}"
     if n_all == 1:
         title = f"Sources disagree on the size of 1 release, on {day}: {gap}"
@@ -315,19 +304,19 @@ def claims_text(claims, n_disputed: int | None = None, left_out=None) -> FigureT
             f"{_claim_words(r.value_num, r.precision)}: {', '.join(dict.fromkeys(r.publishers))}"
             for r in g.itertuples(index=False)
         )
-        ours = f", our count {_n(ev.best)}" if pd.notna(ev.best) else ""
-        parts.append(f"{_short_day(ev.date)}{ours} - {said}.")
+        ours = f", our count {fmt_n(ev.best)}" if pd.notna(ev.best) else ""
+        parts.append(f"{short_day(ev.date)}{ours} - {said}.")
     caption += " " + " ".join(parts)
     alt = (
-        f"Dot plot of {_plural(n, 'release')} with disputed counts, one row each. The widest "
+        f"Dot plot of {plural(n, 'release')} with disputed counts, one row each. The widest "
         f"gap is on {day}: sources give {gap}."
     )
     notes = []
     left = [pd.Timestamp(d) for d in (left_out or [])]
     if left:
-        dates = ", ".join(_short_day(d) for d in sorted(left))
+        dates = ", ".join(short_day(d) for d in sorted(left))
         notes.append(
-            f"Left out: disputed figures about {_plural(len(left), 'event')} that "
+            f"Left out: disputed figures about {plural(len(left), 'event')} that "
             f"{'is' if len(left) == 1 else 'are'} not a release ({dates})."
         )
     if n < n_all:

@@ -8,27 +8,9 @@ import pandas as pd
 
 from ..style import COLORS
 from ..transforms.common import between, ids_by_frequency
-from .base import (
-    MAX_NOTES,
-    Built,
-    FigureText,
-    _ax,
-    _date_axis,
-    _day,
-    _disagreements,
-    _legend_above,
-    _month,
-    _n,
-    _num,
-    _pad_x,
-    _period,
-    _plural,
-    _require,
-    _rules,
-    _small,
-    drawn,
-    new_figure,
-)
+from .axes import date_axis, date_num, get_ax, legend_above, new_figure, pad_x, require_rows, small_font
+from .figtext import Built, FigureText
+from .wording import MAX_NOTES, disagreements, fmt_month, fmt_n, long_day, period_span, plural
 from .labels import LabelPlacer
 from .marks import (
     PRECISION_MARKERS,
@@ -70,9 +52,9 @@ def plot_cumulative(
 
     >>> ax = plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))  # doctest: +SKIP
     """
-    _require(series, "releases")
-    ax = _ax(ax)
-    x = _num(series["period"]).to_numpy()
+    require_rows(series, "releases")
+    ax = get_ax(ax)
+    x = date_num(series["period"]).to_numpy()
     y = series["cumulative"].fillna(0).astype(int).to_numpy()
     lb = series["cumulative_is_lower_bound"].to_numpy(bool)
     solid, dashed = _split_lower_bound(x, y, lb)
@@ -110,9 +92,9 @@ def plot_cumulative(
     ax.set_ylim(0, None)
     ax.set_xlabel("Date")
     ax.set_ylabel("People released (cumulative)")
-    _legend_above(ax, ncols=legend_ncols)
-    _pad_x(ax, dates)
-    _date_axis(ax, dates)
+    legend_above(ax, ncols=legend_ncols)
+    pad_x(ax, dates)
+    date_axis(ax, dates)
     return ax
 
 
@@ -184,7 +166,7 @@ def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
             (xd, value),
             xytext=_AROUND[0][0],
             textcoords="offset points",
-            fontsize=_small(),
+            fontsize=small_font(),
             gid="total-label",
             bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
@@ -217,7 +199,7 @@ def _one_label_per_figure(points: list[tuple]) -> list[tuple]:
 def _totals_key(cmp: pd.DataFrame) -> str:
     """Caption text naming who published each labelled total (the figure shows values only)."""
     parts = [
-        f"{total_label(r.value, r.precision)}: {r.publisher}, {_day(r.as_of)}"
+        f"{total_label(r.value, r.precision)}: {r.publisher}, {long_day(r.as_of)}"
         for r in cmp.sort_values(["as_of", "value"]).itertuples(index=False)
     ]
     return "Published totals, as labelled: " + "; ".join(parts) + "."
@@ -233,30 +215,30 @@ def cumulative_text(series, totals_cmp=None, *, start=None, end=None) -> FigureT
 
     h = headline(series)
     total, lower = h.value, h.lower_bound
-    start, end = _period(series["period"], start, end)
+    start, end = period_span(series["period"], start, end)
     # ``totals_cmp`` holds only the totals that count the same thing from the same day as
     # this line (see ``comparable_with_line``); the others are in 05-totals-table.csv.
     cmp = totals_cmp if totals_cmp is not None else pd.DataFrame(columns=["verdict"])
     n_ok, n_cmp = agreement(cmp) if len(cmp) else (0, 0)
-    title = f"{h.phrase()} by {_month(end)}, release by release"
+    title = f"{h.phrase()} by {fmt_month(end)}, release by release"
     if n_cmp:
         title += (
-            f"; {n_ok:,} of {_plural(n_cmp, 'published total')} of the same count "
+            f"; {n_ok:,} of {plural(n_cmp, 'published total')} of the same count "
             f"{'agrees' if n_cmp == 1 else 'agree'}"
         )
-    subtitle = f"Running total, {_month(start)} to {_month(end)}; counting rule: {_rules(series)}"
+    subtitle = f"Running total, {fmt_month(start)} to {fmt_month(end)}; counting rule: {_rules(series)}"
     caption = (
         "The blue step line adds up each release as it happened (dashed once a release "
         "with only a lower bound is included). Black markers are totals that outlets and "
         "rights groups published: triangle = 'more than', circle = exact, diamond = 'about'."
     )
     alt = (
-        f"Step line rising from {_month(start)} to {'at least ' if lower else ''}{_n(total)} "
-        f"people by {_month(end)}, with {_plural(len(cmp), 'published total')} marked as points."
+        f"Step line rising from {fmt_month(start)} to {'at least ' if lower else ''}{fmt_n(total)} "
+        f"people by {fmt_month(end)}, with {plural(len(cmp), 'published total')} marked as points."
     )
     if len(cmp):
         caption += " " + _totals_key(cmp)
-    note, why = _disagreements(cmp)
+    note, why = disagreements(cmp)
     if why:
         caption += " " + why
     notes = tuple(

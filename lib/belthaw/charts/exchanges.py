@@ -26,22 +26,10 @@ import pandas as pd
 from ..errors import EmptySelectionError
 from ..style import COLORS
 from ..transforms.common import between, ids_by_frequency
-from .base import (
-    Built,
-    FigureText,
-    Mark,
-    _ax,
-    _date_axis,
-    _legend_above,
-    _month,
-    _plural,
-    _require,
-    _small,
-    drawn,
-    how_to_read,
-    legend_handles,
-    new_figure,
-)
+from .axes import date_axis, get_ax, legend_above, new_figure, require_rows, small_font
+from .figtext import Built, FigureText
+from .marks import Mark, how_to_read, legend_handles
+from .wording import fmt_month, plural
 from .labels import LabelPlacer
 
 #: The encoding, once. Order = legend order = order of the caption's sentence.
@@ -195,10 +183,10 @@ def lag_words(lag_days: int, months: int | None = None) -> str:
     if months is not None:
         if months == 0:
             return "same month"
-        return f"about {_plural(abs(months), 'month')} {'later' if months > 0 else 'earlier'}"
+        return f"about {plural(abs(months), 'month')} {'later' if months > 0 else 'earlier'}"
     if lag_days == 0:
         return "same day"
-    return f"{_plural(abs(int(lag_days)), 'day')} {'later' if lag_days > 0 else 'earlier'}"
+    return f"{plural(abs(int(lag_days)), 'day')} {'later' if lag_days > 0 else 'earlier'}"
 
 
 def exchange_rows(pairs: pd.DataFrame, events: pd.DataFrame, candidates=None) -> pd.DataFrame:
@@ -344,11 +332,11 @@ def plot_exchanges(
 
     >>> ax = plot_exchanges(exchange_rows(exchange_pairs(ds), ds.events))  # doctest: +SKIP
     """
-    _require(rows, "exchanges")
+    require_rows(rows, "exchanges")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}; got {layout!r}")
-    ax = _ax(ax)
-    small = _small()
+    ax = get_ax(ax)
+    small = small_font()
     # Fewer lines per grouped row when many rows share the height (candidates added).
     width, max_lines = fit
     for n_lines in range(max_lines, 0, -1):
@@ -455,14 +443,14 @@ def plot_exchanges(
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    _date_axis(ax, dates)
+    date_axis(ax, dates)
     keys = list(dict.fromkeys(k for k in (m.key for m in MARKS) if k in present))
     if not marker_legend:
         # Where height is short, the legend keeps one row: the line styles (the link
         # strength), while the words at both ends say what each marker is.
         keys = [k for k in keys if _BY_KEY[k].kind == "line"]
         legend_ncols = len(keys)
-    _legend_above(ax, handles=legend_handles(MARKS, keys), ncols=legend_ncols)
+    legend_above(ax, handles=legend_handles(MARKS, keys), ncols=legend_ncols)
     ax.exchange_marks = keys  # what the caption's "how to read it" describes
     return ax
 
@@ -486,7 +474,7 @@ def finding(rows: pd.DataFrame) -> dict[str, int]:
 def _title(f: dict[str, int]) -> str:
     n = f["rows"]
     parts = [
-        f"In {f['same_day']:,} of {_plural(n, 'exchange')} Minsk freed people the same day "
+        f"In {f['same_day']:,} of {plural(n, 'exchange')} Minsk freed people the same day "
         "the US acted"
     ]
     if f["release_first"]:
@@ -512,7 +500,7 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, marks=None) -> F
     dates = pd.concat([rows["step_date"], rows["release_date"]])
     start, end = dates.min(), dates.max()
     subtitle = (
-        f"Recorded exchanges, {_month(start)} to {_month(end)}; "
+        f"Recorded exchanges, {fmt_month(start)} to {fmt_month(end)}; "
         "one row per release and the US steps it answered"
     )
     present = marks if marks is not None else list(dict.fromkeys(rows["link"].astype(str)))
@@ -531,22 +519,22 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, marks=None) -> F
             "source links: leads to check, not findings."
         )
     alt = (
-        f"Ladder chart with {_plural(f['rows'], 'row')}, one per exchange between a US step "
-        f"and a release, {_month(start)} to {_month(end)}. "
+        f"Ladder chart with {plural(f['rows'], 'row')}, one per exchange between a US step "
+        f"and a release, {fmt_month(start)} to {fmt_month(end)}. "
         + " ".join(
             f"{r.us_step} and {r.release}: {r.lag_words}, {r.link}." for r in rec.itertuples()
         )
-        + (f" Also {_plural(len(cand), 'candidate row')}." if len(cand) else "")
+        + (f" Also {plural(len(cand), 'candidate row')}." if len(cand) else "")
     )
     if f["inferred"]:
         # In the caption, not a note on the figure: the dotted style already says it
         # on the figure, and a half-page figure needs the line for its rows.
         verb = "rests" if f["inferred"] == 1 else "rest"
-        caption += f" {_plural(f['inferred'], 'row')} {verb} on our own reading, not a source's word."  # fmt: skip
+        caption += f" {plural(f['inferred'], 'row')} {verb} on our own reading, not a source's word."  # fmt: skip
     notes = []
     if len(cand):
         notes.append(
-            f"{_plural(len(cand), 'candidate row')} (sky blue) {'is' if len(cand) == 1 else 'are'} "
+            f"{plural(len(cand), 'candidate row')} (sky blue) {'is' if len(cand) == 1 else 'are'} "
             f"timing within ±{window_days} days only: a lead, not a finding."
         )
     return FigureText(

@@ -1,10 +1,19 @@
-"""Marks several charts share: precision shapes, destination codes and fills, lower-bound hatch.
+"""Marks: the encoding-table row (:class:`Mark`) every chart's legend and caption are made
+from, and the marks several charts share: precision shapes, destination codes and fills,
+the lower-bound hatch.
 
 Meaning never rests on colour alone: lower bounds are hatched, precisions differ by
 marker shape, destinations are written out or shown by fill.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 #: Precision -> marker shape (a published or claimed figure).
 PRECISION_MARKERS = {"at_least": "^", "exact": "o", "approx": "D", "unknown": "s"}
@@ -92,3 +101,53 @@ def total_label(value, precision: str) -> str:
     """
     prefix = {"at_least": ">", "approx": "~"}.get(str(precision), "")
     return f"{prefix}{int(value):,}"
+
+
+# -- encoding tables: one row per mark, read by the legend and by the caption --------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One row of a chart's encoding table: what a mark looks like and what it means.
+
+    ``style`` holds the matplotlib keyword arguments of the mark (``marker``, ``ls``,
+    ``lw``, ``hatch``...), ``kind`` says how to draw its legend handle (``line``,
+    ``marker`` or ``patch``), ``label`` is its legend entry and ``reads`` the words
+    the caption's "how to read it" uses for it.
+    """
+
+    key: str
+    kind: str  # "line" | "marker" | "patch"
+    label: str
+    reads: str
+    style: dict[str, Any] = field(default_factory=dict)
+
+    def handle(self):
+        """The legend handle drawn exactly as the mark is drawn on the chart."""
+        if self.kind == "patch":
+            return Patch(label=self.label, **self.style)
+        if self.kind == "marker":
+            return Line2D([], [], ls="none", label=self.label, **self.style)
+        return Line2D([], [], label=self.label, **self.style)
+
+
+def how_to_read(marks: Iterable[Mark], present: Iterable[str] | None = None) -> str:
+    """The caption's "how to read it" sentence, generated from an encoding table.
+
+    Only marks whose key is in ``present`` are described (all when None), in table order.
+
+    >>> how_to_read([Mark("a", "line", "A", "a solid line is an explicit trade")])
+    'A solid line is an explicit trade.'
+    """
+    keep = None if present is None else set(present)
+    parts = [m.reads for m in marks if keep is None or m.key in keep]
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def legend_handles(marks: Iterable[Mark], present: Iterable[str] | None = None) -> list:
+    """Legend handles for the marks drawn (all when ``present`` is None), in table order."""
+    keep = None if present is None else set(present)
+    return [m.handle() for m in marks if keep is None or m.key in keep]

@@ -13,20 +13,9 @@ import pandas as pd
 from ..errors import EmptySelectionError
 from ..style import COLORS, get_size
 from ..transforms.common import between, ids_by_frequency
-from .base import (
-    Built,
-    FigureText,
-    _date_axis,
-    _month,
-    _n,
-    _pad_x,
-    _period,
-    _plural,
-    _require,
-    _rules,
-    _small,
-    drawn,
-)
+from .axes import date_axis, pad_x, require_rows, small_font
+from .figtext import Built, FigureText
+from .wording import fmt_month, fmt_n, period_span, plural
 from .exchanges import exchange_rows, plot_exchanges
 from .releases import plot_releases
 from .relief_steps import plot_relief_steps
@@ -66,7 +55,7 @@ def overview_figure(
         sources=dataset.sources,
         min_confidence=min_confidence,
     )
-    _require(series, "releases")
+    require_rows(series, "releases")
     fig, axes = plt.subplots(
         3,
         1,
@@ -97,7 +86,7 @@ def overview_figure(
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
-                fontsize=_small(),
+                fontsize=small_font(),
                 color=COLORS["neutral"],
                 wrap=True,
                 gid="empty-note",
@@ -109,8 +98,8 @@ def overview_figure(
         [series["period"], meas["date"], pairs["concession_date"], pairs["release_date"]]
     )
     dates = dates[between(dates, start, end)]
-    _pad_x(axes[0], dates, 20)
-    _date_axis(axes[-1], dates)
+    pad_x(axes[0], dates, 20)
+    date_axis(axes[-1], dates)
     return fig
 
 
@@ -127,23 +116,23 @@ def overview_text(series, measures_df, pairs, *, start=None, end=None) -> Figure
     total, lower, n_rel = h.value, h.lower_bound, h.n_releases
     us = measures_df["jurisdiction"].astype(str) == "US"
     us_relief = count_actions(measures_df[us & (measures_df["direction"].astype(str) == "relief")])
-    start, end = _period(series["period"], start, end)
+    start, end = period_span(series["period"], start, end)
     title = (
-        f"{h.phrase()} in {_plural(n_rel, 'release')} as the US took "
-        f"{_plural(us_relief, 'relief action')}"
+        f"{h.phrase()} in {plural(n_rel, 'release')} as the US took "
+        f"{plural(us_relief, 'relief action')}"
     )
     near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
-    subtitle = f"{_month(start)} to {_month(end)}; counting rule: {_rules(series)}"
+    subtitle = f"{fmt_month(start)} to {fmt_month(end)}; counting rule: {_rules(series)}"
     caption = (
         "Top: people freed per release (hatched = lower bound). Middle: sanctions and border "
         "steps by jurisdiction. Bottom: recorded US step -> release pairs, line style = how "
         "firmly sources link them."
     )
     alt = (
-        f"Three stacked panels sharing a time axis from {_month(start)} to {_month(end)}: "
-        f"{_plural(n_rel, 'release')} totalling {'at least ' if lower else ''}{_n(total)}; "
-        f"{_plural(len(measures_df), 'sanctions or border step')}; "
-        f"{_plural(len(pairs), 'recorded pair')}, {near:,} within a day."
+        f"Three stacked panels sharing a time axis from {fmt_month(start)} to {fmt_month(end)}: "
+        f"{plural(n_rel, 'release')} totalling {'at least ' if lower else ''}{fmt_n(total)}; "
+        f"{plural(len(measures_df), 'sanctions or border step')}; "
+        f"{plural(len(pairs), 'recorded pair')}, {near:,} within a day."
     )
     notes = ()
     if lower:

@@ -1,6 +1,10 @@
-"""Releases: one bar per release (or month / quarter) above the stock of political prisoners held.
+"""01-releases: one bar per release (or month / quarter) above the stock of political prisoners held.
 
-The builder draws two panels; ``plot_releases`` and ``plot_stock`` draw one each.
+``plot_releases`` and ``plot_stock`` draw one panel each, seaborn-style
+(``frame, *, ax=None, **kwargs -> Axes``); ``draw`` lays out both on a figure of a named
+print size; ``releases_text`` writes its words. The encoding table ``MARKS`` is what
+both the legend and the caption's "how to read it" are made from, for the marks that
+``marks_drawn`` says the frames produce.
 """
 
 from __future__ import annotations
@@ -8,49 +12,113 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..style import COLORS
+from ..counting import CountingRule
+from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
-from .base import (
-    MAX_NOTES,
-    Built,
-    FigureText,
-    _ax,
-    _date_axis,
-    _day,
-    _disagreements,
-    _legend_above,
-    _month,
-    _n,
-    _num,
-    _pad_x,
-    _period,
-    _plural,
-    _require,
-    _rules,
-    _small,
-    drawn,
+from ..transforms.headline import headline
+from .axes import (
+    date_axis,
+    date_num,
+    get_ax,
+    legend_above,
     new_figure,
+    pad_x,
+    require_rows,
+    small_font,
 )
+from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import (
     DEST_MARKERS,
     LOWER_BOUND_HATCH,
     PRECISION_MARKERS,
+    Mark,
     destination_code,
     destination_kind,
+    how_to_read,
+    legend_handles,
 )
+from .wording import MAX_NOTES, fmt_month, fmt_n, long_day, period_span, plural
+
+NAME = "01-releases"
+_BLUE = COLORS["release"]
+_DASHED = (0, (2, 1.5))
+
+#: The encoding table of the releases panel: legend entries and caption words, per mark.
+MARKS: tuple[Mark, ...] = (
+    Mark("exact", "patch", "exact count", "bar height is the number of people freed",
+         dict(facecolor=_BLUE, edgecolor=_BLUE)),
+    Mark("lower", "patch", "at least (lower bound)",
+         "a hatched, lighter bar is a lower bound (a source said 'more than', or the size was not reported)",
+         dict(facecolor=to_rgba(_BLUE, 0.35), edgecolor=_BLUE, hatch=LOWER_BOUND_HATCH)),
+    Mark("weak", "patch", "single or weak source",
+         "an outlined bar with a dashed edge rests only on copies or aggregators (single or weak source): it is counted, and data/events.csv says what is missing",
+         dict(facecolor="white", edgecolor=_BLUE, linewidth=1.0, linestyle=_DASHED)),
+    *(
+        Mark(f"dest-{kind}", "marker", style["label"], words,
+             dict(marker=style["marker"], fillstyle=style["fillstyle"], ms=5, mew=1.0,
+                  color=COLORS["neutral"] if kind == "unknown" else "#222222",
+                  **({"markerfacecoloralt": "white"} if style["fillstyle"] == "left" else {})))
+        for kind, style, words in (
+            ("abroad", DEST_MARKERS["abroad"], "a filled marker under a bar: the people were sent abroad"),
+            ("home", DEST_MARKERS["home"], "a hollow marker: they stayed in Belarus"),
+            ("both", DEST_MARKERS["both"], "a half-filled marker: some left, some stayed"),
+            ("unknown", DEST_MARKERS["unknown"], "a cross: the destination was not reported"),
+        )
+    ),
+)  # fmt: skip
+#: The stock panel's encoding table.
+STOCK_MARKS: tuple[Mark, ...] = (
+    Mark("stock-line", "line", "Viasna", "lower panel: the line is Viasna's count of political prisoners still held",
+         dict(color=COLORS["stock"], lw=2)),
+    Mark("stock-exact", "marker", "exact", "a circle is an exact count", dict(marker="o", color=COLORS["stock"])),
+    Mark("stock-at_least", "marker", "at least", "a triangle an 'at least' count", dict(marker="^", color=COLORS["stock"])),
+    Mark("stock-approx", "marker", "about", "a diamond an approximate one", dict(marker="D", color=COLORS["stock"])),
+    Mark("stock-other", "marker", "other counters",
+         "hollow markers are counts by others than Viasna", dict(marker="o", mfc="none", mec=COLORS["stock"])),
+)  # fmt: skip
+
+
+def _weak(series: pd.DataFrame) -> np.ndarray:
+    # A period is outlined only when every release in it is weakly sourced: one weak
+    # release among strong ones does not make the period's count doubtful.
+    return ((series["n_weak"] > 0) & (series["n_weak"] == series["n_events"])).to_numpy(bool)
+
+
+def marks_drawn(
+    series: pd.DataFrame, stock: pd.DataFrame | None = None, *, show_destination: bool = True
+) -> list[str]:
+    """The keys of :data:`MARKS` and :data:`STOCK_MARKS` that these frames put on the chart."""
+    drawn = []
+    lower = series["is_lower_bound"].to_numpy(bool)
+    weak = _weak(series)
+    if (~lower & ~weak & (series["count"].fillna(0) > 0).to_numpy()).any():
+        drawn.append("exact")
+    if (lower & ~weak).any():
+        drawn.append("lower")
+    if weak.any():
+        drawn.append("weak")
+    if show_destination:
+        kinds = {destination_kind(d) for d in series["destination"].astype(str)}
+        drawn += [f"dest-{k}" for k in DEST_MARKERS if k in kinds]
+    if stock is not None and len(stock):
+        main = _main_counter(stock)
+        drawn.append("stock-line")
+        precisions = set(stock.loc[main, "precision"].astype(str))
+        drawn += [f"stock-{p}" for p in ("exact", "at_least", "approx") if p in precisions]
+        if (~main).any():
+            drawn.append("stock-other")
+    return drawn
 
 
 def _bar_width(series: pd.DataFrame) -> float:
-    gran = series.attrs.get("granularity")
-    if gran == "month":
-        return 24.0
-    if gran == "quarter":
-        return 75.0
+    """Bar width in days: a period's bar nearly fills its period; a release's bar is
+    thin enough that releases a few days apart stay separate."""
+    if "event_id" not in series:
+        days = (series["period_end"] - series["period"]).dt.days.median()
+        return 0.8 * (float(days) + 1)
     span = (series["period"].max() - series["period"].min()).days
     return max(3.0, span / 90)
 
@@ -58,210 +126,162 @@ def _bar_width(series: pd.DataFrame) -> float:
 def plot_releases(
     series: pd.DataFrame,
     *,
-    annotate_min=None,
-    show_destination=True,
-    ax=None,
+    annotate_min: int | None = 20,
+    show_destination: bool = True,
+    color: str | None = None,
     legend_ncols: int = 3,
+    ax=None,
+    **kwargs,
 ):
     """Bars of people freed per release (or period); lower bounds hatched and lighter.
 
-    ``series`` is :func:`belthaw.timeline.release_series` output. Bars whose count is
-    >= ``annotate_min`` (all non-zero bars when None) get one label: the count ("≥52"
-    for a lower bound) and, with ``show_destination``, the destination code under it
-    ("52\nLT"). Labels that would collide are lifted, with a thin leader to their bar.
-    With ``show_destination`` every bar also gets a marker in a strip under the
-    baseline: filled = sent abroad, hollow = stayed in Belarus, half = both,
-    cross = not reported, so destination reads in greyscale without crowding.
-
-    >>> ax = plot_releases(release_series(ds.events))  # doctest: +SKIP
+    ``series`` is :func:`belthaw.transforms.timeline.release_series` output. Bars of at
+    least ``annotate_min`` people (every non-empty bar when None) get one label: the
+    count ("≥52" for a lower bound) and, with ``show_destination``, the destination code
+    under it ("52\nLT"); colliding labels are lifted, with a thin leader to their bar.
+    With ``show_destination`` every bar also gets a marker in a strip under the baseline
+    (see :data:`MARKS`), so destination reads in greyscale without crowding.
+    ``color`` replaces the bars' colour; other keyword arguments go to ``Axes.bar``.
     """
-    _require(series, "releases")
-    ax = _ax(ax)
-    small = _small()
-    x = _num(series["period"]).to_numpy()
+    require_rows(series, "releases")
+    ax = get_ax(ax)
+    color = color or _BLUE
+    x = date_num(series["period"]).to_numpy()
     counts = series["count"].fillna(0).astype(int).to_numpy()
     lower = series["is_lower_bound"].to_numpy(bool)
+    weak = _weak(series)
     width = _bar_width(series)
     keys = series["event_id"] if "event_id" in series else series["period"].dt.strftime("%Y-%m")
-    color = COLORS["release"]
-    weak = (
-        series["confidence"].astype(str).eq("low").to_numpy()
-        if "confidence" in series
-        else np.zeros(len(series), bool)
-    )
     bars = []
     for xi, h, lb, wk, key in zip(x, counts, lower, weak, keys, strict=True):
-        # A release resting only on copies or aggregators keeps its place, drawn as an
-        # outline: the reader sees it and sees that it is weakly sourced.
+        # A weakly sourced release keeps its place, drawn as an outline: the reader sees
+        # it and sees that it is weakly sourced.
         face = "white" if wk else (to_rgba(color, 0.35) if lb else color)
-        (bar,) = ax.bar(
-            xi, h, width=width, color=face, edgecolor=color, linewidth=1.0 if wk else 0.8,
-            linestyle=(0, (2, 1.5)) if wk else "solid",
-        )  # fmt: skip
-        bar.set_hatch(LOWER_BOUND_HATCH if lb else None)
+        style = dict(color=face, edgecolor=color, linewidth=1.0 if wk else 0.8,
+                     linestyle=_DASHED if wk else "solid") | kwargs  # fmt: skip
+        (bar,) = ax.bar(xi, h, width=width, **style)
+        bar.set_hatch(LOWER_BOUND_HATCH if lb and not wk else None)
         bar.set_gid(f"release-bar:{key}")
-        bar.set_label("_lower_bound" if lb else "_exact")
         bars.append(bar)
     top = max(1, int(counts.max()))
-    dests = None
-    if show_destination and "destination" in series:
-        dests = series["destination"].astype(str).to_numpy()
-    threshold = 1 if annotate_min is None else annotate_min
+    dests = series["destination"].astype(str).to_numpy() if show_destination else None
+    _count_labels(ax, x, counts, lower, dests, 1 if annotate_min is None else annotate_min, bars)
+    drawn = marks_drawn(series, show_destination=show_destination)
+    bottom = 0.0
+    if dests is not None:
+        # A strip under the baseline: one marker per bar, never in the way of a label.
+        bottom = -0.11 * top
+        kinds = np.array([destination_kind(d) for d in dests])
+        for mark in MARKS:
+            if not mark.key.startswith("dest-"):
+                continue
+            sel = kinds == mark.key[5:]
+            if sel.any():
+                ax.plot(x[sel], np.full(sel.sum(), bottom / 2), ls="none",
+                        gid=f"destination-mark:{mark.key[5:]}", label="_nolegend_", **mark.style)  # fmt: skip
+        ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
+    handles = legend_handles(_recolored(MARKS, color), drawn)
+    legend_above(ax, handles=handles, ncols=legend_ncols)
+    ax.set_ylim(bottom, top * 1.25)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
+    ax.set_xlabel("Date of release" if "event_id" in series else "Period")
+    ax.set_ylabel("People released")
+    pad_x(ax, pd.concat([series["period"], series["period_end"]]), width)
+    date_axis(ax, series["period"])
+    return ax
+
+
+def _recolored(marks, color: str):
+    """The bar marks in the colour actually drawn (an analyst's ``color=``)."""
+    if color == _BLUE:
+        return marks
+    out = []
+    for m in marks:
+        if m.kind == "patch":
+            st = dict(m.style, edgecolor=color)
+            if m.key == "exact":
+                st["facecolor"] = color
+            elif m.key == "lower":
+                st["facecolor"] = to_rgba(color, 0.35)
+            m = Mark(m.key, m.kind, m.label, m.reads, st)
+        out.append(m)
+    return tuple(out)
+
+
+def _count_labels(ax, x, counts, lower, dests, threshold, bars) -> None:
+    """The count (and destination code) above each bar of at least ``threshold`` people."""
+    small = small_font()
     placer = LabelPlacer(ax)
     placer.avoid_patches(bars)
-    # Lifted in steps of one two-line label; the leader shows which bar a lifted label is for.
-    step = 2.4 * small
-    for xi, h, lb, k in zip(x, counts, lower, range(len(x)), strict=True):
+    step = 2.4 * small  # lifted in steps of one two-line label
+    for k, (xi, h, lb) in enumerate(zip(x, counts, lower, strict=True)):
         if not (h >= threshold and h > 0):
             continue
         text = f"≥{h:,}" if lb else f"{h:,}"
         if dests is not None and dests[k].strip():
             text += "\n" + destination_code(dests[k])
         t = ax.annotate(
-            text,
-            (xi, h),
-            xytext=(0, 2),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=small,
-            linespacing=1.0,
-            gid="count-label",
+            text, (xi, h), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+            fontsize=small, linespacing=1.0, gid="count-label",
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=1),
-        )
+        )  # fmt: skip
         cands = [
             ((xi, h), (dx, 2 + j * step), ha, "bottom")
             for j in range(8)
             for dx, ha in ((0, "center"), (3, "right"), (-3, "left"))
         ]
         placer.add(t, cands, leader_after=0)
-    handles = [Patch(facecolor=color, edgecolor=color, label="exact count")]
-    if weak.any():
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor=color,
-                linewidth=1.0,
-                linestyle=(0, (2, 1.5)),
-                label="single or weak source",
-            )
-        )
-    if lower.any():
-        handles.append(
-            Patch(
-                facecolor=to_rgba(color, 0.35),
-                edgecolor=color,
-                hatch=LOWER_BOUND_HATCH,
-                label="at least (lower bound)",
-            )
-        )
-    bottom = 0.0
-    if dests is not None:
-        # A strip under the baseline: one marker per bar, never in the way of a label.
-        bottom = -0.11 * top
-        kinds = np.array([destination_kind(d) for d in dests])
-        for kind, style in DEST_MARKERS.items():
-            sel = kinds == kind
-            if not sel.any():
-                continue
-            props = dict(
-                marker=style["marker"],
-                fillstyle=style["fillstyle"],
-                ms=5,
-                mew=1.0,
-                color=COLORS["neutral"] if kind == "unknown" else "#222222",
-            )
-            if style["fillstyle"] == "left":
-                props["markerfacecoloralt"] = "white"
-            ax.plot(
-                x[sel],
-                np.full(sel.sum(), bottom / 2),
-                ls="none",
-                gid=f"destination-mark:{kind}",
-                label="_nolegend_",
-                **props,
-            )
-            handles.append(Line2D([], [], ls="none", label=style["label"], **props))
-        ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
-    _legend_above(ax, handles=handles, ncols=legend_ncols)
-    ax.set_ylim(bottom, top * 1.25)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
-    gran = series.attrs.get("granularity", "event")
-    ax.set_xlabel({"event": "Date of release", "month": "Month", "quarter": "Quarter"}[gran])
-    ax.set_ylabel("People released")
-    _pad_x(ax, series["period"], width)
-    _date_axis(ax, series["period"])
-    return ax
 
 
-def plot_stock(stock: pd.DataFrame, *, ax=None):
-    """Political prisoners still held: Viasna's series as a line, other counters as markers.
-
-    Marker shape shows precision (circle exact, triangle "at least", diamond "about");
-    other counters are hollow and labelled with their name.
-
-    >>> ax = plot_stock(stock_series(ds.prisoner_counts))  # doctest: +SKIP
-    """
-    _require(stock, "prisoner counts")
-    ax = _ax(ax)
-    color = COLORS["stock"]
+def _main_counter(stock: pd.DataFrame) -> pd.Series:
+    """Rows of the counter drawn as the line: Viasna when present, else the most frequent."""
     who = stock["counted_by"].astype(str)
     is_viasna = who.str.lower().str.contains("viasna")
-    main = is_viasna if is_viasna.any() else who.eq(who.value_counts().index[0])
-    main_name = who[main].iloc[0]
+    return is_viasna if is_viasna.any() else who.eq(who.value_counts().index[0])
+
+
+def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwargs):
+    """Political prisoners still held: the main counter as a line, other counters as markers.
+
+    Marker shape shows precision (see :data:`STOCK_MARKS`); other counters are hollow.
+    ``color`` replaces the colour; other keyword arguments go to the line's ``Axes.plot``.
+    """
+    require_rows(stock, "prisoner counts")
+    ax = get_ax(ax)
+    color = color or COLORS["stock"]
+    main = _main_counter(stock)
+    main_name = stock.loc[main, "counted_by"].astype(str).iloc[0]
     line = stock[main].sort_values("date")
-    ax.plot(
-        _num(line["date"]),
-        line["count"].astype(float),
-        color=color,
-        lw=2,
-        gid="stock-line",
-        label=f"{main_name}",
-    )
+    ax.plot(date_num(line["date"]), line["count"].astype(float),
+            **(dict(color=color, lw=2, gid="stock-line", label=main_name) | kwargs))  # fmt: skip
     for prec, grp in line.groupby(line["precision"].astype(str), sort=True):
-        ax.plot(
-            _num(grp["date"]),
-            grp["count"].astype(float),
-            ls="none",
-            marker=PRECISION_MARKERS.get(prec, "s"),
-            color=color,
-            gid=f"stock-points:{main_name}:{prec}",
-            label="_nolegend_",
-        )
+        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+                marker=PRECISION_MARKERS.get(prec, "s"), color=color,
+                gid=f"stock-points:{main_name}:{prec}", label="_nolegend_")  # fmt: skip
     others = stock[~main]
     for (name, prec), grp in others.groupby(
         [others["counted_by"], others["precision"].astype(str)], sort=True
     ):
-        ax.plot(
-            _num(grp["date"]),
-            grp["count"].astype(float),
-            ls="none",
-            marker=PRECISION_MARKERS.get(prec, "s"),
-            mfc="none",
-            mec=color,
-            ms=7,
-            gid=f"stock-points:{name}:{prec}",
-            label=f"{name}",
-        )
+        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+                marker=PRECISION_MARKERS.get(prec, "s"), mfc="none", mec=color, ms=7,
+                gid=f"stock-points:{name}:{prec}", label=f"{name}")  # fmt: skip
     ax.set_xlabel("Date")
     lo, hi = _stock_range(stock["count"].astype(float))
     ax.set_ylim(lo, hi)
     if lo > 0:
-        # The changes are the point, so the axis starts near the data; a break mark on
-        # the axis and its labelled first tick say it does not start at zero (a longer
-        # axis label would not fit the panel's height at a4-half).
+        # The changes are the point, so the axis starts near the data; a break mark and
+        # the labelled first tick say it does not start at zero.
         ax.set_ylabel("Still held")
-        # Two ticks, the axis's start and a round value near the top: the panel is short.
         top = float(np.floor(hi / 100.0) * 100.0)
         ax.set_yticks([lo, top] if top > lo else [lo])
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _n(v)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_n(v)))
         _axis_break(ax)
     else:
         ax.set_ylabel("Political prisoners held")
-    ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=_small())
-    _pad_x(ax, stock["date"])
-    _date_axis(ax, stock["date"])
+    ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=small_font())
+    pad_x(ax, stock["date"])
+    date_axis(ax, stock["date"])
     return ax
 
 
@@ -283,116 +303,74 @@ def _axis_break(ax) -> None:
         ax.plot([-0.012, 0.012], [0.01 + dy, 0.045 + dy], **kw)
 
 
-def _latest_stock(stock: pd.DataFrame | None):
+def latest_stock(stock: pd.DataFrame | None):
+    """The newest count of prisoners still held (Viasna's when it has one), or None."""
     if stock is None or stock.empty:
         return None
     viasna = stock[stock["counted_by"].astype(str).str.lower().str.contains("viasna")]
-    pick = (viasna if len(viasna) else stock).sort_values("date").iloc[-1]
-    return pick
+    return (viasna if len(viasna) else stock).sort_values("date").iloc[-1]
 
 
-#: Months a bar covers, by granularity (a release bar covers its own day).
-_PERIOD_MONTHS = {"month": 1, "quarter": 3}
-
-
-def _last_period_end(series: pd.DataFrame):
-    """The last day the last bar covers: ``period`` holds a month or quarter's first day,
-    so a subtitle naming it would stop a quarter short (Jan 2026 for Jan-Mar 2026)."""
-    months = _PERIOD_MONTHS.get(series.attrs.get("granularity", "event"))
-    last = pd.Timestamp(series["period"].max())
-    if months is None or pd.isna(last):
-        return None
-    return last + pd.DateOffset(months=months) - pd.Timedelta(days=1)
-
-
-def releases_text(series, stock=None, totals_cmp=None, *, start=None, end=None) -> FigureText:
-    """Words for the releases chart (bars per release, running total, stock still held).
-
-    >>> releases_text(release_series(ds.events), stock_series(ds.prisoner_counts)).title
-    ... # doctest: +SKIP
-    'At least 213 people freed in 7 releases since July 2024, yet some 1,110 are still held'
-    """
-    from ..transforms.headline import headline
-
-    h = headline(series)
-    total, n_rel, lower = h.value, h.n_releases, h.lower_bound
-    start, end = _period(series["period"], start, end or _last_period_end(series))
-    title = f"{h.phrase()} in {_plural(n_rel, 'release')} since {_month(start)}"
-    held = _latest_stock(stock)
+def releases_text(
+    series: pd.DataFrame, stock: pd.DataFrame | None, rule: CountingRule, *,
+    start=None, end=None, show_destination: bool = True,
+) -> FigureText:  # fmt: skip
+    """The words of 01-releases: the finding, the scope, how to read it, alt text, notes."""
+    require_rows(series, "releases")
+    h = headline(series, rule, start=start)
+    start, end = period_span(series["period"], start, end or series["period_end"].max())
+    title = f"{h.phrase()} in {plural(h.n_releases, 'release')} since {fmt_month(start)}"
+    held = latest_stock(stock)
     if held is not None:
         some = "at least" if str(held["precision"]) == "at_least" else "some"
-        title += f", yet {some} {_n(held['count'])} are still held"
-    gran = series.attrs["granularity"]
-    unit = {"event": "each bar one release", "month": "per month", "quarter": "per quarter"}
+        # The stock is dated: a title setting it beside a total says on which day it was counted.
+        title += f"; {some} {fmt_n(held['count'])} still held on {long_day(held['date'])}"
+    unit = "each bar one release" if "event_id" in series else "each bar one period"
     subtitle = (
-        f"Releases from Belarusian prisons, {_month(start)} to {_month(end)} "
-        f"({unit.get(gran, gran)}); counting rule: {_rules(series)}"
+        f"Releases from Belarusian prisons, {fmt_month(start)} to {fmt_month(end)} "
+        f"({unit}); counting rule: {h.rule}"
     )
-    codes = _dest_codes(series)
-    caption = (
-        "Bar height is the number of people freed. Hatched, lighter bars are lower bounds "
-        "(a source said 'more than', or the size was not reported). The marker under each "
-        "bar says where people went: filled = sent abroad, hollow = stayed in Belarus, "
-        "half-filled = both, cross = not reported. Labelled bars also give the count and "
-        "destination" + (f" ({codes})" if codes else "") + "."
-    )
-    if stock is not None and len(stock):
-        caption += (
-            " Lower panel: political prisoners still held; marker shape is how precise the "
-            "count is (circle exact, triangle 'at least', diamond 'about'); hollow markers "
-            "are other counters than Viasna."
-        )
+    drawn = marks_drawn(series, stock, show_destination=show_destination)
+    caption = how_to_read((*MARKS, *STOCK_MARKS), drawn)
+    codes = _dest_codes(series) if show_destination else ""
+    if codes:
+        caption += f" Labels give the count and destination ({codes})."
     n_lb = int(series.loc[series["is_lower_bound"], "n_events"].sum())
     biggest = series.loc[series["count"].fillna(0).idxmax()]
     alt = (
-        f"Bar chart of {_plural(n_rel, 'release')} from {_month(start)} to {_month(end)}, "
-        f"adding up to {'at least ' if lower else ''}{_n(total)} people. The largest is "
-        f"{_n(biggest['count'])} on {_day(biggest['period'])}."
+        f"Bar chart of {plural(h.n_releases, 'release')} from {fmt_month(start)} to {fmt_month(end)}, "
+        f"adding up to {'at least ' if h.lower_bound else ''}{fmt_n(h.value)} {h.what}. The largest bar is "
+        f"{fmt_n(biggest['count'])} on {long_day(biggest['period'])}."
     )
     if n_lb:
-        alt += f" {_plural(n_lb, 'bar')} {'is a lower bound' if n_lb == 1 else 'are lower bounds'}."
+        alt += f" {plural(n_lb, 'release')} only {'has' if n_lb == 1 else 'have'} a lower bound."
     if held is not None:
-        alt += (
-            f" {held['counted_by']} counted {_n(held['count'])} still held on {_day(held['date'])}."
-        )
+        alt += f" {held['counted_by']} counted {fmt_n(held['count'])} still held on {long_day(held['date'])}."
     notes = []
     if n_lb:
         notes.append(
-            f"{_plural(n_lb, 'release')} only have a lower bound, so the total of {_n(total)} "
-            "is itself a lower bound."
+            f"{plural(n_lb, 'release')} only {'has' if n_lb == 1 else 'have'} a lower bound, so the "
+            f"total of {fmt_n(h.value)} is itself a lower bound."
         )
     if h.n_weak:
-        caption += (
-            " An outlined bar with a dashed edge is a release that rests only on copies or "
-            "aggregators (single or weak source); it is counted, and the notes of "
-            "data/events.csv say what is missing."
-        )
         notes.append(
-            f"{_plural(h.n_weak, 'release')} rest{'s' if h.n_weak == 1 else ''} on single or "
-            "weak sources (outlined)."
+            f"{plural(h.n_weak, 'release')} rest{'s' if h.n_weak == 1 else ''} on single or weak sources."
         )
-    if bool(series.get("may_include_foreign", pd.Series(False)).any()):
+    if bool(series["may_include_foreign"].any()):
         notes.append("Some releases do not say how many foreign nationals were among them.")
-    note, why = _disagreements(totals_cmp)
-    if note:
-        notes.append(note)
-        caption += " " + why
-    notes = notes[:MAX_NOTES]
     stock_ids = [] if held is None else list(stock["source_id"].astype(str))
     return FigureText(
         title=title,
         subtitle=subtitle,
         caption=caption,
         alt=alt,
-        notes=tuple(notes),
+        notes=tuple(notes[:MAX_NOTES]),
         source_ids=ids_by_frequency(series["source_ids"].astype(str), stock_ids),
     )
 
 
 def _dest_codes(series: pd.DataFrame) -> str:
     """'LT Lithuania, UA Ukraine, home = stayed in Belarus' for the codes drawn."""
-    if "destination" not in series:
-        return ""
     names = {}
     for d in series["destination"].astype(str):
         for tok in d.split(";"):
@@ -410,39 +388,34 @@ def _dest_codes(series: pd.DataFrame) -> str:
     return ", ".join(names[c] for c in ordered)
 
 
-def build(data, p) -> Built:
-    """Releases (one bar per release or period) above the stock of political prisoners held."""
-    from ..transforms.timeline import release_series, stock_series
+def draw(
+    series: pd.DataFrame, stock: pd.DataFrame | None, *, size: str = "a4-full",
+    annotate_min: int | None = 20, show_destination: bool = True, color: str | None = None,
+    **kwargs,
+):  # fmt: skip
+    """The 01-releases figure: releases above, the stock still held below, at ``size``.
 
-    def draw():
-        series = release_series(
-            data.events,
-            data.claims,
-            count_what=p.count_what,
-            sources=data.sources,
-            min_confidence=p.min_confidence,
-            start=p.start or None,
-            end=p.end or None,
-            granularity=p.granularity,
-            include_foreign_nationals=p.include_foreign_nationals,
-            include_released_home=p.include_released_home,
-            count_basis=p.count_basis,
-        )
-        stock = stock_series(data.prisoner_counts, start=p.start or None, end=p.end or None)
-        # The stock moves slowly; the releases panel needs the height for its labels.
-        fig, (top, bottom) = new_figure(
-            p.size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
-        )
-        plot_releases(series, annotate_min=p.annotate_min, ax=top)
+    Keyword arguments go to :func:`plot_releases` (and from there to ``Axes.bar``).
+    Returns the figure; its two axes are ``fig.axes[0]`` (releases) and ``fig.axes[1]``.
+    """
+    require_rows(series, "releases")
+    # The stock moves slowly; the releases panel needs the height for its labels.
+    fig, (top, bottom) = new_figure(size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
+    with house_style(size):
+        plot_releases(series, annotate_min=annotate_min, show_destination=show_destination,
+                      color=color, ax=top, **kwargs)  # fmt: skip
         top.set_xlabel("")
-        # Short axis labels: the long ones are taller than a panel and run into each other.
         top.set_ylabel("People freed")
-        if len(stock):
+        if stock is not None and len(stock):
             plot_stock(stock, ax=bottom)
             bottom.set_ylabel("Still held")
+            # The shared axis must hold every release, also one after the last stock count.
+            pad_x(
+                bottom,
+                pd.concat([series["period"], series["period_end"], stock["date"]]),
+                _bar_width(series),
+            )
         else:
             bottom.set_axis_off()
         fig.align_ylabels([top, bottom])
-        return fig, releases_text(series, stock, None, start=p.start or None, end=p.end or None)
-
-    return drawn(Built("01-releases", p.size), draw)
+    return fig

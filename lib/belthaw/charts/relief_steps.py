@@ -7,22 +7,9 @@ import pandas as pd
 
 from ..style import COLORS
 from ..transforms.common import ids_by_frequency
-from .base import (
-    Built,
-    FigureText,
-    _ax,
-    _date_axis,
-    _legend_above,
-    _month,
-    _num,
-    _pad_x,
-    _period,
-    _plural,
-    _require,
-    _small,
-    drawn,
-    new_figure,
-)
+from .axes import date_axis, date_num, get_ax, legend_above, new_figure, pad_x, require_rows, small_font
+from .figtext import Built, FigureText
+from .wording import fmt_month, period_span, plural
 from .labels import LabelPlacer
 
 
@@ -55,13 +42,13 @@ def plot_relief_steps(
     """
     from ..transforms.sanctions import STAGE_LABELS
 
-    _require(measures_df, "sanctions measures")
-    ax = _ax(ax)
+    require_rows(measures_df, "sanctions measures")
+    ax = get_ax(ax)
     m = measures_df.copy()
     lanes = list(dict.fromkeys(m["lane"]))
     y_of = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}  # first lane on top
     m["_y"] = m["lane"].map(y_of)
-    m["_x"] = _num(m["date"]).to_numpy()
+    m["_x"] = date_num(m["date"]).to_numpy()
     stage_rows = []
     for action, grp in m.groupby("action_id", sort=False):
         if len(grp) < 2:
@@ -108,7 +95,7 @@ def plot_relief_steps(
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=_small(),
+            fontsize=small_font(),
             gid="stage-label",
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=4),
         )
@@ -129,9 +116,9 @@ def plot_relief_steps(
     ax.set_ylabel("")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles, strict=True))
-    _legend_above(ax, list(uniq.values()), list(uniq.keys()), ncols=legend_ncols)
-    _pad_x(ax, m["date"])
-    _date_axis(ax, m["date"])
+    legend_above(ax, list(uniq.values()), list(uniq.keys()), ncols=legend_ncols)
+    pad_x(ax, m["date"])
+    date_axis(ax, m["date"])
     return ax
 
 
@@ -146,7 +133,7 @@ def relief_text(measures_df, *, start=None, end=None) -> FigureText:
     relief = measures_df[us & (direction == "relief")]
     tight = measures_df[direction == "tightening"]
     easing = measures_df[direction == "easing"]
-    start, end = _period(measures_df["date"], start, end)
+    start, end = period_span(measures_df["date"], start, end)
     fronts = list(dict.fromkeys(relief["lane"].str.split(" · ").str[-1]))
     front_words = " and ".join([", ".join(fronts[:-1]), fronts[-1]] if len(fronts) > 1 else fronts)
     from ..transforms.sanctions import count_actions
@@ -154,7 +141,7 @@ def relief_text(measures_df, *, start=None, end=None) -> FigureText:
     # Actions, not dated rows: a licence, its list update and its Federal Register printing
     # are one decision.
     n_relief, n_tight = count_actions(relief), count_actions(tight)
-    title = f"The US took {_plural(n_relief, 'relief action')}"
+    title = f"The US took {plural(n_relief, 'relief action')}"
     if front_words:
         title += f" on {front_words}"
     if n_tight:
@@ -162,9 +149,9 @@ def relief_text(measures_df, *, start=None, end=None) -> FigureText:
         if "US" in who and len(relief):
             # "the US took relief steps while ... the US tightened" reads as a contradiction.
             who = [c for c in who if c != "US"] + ["US itself"]
-        title += f" while {_who(who)} tightened {_plural(n_tight, 'time')}"
+        title += f" while {_who(who)} tightened {plural(n_tight, 'time')}"
     subtitle = (
-        f"Sanctions and border measures, {_month(start)} to {_month(end)}; "
+        f"Sanctions and border measures, {fmt_month(start)} to {fmt_month(end)}; "
         "one row per jurisdiction and target"
     )
     caption = (
@@ -174,10 +161,10 @@ def relief_text(measures_df, *, start=None, end=None) -> FigureText:
     )
     actions = measures_df.groupby("action_id").size()
     alt = (
-        f"Lane chart with {_plural(measures_df['lane'].nunique(), 'lane')}: "
-        f"{_plural(len(relief), 'US relief step')}, {_plural(len(tight), 'tightening step')} "
-        f"and {_plural(len(easing), 'easing step')} from {_month(start)} to {_month(end)}; "
-        f"{_plural(int((actions > 1).sum()), 'action')} with more than one stage."
+        f"Lane chart with {plural(measures_df['lane'].nunique(), 'lane')}: "
+        f"{plural(len(relief), 'US relief step')}, {plural(len(tight), 'tightening step')} "
+        f"and {plural(len(easing), 'easing step')} from {fmt_month(start)} to {fmt_month(end)}; "
+        f"{plural(int((actions > 1).sum()), 'action')} with more than one stage."
     )
     return FigureText(
         title=title,

@@ -8,19 +8,9 @@ from matplotlib.lines import Line2D
 from ..errors import EmptySelectionError
 from ..style import COLORS
 from ..transforms.common import between, ids_by_frequency
-from .base import (
-    MAX_NOTES,
-    Built,
-    FigureText,
-    _ax,
-    _legend_above,
-    _n,
-    _plural,
-    _require,
-    _small,
-    drawn,
-    new_figure,
-)
+from .axes import get_ax, legend_above, new_figure, require_rows, small_font
+from .figtext import Built, FigureText
+from .wording import MAX_NOTES, fmt_n, plural
 from .marks import (
     CLAIM_MARKERS,
     PRECISION_WORDS,
@@ -78,7 +68,7 @@ def plot_totals_vs_itemized(
     """
     from ..transforms.claims import SCOPE_WORDS
 
-    _require(cmp, "published totals")
+    require_rows(cmp, "published totals")
     present = list(dict.fromkeys(cmp["scope"].astype(str)))
     order = [s for s in (scopes or SCOPE_WORDS) if s in present]
     order += [] if scopes else [s for s in present if s not in order]
@@ -88,8 +78,8 @@ def plot_totals_vs_itemized(
             f"nothing to draw: no published totals of scope {', '.join(scopes or [])}; "
             f"the data has {', '.join(present)}"
         )
-    ax = _ax(ax)
-    small = _small()
+    ax = get_ax(ax)
+    small = small_font()
     c = c.assign(_s=c["scope"].astype(str).map({s: i for i, s in enumerate(order)}))
     c = c.sort_values(["_s", "as_of", "total_id"]).reset_index(drop=True)
     # Slots from the top: a heading per scope, then its rows.
@@ -187,7 +177,7 @@ def plot_totals_vs_itemized(
         labels.append("our sum (at least)")
     from matplotlib.legend_handler import HandlerTuple
 
-    _legend_above(
+    legend_above(
         ax,
         handles=handles,
         labels=labels,
@@ -214,12 +204,12 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
     off = shown[shown["verdict"] == "differs"]
     close = shown[shown["verdict"] == "close"]
     title = (
-        f"{n_ok:,} of {_plural(n, 'published total')} agree with our sum of the same thing "
+        f"{n_ok:,} of {plural(n, 'published total')} agree with our sum of the same thing "
         "over the same dates"
     )
     if len(off):
         d = off["difference"].astype("float64")
-        big = _n(d.abs().max())
+        big = fmt_n(d.abs().max())
         if (d > 0).all():
             title += f"; {len(off):,} fall{'s' if len(off) == 1 else ''} short of it by up to {big}"
         elif (d < 0).all():
@@ -245,13 +235,13 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
         kinds = ", ".join(SCOPE_WORDS.get(s, s) for s in dict.fromkeys(hidden["scope"].astype(str)))
         where = f" in {table_name}" if table_name else ""
         caption += (
-            f" Left out of the chart: {_plural(len(hidden), 'total')} ({kinds}) that our data "
+            f" Left out of the chart: {plural(len(hidden), 'total')} ({kinds}) that our data "
             "cannot be compared with line by line, because not every release says how many "
             f"of its people were recognised political prisoners. All {len(all_totals):,} totals, "
             f"with our sum and the reason, are listed{where} beside this figure."
         )
         notes.append(
-            f"{_plural(len(hidden), 'total')} ({kinds}) not comparable with our data, not "
+            f"{plural(len(hidden), 'total')} ({kinds}) not comparable with our data, not "
             f"drawn; all {len(all_totals):,} are{where}."
         )
     why = " ".join(str(e) for e in pd.concat([off, close])["explanation"])
@@ -263,7 +253,7 @@ def totals_text(shown, all_totals=None, table_name: str = "") -> FigureText:
     if len(off):
         parts.append(f"{len(off):,} {'differs' if len(off) == 1 else 'differ'}")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    alt = f"Dumbbell chart of {_plural(n, 'published total')}: {listed}."
+    alt = f"Dumbbell chart of {plural(n, 'published total')}: {listed}."
     return FigureText(
         title=title,
         subtitle=subtitle,

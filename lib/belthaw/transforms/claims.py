@@ -5,9 +5,12 @@ Pure transforms (no I/O, vectorised over claims and releases).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from ..counting import COUNT_WHAT, DEFAULT_RULE, CountingRule
 from .common import coverage
 from .timeline import counted_releases
 
@@ -139,9 +142,7 @@ def _itemized(releases: pd.DataFrame, since: pd.Series, as_of: pd.Series):
     return csum[hi] - csum[lo], (cfloor[hi] - cfloor[lo]) > 0
 
 
-def itemized_vs_totals(
-    dataset, *, include_foreign_nationals: bool = True, min_confidence: str = "low"
-) -> pd.DataFrame:
+def itemized_vs_totals(dataset, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
     """Each published total next to our itemized sum of the same thing over the same window.
 
     Columns: ``total_id, as_of, since, scope, value, precision, wording, publisher,
@@ -159,18 +160,12 @@ def itemized_vs_totals(
 
     >>> itemized_vs_totals(ds)[["total_id", "itemized", "verdict"]]  # doctest: +SKIP
     """
-    common = dict(
-        include_foreign_nationals=include_foreign_nationals,
-        count_basis="best",
-        sources=dataset.sources,
-        min_confidence=min_confidence,
-    )
-    freed = counted_releases(dataset.events, **common)
-    counts = {
-        "freed": freed,
-        "pardoned": counted_releases(dataset.events, count_what="pardoned", **common),
-        "political": counted_releases(dataset.events, count_what="political", **common),
-    }
+    # A published total counts everyone it names, at home or abroad, by its best figure:
+    # only the rule's choices that a publisher could share (foreign nationals, source
+    # strength) carry over to our side of the comparison.
+    base = replace(rule, basis="best", include_released_home=True)
+    counts = {what: counted_releases(dataset, replace(base, what=what)) for what in COUNT_WHAT}
+    freed = counts["freed"]
     dest = freed["destination"].astype(str).str.lower()
     rtype = freed["release_type"].astype(str)
     everything = pd.Series(True, index=freed.index)

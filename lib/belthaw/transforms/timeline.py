@@ -13,38 +13,22 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..counting import (
+    CONFIDENCE_LEVELS,
+    COUNTED_RELEASE_TYPES,
+    DEFAULT_RULE,
+    GRANULARITIES,
+    CountingRule,
+)
 from ..data.read import per_distinct
 from .common import (
     between,
     coverage,
     describe_window,
     destination_tokens,
-    fmt_day,
     join_unique,
-    to_timestamp,
 )
 
-GRANULARITIES = ("event", "month", "quarter")
-COUNT_BASES = ("best", "lower", "upper")
-
-#: What a release total counts. Each is a different documented quantity, and a headline
-#: names the one it counts, in these words.
-COUNT_WHAT = {
-    "freed": "people freed",
-    "pardoned": "pardons",
-    "political": "recognised political prisoners freed",
-}
-#: The kinds of release a total adds up. A ``swap`` (Rico Krieger, handed over in the
-#: Russia-West exchange of 1 Aug 2024) is a release by Belarus, but it belongs to another
-#: negotiation, so it stays in the table and out of every sum about this track.
-COUNTED_RELEASE_TYPES = ("pardon", "us_deal", "transfer")
-#: How firmly an event's sources establish it (see :func:`event_confidence`), weakest first.
-CONFIDENCE_LEVELS = ("low", "medium", "high")
-CONFIDENCE_WORDS = {
-    "high": "an official document or two independent outlets",
-    "medium": "one original outlet",
-    "low": "only copies or aggregators (single or weak source)",
-}
 _PERIOD_CODE = {"month": "M", "quarter": "Q"}
 
 # Precisions that make a count only a floor: "more than 50" (at_least) and a
@@ -89,73 +73,56 @@ def _base_counts(releases: pd.DataFrame, claims: pd.DataFrame | None, basis: str
 
 
 def event_confidence(events: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Series:
-    """``high`` / ``medium`` / ``low`` per event, from the tiers of its sources.
+    """``high`` / ``medium`` / ``low`` per event, from the distinct origins of its sources.
 
-    high: an official document, or two or more independent original outlets (two copies
-    of one wire story are one outlet); medium: one original outlet; low: only
-    re-publications whose original could not be read, aggregators or pages of unknown
-    ownership. Without a sources table (or its ``tier`` column) every event is ``high``:
-    nothing is known against it, and nothing is dropped silently.
+    Independence is counted by origin (``sources.origin``: the outlet, agency, office or
+    post a page carries; the page's own publisher when it reported the story), so three
+    pages relaying one post are one origin. high: an official document, or two or more
+    distinct origins reached through official or original pages; medium: one; low: only
+    copies whose origin was not read, aggregators or pages of unknown ownership.
+    Without a sources table every event is ``high``: nothing is known against it, and
+    nothing is dropped silently.
     """
     if sources is None or "tier" not in sources.columns:
         return pd.Series("high", index=events.index, dtype="str")
     ids = events["source_ids"].astype(str).str.split(";").explode()
     src = sources.set_index("source_id")
     tier = ids.map(src["tier"].astype(str))
-    outlet = ids.map(src["publisher"].astype(str))
+    who = src["origin"] if "origin" in src.columns else src["publisher"]
+    origin = ids.map(who.astype(str).where(who.astype(str) != "", src["publisher"].astype(str)))
     firm = tier.isin(["official", "original"])
-    n_outlets = outlet.where(firm).groupby(level=0).nunique()
-    official = (tier == "official").groupby(level=0).any()
+    n_origins = origin.where(firm).groupby(level=0).nunique()
+    n_origins = n_origins.reindex(events.index, fill_value=0)
+    official = (tier == "official").groupby(level=0).any().reindex(events.index, fill_value=False)
     level = pd.Series("low", index=events.index, dtype="str")
-    level[n_outlets.reindex(events.index, fill_value=0) >= 1] = "medium"
-    level[
-        (n_outlets.reindex(events.index, fill_value=0) >= 2)
-        | official.reindex(events.index, fill_value=False)
-    ] = "high"
+    level[n_origins >= 1] = "medium"
+    level[(n_origins >= 2) | official] = "high"
     return level
 
 
-def counted_releases(
-    events: pd.DataFrame,
-    claims: pd.DataFrame | None = None,
-    *,
-    include_foreign_nationals: bool = True,
-    include_released_home: bool = True,
-    count_basis: str = "best",
-    count_what: str = "freed",
-    sources: pd.DataFrame | None = None,
-    min_confidence: str = "low",
-) -> pd.DataFrame:
-    """Every counted release with its count after the counting rules (no date filter).
+def counted_releases(data, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
+    """Every counted release with its count under ``rule`` (no date filter).
 
-    ``count_what``: ``freed`` (people actually freed, each once: someone who refused to
+    ``rule.what``: ``freed`` (people actually freed, each once: someone who refused to
     leave is counted when finally freed), ``pardoned`` (people pardoned or announced,
     ``n_pardoned``, else the number freed) or ``political`` (recognised political
     prisoners among them, ``n_political``; a release without that split counts 0 and
     makes the sum a lower bound). Releases of type ``swap`` are never counted
-    (:data:`COUNTED_RELEASE_TYPES`); releases whose sources are weaker than
-    ``min_confidence`` are left out.
+    (:data:`belthaw.counting.COUNTED_RELEASE_TYPES`); releases whose sources are weaker
+    than ``rule.min_confidence`` are left out. ``data`` is a :class:`belthaw.data.Dataset`
+    (its ``events``, ``claims`` and ``sources``).
 
     Columns: ``date, event_id, title, short_label, release_type, confidence,
     count_precision, destination, source_ids, count, is_lower_bound, may_include_foreign``.
-    Used by :func:`release_series` and :func:`belthaw.transforms.claims.itemized_vs_totals`.
-
-    >>> counted_releases(ds.events)[["event_id", "count"]]  # doctest: +SKIP
     """
-    if count_basis not in COUNT_BASES:
-        raise ValueError(f"count_basis must be one of {COUNT_BASES}, not {count_basis!r}")
-    if count_what not in COUNT_WHAT:
-        raise ValueError(f"count_what must be one of {tuple(COUNT_WHAT)}, not {count_what!r}")
-    if min_confidence not in CONFIDENCE_LEVELS:
-        raise ValueError(
-            f"min_confidence must be one of {CONFIDENCE_LEVELS}, not {min_confidence!r}"
-        )
+    events, claims, sources = data.events, data.claims, data.sources
+    count_what, count_basis = rule.what, rule.basis
     rel = events[events["kind"].astype(object) == "release"]
     if "release_type" in rel.columns:
         rtype = rel["release_type"].astype(object)
         rel = rel[rtype.isin(COUNTED_RELEASE_TYPES) | rtype.isna()]
     confidence = event_confidence(rel, sources)
-    keep = confidence.map(CONFIDENCE_LEVELS.index) >= CONFIDENCE_LEVELS.index(min_confidence)
+    keep = confidence.map(CONFIDENCE_LEVELS.index) >= CONFIDENCE_LEVELS.index(rule.min_confidence)
     rel, confidence = rel[keep], confidence[keep]
     order = rel.sort_values(["date", "event_id"], kind="stable").index
     rel, confidence = (
@@ -198,7 +165,7 @@ def counted_releases(
         rel["destination"].astype(str), lambda u: _contains(destination_tokens(u), "home")
     )
     only_home = rel["destination"].astype(str).str.lower().eq("home")
-    if not include_released_home:
+    if not rule.include_released_home:
         n_home = rel["n_home"].astype("Float64")
         # Everyone stayed home when home is the only destination, so n_home = count exactly.
         n_home = n_home.mask(n_home.isna() & only_home, value)
@@ -209,7 +176,7 @@ def counted_releases(
         floor |= unknown_home
         value = value - n_home.fillna(0).where(~unknown_home, 0)
     may_include_foreign = pd.Series(False, index=rel.index)
-    if not include_foreign_nationals:
+    if not rule.include_foreign_nationals:
         n_foreign = rel["n_foreign"].astype("Float64")
         # Unknown n_foreign is treated as 0: the count then may still include some foreign
         # nationals, so it is an upper-bound-ish figure for Belarusians alone. We do not
@@ -253,107 +220,89 @@ def _cumulate(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def release_series(
-    events: pd.DataFrame,
-    claims: pd.DataFrame | None = None,
+    data,
+    rule: CountingRule = DEFAULT_RULE,
     *,
     start=None,
     end=None,
     granularity: str = "event",
-    include_foreign_nationals: bool = True,
-    include_released_home: bool = True,
-    count_basis: str = "best",
-    count_what: str = "freed",
-    sources: pd.DataFrame | None = None,
-    min_confidence: str = "low",
 ) -> pd.DataFrame:
     """People released, per release or per month/quarter, with a running total.
 
     ``granularity="event"``: one row per release with ``period`` (the release date),
-    ``event_id, title, count, is_lower_bound, count_precision, destination, n_events,
+    ``period_end`` (the same day), ``event_id, title, short_label, count,
+    is_lower_bound, count_precision, confidence, destination, n_events, n_weak,
     source_ids, cumulative, cumulative_is_lower_bound, may_include_foreign``.
-    ``"month"``/``"quarter"``: one row per period start (empty periods between the first
-    and the last release included with count 0) with ``period, n_events, count,
-    is_lower_bound, destination, source_ids, cumulative, cumulative_is_lower_bound,
-    may_include_foreign``.
+    ``"month"``/``"quarter"``: one row per period (``period`` its first day,
+    ``period_end`` its last; empty periods between the first and the last release
+    included with count 0) with the same count columns; ``n_weak`` counts the releases
+    in the period that rest on single or weak sources.
 
-    ``count_basis``: ``best`` (events.count) or ``lower``/``upper`` (min/max of the
-    event's count and every numeric count claim). ``include_released_home=False``
-    subtracts ``n_home``; ``include_foreign_nationals=False`` subtracts ``n_foreign``.
-
-    >>> s = release_series(ds.events, ds.claims, granularity="month")  # doctest: +SKIP
-    >>> s[["period", "count", "cumulative"]].tail(1)                    # doctest: +SKIP
+    >>> s = release_series(ds, CountingRule(), granularity="month")  # doctest: +SKIP
     """
     if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
-    counted = counted_releases(
-        events,
-        claims,
-        include_foreign_nationals=include_foreign_nationals,
-        include_released_home=include_released_home,
-        count_basis=count_basis,
-        count_what=count_what,
-        sources=sources,
-        min_confidence=min_confidence,
-    )
+        raise ValueError(f"granularity must be one of {tuple(GRANULARITIES)}, not {granularity!r}")
+    counted = counted_releases(data, rule)
+    counted["n_weak"] = counted["confidence"].eq("low").astype("int64")
     sel = counted[between(counted["date"], start, end)].reset_index(drop=True)
     if granularity == "event":
         out = sel.rename(columns={"date": "period"})
+        out.insert(1, "period_end", out["period"])
         out.insert(list(out.columns).index("source_ids"), "n_events", 1)
-        out = out[
-            [
-                "period",
-                "event_id",
-                "title",
-                "short_label",
-                "count",
-                "is_lower_bound",
-                "count_precision",
-                "confidence",
-                "destination",
-                "n_events",
-                "source_ids",
-                "may_include_foreign",
-            ]
-        ]
+        out = out[EVENT_COLUMNS]
         out = _cumulate(out.copy())
     else:
         out = _aggregate(sel, _PERIOD_CODE[granularity])
     out.attrs.update(
-        selection=describe_window("releases", start, end),
-        coverage=coverage(events),
-        granularity=granularity,
-        count_basis=count_basis,
-        count_what=count_what,
-        min_confidence=min_confidence,
-        include_foreign_nationals=include_foreign_nationals,
-        include_released_home=include_released_home,
-        start=fmt_day(to_timestamp(start)) if start is not None else None,
-        end=fmt_day(to_timestamp(end)) if end is not None else None,
+        selection=describe_window("releases", start, end), coverage=coverage(data.events)
     )
     return out
 
 
+EVENT_COLUMNS = [
+    "period",
+    "period_end",
+    "event_id",
+    "title",
+    "short_label",
+    "count",
+    "is_lower_bound",
+    "count_precision",
+    "confidence",
+    "destination",
+    "n_events",
+    "n_weak",
+    "source_ids",
+    "may_include_foreign",
+]
+PERIOD_COLUMNS = [
+    "period",
+    "period_end",
+    "n_events",
+    "n_weak",
+    "count",
+    "is_lower_bound",
+    "confidence",
+    "destination",
+    "source_ids",
+    "cumulative",
+    "cumulative_is_lower_bound",
+    "may_include_foreign",
+]
+
+
 def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
-    columns = [
-        "period",
-        "n_events",
-        "count",
-        "is_lower_bound",
-        "confidence",
-        "destination",
-        "source_ids",
-        "cumulative",
-        "cumulative_is_lower_bound",
-        "may_include_foreign",
-    ]
+    columns = PERIOD_COLUMNS
     if sel.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         empty["period"] = pd.Series(dtype="datetime64[ns]")
+        empty["period_end"] = pd.Series(dtype="datetime64[ns]")
         return empty
     period = sel["date"].dt.to_period(code)
     grouped = sel.groupby(period, sort=True)
     agg = grouped.agg(
         n_events=("event_id", "size"),
+        n_weak=("n_weak", "sum"),
         count=("count", "sum"),
         is_lower_bound=("is_lower_bound", "any"),
         may_include_foreign=("may_include_foreign", "any"),
@@ -369,6 +318,7 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
     full = pd.period_range(period.min(), period.max(), freq=code)
     agg = agg.reindex(full)
     agg["n_events"] = agg["n_events"].fillna(0).astype("int64")
+    agg["n_weak"] = agg["n_weak"].fillna(0).astype("int64")
     agg["count"] = agg["count"].fillna(0).astype("Int64")
     for col in ("is_lower_bound", "may_include_foreign"):
         agg[col] = agg[col].astype("boolean").fillna(False).astype(bool)
@@ -376,6 +326,7 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
         agg[col] = agg[col].fillna("").astype("str")
     agg["confidence"] = agg["confidence"].fillna("high").astype("str")  # an empty period
     agg["period"] = agg.index.start_time.astype("datetime64[ns]")
+    agg["period_end"] = agg.index.end_time.normalize().astype("datetime64[ns]")
     out = _cumulate(agg.reset_index(drop=True))
     return out[columns]
 

@@ -1,0 +1,107 @@
+"""Axes helpers every chart shares: the target axes, type sizes, legends, date axes, figures.
+
+Public names only: chart modules import these; nothing here knows a chart.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from ..errors import EmptySelectionError
+from ..style import MIN_FONT_PT, get_size, house_style
+
+
+def get_ax(ax=None):
+    """``ax``, or the current axes when None (seaborn's convention)."""
+    return plt.gca() if ax is None else ax
+
+
+def small_font() -> float:
+    """The smallest type size on a figure: 1.5 pt under the base font, never under the floor.
+
+    Relative sizes ("x-small") would drop under the floor at the print sizes.
+    """
+    return max(MIN_FONT_PT, float(mpl.rcParams["font.size"]) - 1.5)
+
+
+def legend_above(ax, handles=None, labels=None, *, ncols=3, **kw):
+    """A frameless legend in a row above the plotting area, where it can never cover data."""
+    if handles is not None:
+        kw["handles"] = list(handles)
+    if labels is not None:
+        kw["labels"] = list(labels)
+    kw.setdefault("handlelength", 1.6)
+    return ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=ncols,
+        frameon=False,
+        fontsize=small_font(),
+        borderaxespad=0.2,
+        columnspacing=1.2,
+        **kw,
+    )
+
+
+def require_rows(frame: pd.DataFrame | None, what: str) -> None:
+    """Raise :class:`EmptySelectionError` naming the selection and what the data covers.
+
+    Transforms record both in ``frame.attrs`` (``selection``, ``coverage``), so an empty
+    chart says in words why it is empty instead of drawing a blank box.
+    """
+    if frame is not None and len(frame):
+        return
+    attrs = getattr(frame, "attrs", {}) or {}
+    msg = f"nothing to draw: no {attrs.get('selection', what)}"
+    if attrs.get("coverage"):
+        msg += f"; {attrs['coverage']}"
+    raise EmptySelectionError(msg + ". Widen the date range or relax the filters.")
+
+
+def date_num(dates) -> pd.Series:
+    """Dates as matplotlib's day numbers (what bar positions and limits are set in)."""
+    return pd.Series(mdates.date2num(pd.to_datetime(pd.Series(dates)).dt.to_pydatetime()))
+
+
+def date_axis(ax, dates: pd.Series) -> None:
+    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January."""
+    dates = pd.to_datetime(pd.Series(dates)).dropna()
+    months = max(1, (dates.max() - dates.min()).days // 30) if len(dates) else 1
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 7), 12)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+    ax.xaxis.set_major_formatter(FuncFormatter(month_tick))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    for label in ax.get_xticklabels():
+        label.set_rotation(0)
+
+
+def month_tick(x: float, pos: int | None) -> str:
+    d = mdates.num2date(x)
+    return d.strftime("%b\n%Y") if d.month == 1 or pos == 0 else d.strftime("%b")
+
+
+def pad_x(ax, dates: pd.Series, days: float = 20) -> None:
+    """x limits around ``dates`` with ``days`` of margin; never narrower than what is drawn.
+
+    A shared x axis takes the union of every layer's dates, so a release after the last
+    stock count is still inside the plot.
+    """
+    x = date_num(dates).dropna()
+    if x.empty:
+        return
+    lo, hi = x.min() - days, x.max() + days
+    if ax.get_autoscalex_on() is False:
+        cur = ax.get_xlim()
+        lo, hi = min(lo, cur[0]), max(hi, cur[1])
+    ax.set_xlim(lo, hi)
+
+
+def new_figure(size: str, nrows: int = 1, **kw):
+    """A figure of the named print size with ``nrows`` stacked axes, in the house style."""
+    s = get_size(size)
+    with house_style(size):
+        return plt.subplots(nrows, 1, figsize=(s.width, s.height), **kw)
