@@ -1,35 +1,31 @@
-"""What a notebook calls, and nothing else: check, load, build, show, save.
+"""The few calls a notebook makes that are not analysis: check, load, finish, save.
 
-A notebook is its ``parameters`` cell followed by::
+A notebook reads like an analysis: its parameters cell, then::
 
-    params = nb.check("01_releases", globals())   # the declared checks (belthaw.parameters)
-    data = nb.load()                               # validated once per data version and kernel
-    releases = nb.build("01-releases", data, params)
-    nb.show(releases)
-    nb.save(releases, data, params)
+    params = nb.check("01_releases", globals())     # the declared checks (belthaw.parameters)
+    rule = CountingRule.from_params(params)          # the counting rule, as one value
+    data = nb.load()                                 # validated once per data version
+    series = release_series(data, rule, ...)         # a named transform; the frame is shown
+    text = releases.releases_text(series, ...)       # the words, shown and editable
+    fig = releases.draw(series, ...)                 # a named plot function
+    nb.finish(fig, text, data, params)               # title, source line, data date on it
+    nb.save(fig, text, releases.NAME, data, params, table=series)
 
-``build`` asks the chart's own module (``belthaw.charts.<chart>``) for the figure and
-finishes it (title, source line, data version and date drawn on it); ``save`` writes
-every format atomically into the parameter set's folder. Nothing below this module
-reads a parameter by a string name with a default.
+Every name is imported, so go-to-definition works from each line.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from . import paths
-from .charts import CHARTS
-from .charts.figtext import Built
-from .freshness import AS_OF_NOTE, age_days, stale_warning
-from .parameters import as_dict
-from .parameters import check as _check
+from . import figure
+from .freshness import stale_warning
+from .parameters import check as check_parameters
 
-__all__ = ["check", "load", "build", "show", "save", "Built"]
+__all__ = ["check", "load", "finish", "save"]
 
 #: The kernel's loaded data, by data version: re-running a notebook with another
 #: parameter re-uses it instead of reading and validating the CSVs again.
@@ -41,9 +37,9 @@ def check(notebook: str, namespace: Mapping[str, Any]):
 
     The same checks as ``belthaw run`` applies before a kernel starts (types, choices,
     bounds, dates, end after start), so a value typed by hand in JupyterLab gets the
-    same clear message, naming the parameter and what is allowed.
+    same one-sentence message, naming the parameter and what is allowed.
     """
-    return _check(notebook, namespace)
+    return check_parameters(notebook, namespace)
 
 
 def load(data_dir: Path | str | None = None, *, quiet: bool = False):
@@ -52,7 +48,7 @@ def load(data_dir: Path | str | None = None, *, quiet: bool = False):
     Prints the data version and newest event (or the staleness warning). The data
     version hashes every file of the folder, so an edited CSV is always re-read.
     """
-    from .data import load as _load
+    from .data import load as load_data
     from .provenance import data_version
 
     folder = Path(data_dir or paths.DATA_DIR)
@@ -60,96 +56,22 @@ def load(data_dir: Path | str | None = None, *, quiet: bool = False):
     data = _LOADED.get(key)
     if data is None:
         _LOADED.clear()  # one version per kernel: an old one is never handed out again
-        data = _LOADED[key] = _load(folder)
+        data = _LOADED[key] = load_data(folder)
     if not quiet:
-        print(staleness_warning(data) or f"data version {data.version}, newest event {data.as_of:%Y-%m-%d}")  # fmt: skip
+        print(stale_warning(data.as_of.date()) or f"data version {data.version}, newest event {data.as_of:%Y-%m-%d}")  # fmt: skip
     return data
 
 
-def as_of_note(data, stale_after_days: int) -> str:
-    """Words to put beside "Data as of" when the data is old; "" when it is fresh."""
-    return AS_OF_NOTE if age_days(data.as_of) > stale_after_days else ""
+def finish(fig, text, data, params):
+    """Draw the title, subtitle, notes, source line and data date onto ``fig``; returns it."""
+    return figure.finish(fig, text, data, stale_after_days=params.stale_after_days)
 
 
-def staleness_warning(data, stale_after_days: int = 90) -> str:
-    """A one-line warning when the newest event is older than ``stale_after_days``."""
-    return stale_warning(data.as_of, stale_after_days)
+def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list[Path]:
+    """Write ``fig`` in every requested format, with its sidecar, record and data CSV.
 
-
-def build(name: str, data, params) -> Built:
-    """Figure ``name`` (e.g. ``"01-releases"``) built by its chart module and finished.
-
-    Returns a :class:`Built`: the finished figure with its words, or, when the
-    parameters leave nothing to draw, the reason in words.
+    Figures go to ``figures/`` for the default set, ``figures/<set>/`` for a named set,
+    ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the committed
+    figures. ``table`` is the frame the chart drew (written as ``<name>-data.csv``).
     """
-    from .figure.finish import finish_figure, source_line
-    from .style import house_style
-
-    module = importlib.import_module(f".charts.{CHARTS[name]}", __package__)
-    built = module.build(data, params)
-    if built.empty:
-        return built
-    with house_style(built.size):
-        line = source_line(data.publishers_in_order(built.text.source_ids), sidecar_name=name)
-        note = as_of_note(data, params.stale_after_days)
-        finish_figure(
-            built.fig, built.text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note
-        )
-    return built
-
-
-def show(built: Built) -> None:
-    """Display the figure in the notebook, or say in words why there is none."""
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
-
-    if built.empty:
-        display(Markdown(f"**Nothing to draw for `{built.name}`:** {built.message}"))
-        return
-    display(built.fig)
-    plt.close(built.fig)  # shown once; the inline backend would otherwise show it again
-    display(Markdown(f"**How to read it.** {built.text.caption}"))
-
-
-def save(built: Built, data, params) -> list[Path]:
-    """Write the figure in every requested format (+ sidecar) into the parameter set's folder.
-
-    Figures go to ``figures/`` for the default set, ``figures/<set>/`` for a named
-    set, ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the
-    committed figures. Nothing is written for an empty selection.
-    """
-    from .figure import save as _save
-    from .figure.files import OUTPUTS_ENV, atomic_write_text, record_outputs, transaction
-    from .figure.sidecar import references
-
-    if built.empty:
-        print(f"{built.name}: not saved - {built.message}")
-        return []
-    out_dir = paths.figure_dir(params.output_set)
-    recorded = {k: v for k, v in as_dict(params).items() if k != "output_set"}
-    # The figure's formats, its sidecars and its tables appear together or not at all.
-    with transaction():
-        written = _save.save(
-            built.fig,
-            built.name,
-            out_dir=out_dir,
-            text=built.text,
-            publishers=data.publishers_in_order(built.text.source_ids),
-            params=recorded,
-            data_version=data.version,
-            notebook=f"{params.notebook}.ipynb",
-            as_of=f"{data.as_of:%Y-%m-%d}",
-            formats=list(params.formats),
-            size=built.size,
-            references=references(data.sources.to_dict("records"), built.text.source_ids),
-        )
-        for key, table in built.tables.items():
-            path = out_dir / f"{built.name}-{key}.csv"
-            atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
-            written.append(path)
-    record_outputs(written)
-    if not os.environ.get(OUTPUTS_ENV):
-        # Interactive use: keep the folder's index current (belthaw run writes it once at the end).
-        _save.write_index(out_dir, params.output_set)
-    print("saved: " + ", ".join(p.name for p in written))
-    return written
+    return figure.save_figure(fig, text, name, data=data, params=params, table=table, tables=tables)

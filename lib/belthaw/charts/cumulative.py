@@ -1,4 +1,5 @@
-"""The running total of people freed, release by release, against the totals sources published."""
+"""01-cumulative: the running total of people freed, release by release, against the totals
+sources published (``plot_cumulative``, ``cumulative_text``, ``draw``, encoding ``MARKS``)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,55 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from ..style import COLORS
-from ..transforms.common import between, ids_by_frequency
-from .axes import date_axis, date_num, get_ax, legend_above, new_figure, pad_x, require_rows, small_font
-from .figtext import Built, FigureText
-from .wording import MAX_NOTES, disagreements, fmt_month, fmt_n, long_day, period_span, plural
-from .labels import LabelPlacer
-from .marks import (
-    PRECISION_MARKERS,
-    total_label,
+from ..counting import CountingRule
+from ..style import COLORS, house_style
+from ..transforms.claims import agreement
+from ..transforms.common import ids_by_frequency
+from ..transforms.headline import headline
+from .axes import (
+    date_axis,
+    date_num,
+    get_ax,
+    legend_above,
+    new_figure,
+    pad_x,
+    require_rows,
+    small_font,
 )
+from .figtext import FigureText
+from .labels import LabelPlacer
+from .marks import PRECISION_MARKERS, Mark, how_to_read, legend_handles, total_label
+from .wording import MAX_NOTES, disagreements, fmt_month, fmt_n, long_day, period_span, plural
+
+NAME = "01-cumulative"
+_BLUE, _BLACK = COLORS["release"], COLORS["total"]
+
+MARKS: tuple[Mark, ...] = (
+    Mark("line", "line", "itemized releases, running total",
+         "the blue step line adds up each release as it happened", dict(color=_BLUE, lw=2, ls="-")),
+    Mark("line-lower", "line", "running total (lower bound)",
+         "it is dashed from the first release that has only a lower bound", dict(color=_BLUE, lw=2, ls="--")),
+    Mark("total-at_least", "marker", "published: more than",
+         "a black triangle is a published 'more than' total", dict(marker="^", color=_BLACK, ms=7)),
+    Mark("total-exact", "marker", "published: exact",
+         "a black circle a published exact total", dict(marker="o", color=_BLACK, ms=7)),
+    Mark("total-approx", "marker", "published: about",
+         "a black diamond a published 'about' total", dict(marker="D", color=_BLACK, ms=7)),
+)  # fmt: skip
+
+
+def marks_drawn(series: pd.DataFrame, totals: pd.DataFrame | None = None) -> list[str]:
+    """The keys of :data:`MARKS` these frames put on the chart."""
+    lb = series["cumulative_is_lower_bound"].to_numpy(bool)
+    drawn = []
+    if not lb[:1].all():
+        drawn.append("line")
+    if lb.any():
+        drawn.append("line-lower")
+    if totals is not None and len(totals):
+        precisions = set(totals["precision"].astype(str))
+        drawn += [f"total-{p}" for p in ("at_least", "exact", "approx") if p in precisions]
+    return drawn
 
 
 def _split_lower_bound(x, y, lb):
@@ -37,20 +77,17 @@ def plot_cumulative(
     series: pd.DataFrame,
     totals: pd.DataFrame | None = None,
     *,
-    scopes=("all_releases", "political_prisoners"),
-    ax=None,
+    color: str | None = None,
     legend_ncols: int = 2,
+    ax=None,
+    **kwargs,
 ):
     """Step line of the running itemized total, dashed once it is only a lower bound.
 
-    Published totals (``totals`` = raw totals table or
-    :func:`belthaw.claims.itemized_vs_totals` output) whose ``scope`` is in ``scopes`` are
-    black markers: triangle-up for "more than", circle for exact, diamond for "about".
-    Each is labelled with its value only (">430"); labels are placed at draw time so
-    they neither collide nor leave the axes. Who published which total belongs in the
-    caption (:func:`belthaw.text.cumulative_text` lists them).
-
-    >>> ax = plot_cumulative(release_series(ds.events), itemized_vs_totals(ds))  # doctest: +SKIP
+    ``totals`` (rows of :func:`belthaw.transforms.running_total.totals_on_line`) are black
+    markers by precision (see :data:`MARKS`), each labelled with its value only (">430");
+    who published which is in the caption. ``color`` replaces the line's colour; other
+    keyword arguments go to the line's ``Axes.plot``.
     """
     require_rows(series, "releases")
     ax = get_ax(ax)
@@ -58,41 +95,29 @@ def plot_cumulative(
     y = series["cumulative"].fillna(0).astype(int).to_numpy()
     lb = series["cumulative_is_lower_bound"].to_numpy(bool)
     solid, dashed = _split_lower_bound(x, y, lb)
-    color = COLORS["release"]
+    color = color or _BLUE
     if solid[0]:
-        ax.plot(
-            *solid,
-            drawstyle="steps-post",
-            color=color,
-            lw=2,
-            ls="-",
-            gid="cumulative-exact",
-            label="itemized releases, running total",
-        )
+        ax.plot(*solid, drawstyle="steps-post", gid="cumulative-exact",
+                **(dict(color=color, lw=2, ls="-") | kwargs))  # fmt: skip
     if dashed[0]:
-        ax.plot(
-            *dashed,
-            drawstyle="steps-post",
-            color=color,
-            lw=2,
-            ls="--",
-            gid="cumulative-lower-bound",
-            label="running total (lower bound)",
-        )
+        ax.plot(*dashed, drawstyle="steps-post", gid="cumulative-lower-bound",
+                **(dict(color=color, lw=2, ls="--") | kwargs))  # fmt: skip
     dates = series["period"]
     placer = LabelPlacer(ax)
     # The line is an obstacle too: a value printed across the step line is hard to read.
     sx, sy = _step_samples(x, y)
     placer.avoid_points(sx, sy, 1.5)
     if totals is not None and len(totals):
-        t = totals[totals["scope"].astype(object).isin(list(scopes))]
-        if len(t):
-            _draw_totals(ax, t, placer)
-            dates = pd.concat([dates, t["as_of"]])
+        _draw_totals(ax, totals, placer)
+        dates = pd.concat([dates, totals["as_of"]])
     ax.set_ylim(0, None)
     ax.set_xlabel("Date")
     ax.set_ylabel("People released (cumulative)")
-    legend_above(ax, ncols=legend_ncols)
+    marks = [
+        m if m.kind != "line" else Mark(m.key, m.kind, m.label, m.reads, m.style | {"color": color})
+        for m in MARKS
+    ]
+    legend_above(ax, handles=legend_handles(marks, marks_drawn(series, totals)), ncols=legend_ncols)
     pad_x(ax, dates)
     date_axis(ax, dates)
     return ax
@@ -137,14 +162,10 @@ _AROUND = [
 
 
 def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
-    seen = set()
     points = []
     for row in t.itertuples(index=False):
         prec = str(row.precision)
         marker = PRECISION_MARKERS.get(prec, "s")
-        label = {"at_least": "published: more than", "exact": "published: exact"}.get(
-            prec, "published: about"
-        )
         xd = mdates.date2num(pd.Timestamp(row.as_of).to_pydatetime())
         ax.plot(
             xd,
@@ -153,10 +174,9 @@ def _draw_totals(ax, t: pd.DataFrame, placer=None) -> None:
             color=COLORS["total"],
             ls="none",
             ms=7,
-            label=label if label not in seen else "_nolegend_",
+            label="_nolegend_",
             gid=f"total:{row.total_id}",
         )
-        seen.add(label)
         points.append((xd, int(row.value), prec))
     placer = placer or LabelPlacer(ax)
     placer.avoid_points([p[0] for p in points], [p[1] for p in points], 4.0)
@@ -205,92 +225,55 @@ def _totals_key(cmp: pd.DataFrame) -> str:
     return "Published totals, as labelled: " + "; ".join(parts) + "."
 
 
-def cumulative_text(series, totals_cmp=None, *, start=None, end=None) -> FigureText:
-    """Words for the running total of releases against the totals sources published.
-
-    >>> cumulative_text(release_series(ds.events), itemized_vs_totals(ds)).title  # doctest: +SKIP
-    """
-    from ..transforms.claims import agreement
-    from ..transforms.headline import headline
-
-    h = headline(series)
-    total, lower = h.value, h.lower_bound
+def cumulative_text(
+    series: pd.DataFrame, totals: pd.DataFrame | None, rule: CountingRule, *, start=None, end=None
+) -> FigureText:
+    """The words of 01-cumulative; ``totals`` are the published totals drawn on the line."""
+    require_rows(series, "releases")
+    h = headline(series, rule, start=start)
     start, end = period_span(series["period"], start, end)
-    # ``totals_cmp`` holds only the totals that count the same thing from the same day as
-    # this line (see ``comparable_with_line``); the others are in 05-totals-table.csv.
-    cmp = totals_cmp if totals_cmp is not None else pd.DataFrame(columns=["verdict"])
+    cmp = totals if totals is not None else pd.DataFrame(columns=["verdict", "as_of"])
     n_ok, n_cmp = agreement(cmp) if len(cmp) else (0, 0)
     title = f"{h.phrase()} by {fmt_month(end)}, release by release"
     if n_cmp:
+        # The check covers the line only up to the last published total: the releases
+        # after it are counted but checked against nothing, and the title says so.
+        last = pd.Timestamp(cmp["as_of"].max())
         title += (
-            f"; {n_ok:,} of {plural(n_cmp, 'published total')} of the same count "
-            f"{'agrees' if n_cmp == 1 else 'agree'}"
+            f"; {n_ok:,} of {plural(n_cmp, 'distinct published total')} up to {long_day(last)} "
+            f"{'agrees' if n_cmp == 1 else 'agree'} with it"
         )
-    subtitle = f"Running total, {fmt_month(start)} to {fmt_month(end)}; counting rule: {_rules(series)}"
-    caption = (
-        "The blue step line adds up each release as it happened (dashed once a release "
-        "with only a lower bound is included). Black markers are totals that outlets and "
-        "rights groups published: triangle = 'more than', circle = exact, diamond = 'about'."
+    subtitle = f"Running total, {fmt_month(start)} to {fmt_month(end)}; counting rule: {h.rule}"
+    caption = how_to_read(MARKS, marks_drawn(series, cmp)) + (
+        " " + _totals_key(cmp) if len(cmp) else ""
     )
-    alt = (
-        f"Step line rising from {fmt_month(start)} to {'at least ' if lower else ''}{fmt_n(total)} "
-        f"people by {fmt_month(end)}, with {plural(len(cmp), 'published total')} marked as points."
-    )
-    if len(cmp):
-        caption += " " + _totals_key(cmp)
     note, why = disagreements(cmp)
     if why:
         caption += " " + why
-    notes = tuple(
-        n
-        for n in (
-            "The running total includes lower-bound releases, so it is a minimum." if lower else "",
-            note,
-        )
-        if n
-    )[:MAX_NOTES]
+    alt = (
+        f"Step line rising from {fmt_month(start)} to {'at least ' if h.lower_bound else ''}{fmt_n(h.value)} "
+        f"{h.what} by {fmt_month(end)}, with {plural(len(cmp), 'published total')} marked as points."
+    )
+    lower = (
+        "The running total includes lower-bound releases, so it is a minimum."
+        if h.lower_bound
+        else ""
+    )
+    notes = tuple(n for n in (lower, note) if n)[:MAX_NOTES]
     ids = ids_by_frequency(
-        series["source_ids"].astype(str),
-        cmp["source_id"].astype(str) if len(cmp) else [],
+        series["source_ids"].astype(str), cmp["source_id"].astype(str) if len(cmp) else []
     )
     return FigureText(
         title=title, subtitle=subtitle, caption=caption, alt=alt, notes=notes, source_ids=ids
     )
 
 
-def build(data, p) -> Built:
-    """Running itemized total of people freed against every published cumulative total."""
-    from ..transforms.claims import comparable_with_line, itemized_vs_totals
-    from ..transforms.timeline import release_series
-
-    def draw():
-        # The running total always counts event by event: a monthly step would hide
-        # which release a published total should be compared with.
-        series = release_series(
-            data.events,
-            data.claims,
-            start=p.start or None,
-            end=p.end or None,
-            granularity="event",
-            include_foreign_nationals=p.include_foreign_nationals,
-            include_released_home=p.include_released_home,
-            count_basis=p.count_basis,
-            count_what=p.count_what,
-            sources=data.sources,
-            min_confidence=p.min_confidence,
-        )
-        cmp = itemized_vs_totals(
-            data,
-            include_foreign_nationals=p.include_foreign_nationals,
-            min_confidence=p.min_confidence,
-        )
-        cmp = cmp[between(cmp["as_of"], p.start or None, p.end or None)]
-        # Only totals counting the same thing from the same day are drawn on the line; a
-        # line that leaves people out (home, foreign nationals) has no published twin.
-        same_rule = p.include_released_home and p.include_foreign_nationals
-        cmp = comparable_with_line(cmp, p.count_what, p.start) if same_rule else cmp.iloc[0:0]
-        fig, ax = new_figure(p.size)
-        plot_cumulative(series, cmp, scopes=tuple(cmp["scope"].astype(str).unique()), ax=ax)
-        return fig, cumulative_text(series, cmp, start=p.start or None, end=p.end or None)
-
-    return drawn(Built("01-cumulative", p.size), draw)
+def draw(
+    series: pd.DataFrame, totals: pd.DataFrame | None = None, *, size: str = "a4-full", **kwargs
+):
+    """The 01-cumulative figure at ``size``; keyword arguments go to :func:`plot_cumulative`."""
+    require_rows(series, "releases")
+    fig, ax = new_figure(size)
+    with house_style(size):
+        plot_cumulative(series, totals, ax=ax, **kwargs)
+    return fig

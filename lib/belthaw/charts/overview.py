@@ -1,184 +1,122 @@
-"""One page: releases, sanctions steps and exchanges on one shared time axis.
+"""04-overview: one page with releases, sanctions steps and exchanges on one shared time axis.
 
-Each panel is drawn by its own chart module's plot function, at the page's size.
+Each panel is drawn by its own chart module's plot function; ``draw`` stacks them at the
+page's size and ``overview_text`` writes the words. The panels' legends come from their
+own encoding tables; the caption names what each panel shows.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..counting import CountingRule
 from ..errors import EmptySelectionError
-from ..style import COLORS, get_size
-from ..transforms.common import between, ids_by_frequency
-from .axes import date_axis, pad_x, require_rows, small_font
-from .figtext import Built, FigureText
-from .wording import fmt_month, fmt_n, period_span, plural
-from .exchanges import exchange_rows, plot_exchanges
+from ..style import COLORS, get_size, house_style
+from ..transforms.common import ids_by_frequency
+from ..transforms.headline import headline
+from ..transforms.sanctions import count_actions
+from .axes import date_axis, new_figure, pad_x, require_rows, small_font
+from .exchanges import plot_exchanges
+from .figtext import FigureText
 from .releases import plot_releases
 from .relief_steps import plot_relief_steps
+from .wording import fmt_month, fmt_n, period_span, plural
 
+NAME = "04-overview"
 #: How the exchanges panel names its rows at each size (see ``exchanges.LAYOUTS``).
 EXCHANGE_LAYOUT = {"a4-page": "inline", "slide": "strip", "a4-full": "strip", "a4-half": "strip"}
 
 
-def overview_figure(
-    dataset,
-    *,
-    start=None,
-    end=None,
-    size: str = "a4-full",
-    annotate_min=20,
-    count_what: str = "freed",
-    min_confidence: str = "low",
-):
-    """One page, three stacked panels on a shared time axis: releases, measures, exchanges.
+def draw(
+    series: pd.DataFrame, measures_df: pd.DataFrame, exchange_rows_df: pd.DataFrame, *,
+    size: str = "a4-page", annotate_min: int | None = 20,
+):  # fmt: skip
+    """Three stacked panels on a shared time axis: releases, measures, exchanges.
 
-    Returns the Figure (not shown, not saved). Raises EmptySelectionError when no release
-    falls in ``start``..``end``; an empty lower panel says so in words instead.
-
-    >>> fig = overview_figure(belthaw.load(), start="2025-01-01")  # doctest: +SKIP
+    ``exchange_rows_df`` is what 03-exchanges draws (:func:`belthaw.charts.exchanges.exchange_rows`).
+    An empty lower panel says so in words instead of drawing a blank box.
     """
-    from ..transforms.exchanges import exchange_pairs
-    from ..transforms.sanctions import measures
-    from ..transforms.timeline import release_series
-
-    s = get_size(size)
-    series = release_series(
-        dataset.events,
-        dataset.claims,
-        start=start,
-        end=end,
-        count_what=count_what,
-        sources=dataset.sources,
-        min_confidence=min_confidence,
-    )
     require_rows(series, "releases")
-    fig, axes = plt.subplots(
-        3,
-        1,
-        sharex=True,
-        figsize=(s.width, s.height * 1.6),
-        # A named exchanges panel needs two lines a row; an unnamed strip needs little.
-        gridspec_kw={"height_ratios": [3, 2, 3.8 if EXCHANGE_LAYOUT[size] == "inline" else 1.3]},
-        layout="constrained",
+    s = get_size(size)
+    layout = EXCHANGE_LAYOUT.get(size, "strip")
+    # A named exchanges panel needs two lines a row; an unnamed strip needs little.
+    ratios = [3, 2, 3.8 if layout == "inline" else 1.3]
+    fig, axes = new_figure(
+        size, 3, sharex=True, gridspec_kw={"height_ratios": ratios}, layout="constrained"
     )
-    # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
-    plot_releases(series, annotate_min=annotate_min, ax=axes[0])
-    axes[0].set_ylabel("People freed")
-    meas = measures(dataset.events, start=start, end=end)
-    pairs = exchange_pairs(dataset)
-    pairs = pairs[between(pairs["release_date"], start, end)]
-    # The same rows as 03-exchanges, their words inside the panel so the three panels
-    # keep one full-width time axis; a panel too short for two lines a row goes unnamed.
-    rows = exchange_rows(pairs, dataset.events)
-    draw_exchanges = partial(plot_exchanges, fit=(40, 1), layout=EXCHANGE_LAYOUT[size])
-    for ax, frame, fn in ((axes[1], meas, plot_relief_steps), (axes[2], rows, draw_exchanges)):
-        try:
-            fn(frame, ax=ax)
-        except EmptySelectionError as err:
-            ax.text(
-                0.5,
-                0.5,
-                str(err),
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=small_font(),
-                color=COLORS["neutral"],
-                wrap=True,
-                gid="empty-note",
-            )
-            ax.set_yticks([])
-    for ax in axes[:-1]:
-        ax.set_xlabel("")
-    dates = pd.concat(
-        [series["period"], meas["date"], pairs["concession_date"], pairs["release_date"]]
-    )
-    dates = dates[between(dates, start, end)]
-    pad_x(axes[0], dates, 20)
-    date_axis(axes[-1], dates)
+    fig.set_size_inches(s.width, s.height * 1.6)
+    with house_style(size):
+        # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
+        plot_releases(series, annotate_min=annotate_min, ax=axes[0])
+        axes[0].set_ylabel("People freed")
+        panels = (
+            (axes[1], measures_df, plot_relief_steps, {}),
+            (axes[2], exchange_rows_df, plot_exchanges, {"fit": (40, 1), "layout": layout}),
+        )
+        for ax, frame, fn, kw in panels:
+            try:
+                fn(frame, ax=ax, **kw)
+            except EmptySelectionError as err:
+                ax.text(0.5, 0.5, str(err), transform=ax.transAxes, ha="center", va="center",
+                        fontsize=small_font(), color=COLORS["neutral"], wrap=True, gid="empty-note")  # fmt: skip
+                ax.set_yticks([])
+        for ax in axes[:-1]:
+            ax.set_xlabel("")
+        dates = pd.concat(
+            [series["period"], series["period_end"], *_dates(measures_df, exchange_rows_df)]
+        )
+        pad_x(axes[0], dates, 20)
+        date_axis(axes[-1], dates)
     return fig
 
 
-def overview_text(series, measures_df, pairs, *, start=None, end=None) -> FigureText:
-    """Words for the one-page overview (releases, measures, exchanges on one time axis).
+def _dates(measures_df: pd.DataFrame, rows: pd.DataFrame) -> list[pd.Series]:
+    out = [measures_df["date"]] if len(measures_df) else []
+    out += [rows[c] for c in ("concession_date", "release_date") if c in rows and len(rows)]
+    return out
 
-    >>> overview_text(release_series(ds.events), measures(ds.events), exchange_pairs(ds))
-    ... # doctest: +SKIP
+
+def overview_text(
+    series: pd.DataFrame, measures_df: pd.DataFrame, pairs: pd.DataFrame, rule: CountingRule, *,
+    us_track: pd.DataFrame | None = None, start=None, end=None,
+) -> FigureText:  # fmt: skip
+    """The words of 04-overview.
+
+    ``us_track`` is the release series restricted to releases on the US track (release
+    type ``us_deal``): the title puts releases beside US steps, so it keeps the domestic
+    pardons, which no source ties to a US step, apart from the US-track releases.
     """
-    from ..transforms.headline import headline
-    from ..transforms.sanctions import count_actions
-
-    h = headline(series)
-    total, lower, n_rel = h.value, h.lower_bound, h.n_releases
+    require_rows(series, "releases")
+    h = headline(series, rule, start=start)
     us = measures_df["jurisdiction"].astype(str) == "US"
     us_relief = count_actions(measures_df[us & (measures_df["direction"].astype(str) == "relief")])
     start, end = period_span(series["period"], start, end)
-    title = (
-        f"{h.phrase()} in {plural(n_rel, 'release')} as the US took "
-        f"{plural(us_relief, 'relief action')}"
-    )
+    title = f"{h.phrase()} in {plural(h.n_releases, 'release')} since {fmt_month(start)}"
+    if us_track is not None and len(us_track):
+        u = headline(us_track, rule, start=start)
+        title += (
+            f"; {'at least ' if u.lower_bound else ''}{fmt_n(u.value)} of them in "
+            f"{plural(u.n_releases, 'release')} on the US track, which took "
+            f"{plural(us_relief, 'relief action')}"
+        )
     near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
-    subtitle = f"{fmt_month(start)} to {fmt_month(end)}; counting rule: {_rules(series)}"
+    subtitle = f"{fmt_month(start)} to {fmt_month(end)}; counting rule: {h.rule}"
     caption = (
-        "Top: people freed per release (hatched = lower bound). Middle: sanctions and border "
-        "steps by jurisdiction. Bottom: recorded US step -> release pairs, line style = how "
-        "firmly sources link them."
+        "Top: people freed per release, marked as in 01-releases. Middle: sanctions steps by "
+        "jurisdiction, marked as in 02-relief-steps. Bottom: each US step paired with a "
+        "release, line style = how firmly sources link them, as in 03-exchanges."
     )
     alt = (
         f"Three stacked panels sharing a time axis from {fmt_month(start)} to {fmt_month(end)}: "
-        f"{plural(n_rel, 'release')} totalling {'at least ' if lower else ''}{fmt_n(total)}; "
-        f"{plural(len(measures_df), 'sanctions or border step')}; "
-        f"{plural(len(pairs), 'recorded pair')}, {near:,} within a day."
+        f"{plural(h.n_releases, 'release')} totalling {'at least ' if h.lower_bound else ''}{fmt_n(h.value)}; "
+        f"{plural(len(measures_df), 'sanctions step')}; "
+        f"{plural(len(pairs), 'US step and release pair')}, {near:,} of them within a day."
     )
-    notes = ()
-    if lower:
-        notes = ("Totals with a lower-bound release are themselves lower bounds.",)
+    notes = (
+        ("Totals with a lower-bound release are themselves lower bounds.",) if h.lower_bound else ()
+    )
+    ids = ids_by_frequency(series["source_ids"].astype(str), measures_df["source_ids"].astype(str),
+                           pairs["source_ids"].astype(str) if len(pairs) else [])  # fmt: skip
     return FigureText(
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-        alt=alt,
-        notes=notes,
-        source_ids=ids_by_frequency(
-            series["source_ids"].astype(str),
-            measures_df["source_ids"].astype(str),
-            pairs["source_ids"].astype(str),
-        ),
+        title=title, subtitle=subtitle, caption=caption, alt=alt, notes=notes, source_ids=ids
     )
-
-
-def build(data, p) -> Built:
-    """One page: releases, measures and exchanges on one shared time axis."""
-    from ..transforms.exchanges import exchange_pairs
-    from ..transforms.sanctions import measures
-    from ..transforms.timeline import release_series
-
-    def draw():
-        start, end = p.start or None, p.end or None
-        fig = overview_figure(
-            data,
-            start=start,
-            end=end,
-            size=p.size,
-            count_what=p.count_what,
-            min_confidence=p.min_confidence,
-        )
-        series = release_series(
-            data.events,
-            data.claims,
-            start=start,
-            end=end,
-            count_what=p.count_what,
-            sources=data.sources,
-            min_confidence=p.min_confidence,
-        )
-        m = measures(data.events, start=start, end=end)
-        pairs = exchange_pairs(data)
-        pairs = pairs[between(pairs["release_date"], start, end)]
-        return fig, overview_text(series, m, pairs, start=start, end=end)
-
-    return drawn(Built("04-overview", p.size), draw)

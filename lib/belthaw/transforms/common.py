@@ -11,12 +11,12 @@ import pandas as pd
 
 
 def to_timestamp(value) -> pd.Timestamp | None:
-    """``None`` stays ``None``; a string or date becomes a ``Timestamp``.
+    """``None`` and ``""`` (a parameter left empty) are no bound; a string or date becomes a ``Timestamp``.
 
     >>> to_timestamp("2025-09-11")
     Timestamp('2025-09-11 00:00:00')
     """
-    return None if value is None else pd.Timestamp(value)
+    return None if value is None or value == "" else pd.Timestamp(value)
 
 
 def between(dates: pd.Series, start=None, end=None) -> pd.Series:
