@@ -63,27 +63,15 @@ def SynthDataset(**frames) -> Dataset:  # noqa: N802 - reads like the class it b
 
 
 SOURCES = [
-    dict(source_id="ap-1", publisher="AP", title="t", source_type="news", corpus="seed"),
-    dict(
-        source_id="reuters-1", publisher="Reuters", title="t", source_type="news", corpus="dossier"
-    ),
-    dict(source_id="viasna-1", publisher="Viasna", title="t", source_type="ngo", corpus="dossier"),
-    dict(
-        source_id="state-1",
-        publisher="US State Department",
-        title="t",
-        source_type="official",
-        corpus="dossier",
-    ),
-    dict(
-        source_id="eu-1",
-        publisher="Council of the EU",
-        title="t",
-        source_type="official",
-        corpus="dossier",
-    ),
-    dict(source_id="lrt-1", publisher="LRT", title="t", source_type="news", corpus="dossier"),
-]
+    dict(source_id="ap-1", publisher="AP", title="t", source_type="news", corpus="seed", tier="original"),
+    dict(source_id="reuters-1", publisher="Reuters", title="t", source_type="news", corpus="dossier", tier="original"),
+    dict(source_id="viasna-1", publisher="Viasna", title="t", source_type="ngo", corpus="dossier", tier="original"),
+    dict(source_id="state-1", publisher="US State Department", title="t", source_type="official", corpus="dossier", tier="official"),
+    dict(source_id="eu-1", publisher="Council of the EU", title="t", source_type="official", corpus="dossier", tier="official"),
+    dict(source_id="lrt-1", publisher="LRT", title="t", source_type="news", corpus="dossier", tier="original"),
+    # An aggregator page: a release resting on it alone is weakly sourced.
+    dict(source_id="blog-1", publisher="Aggregator site", title="t", source_type="news", corpus="dossier", tier="aggregator"),
+]  # fmt: skip
 
 
 def _rel(

@@ -1,8 +1,10 @@
-"""Counting rules, granularity and lower bounds of the release series; the stock series."""
+"""transforms/timeline.py: counting rules, granularity and lower bounds of the release series;
+the stock series."""
 
 import pandas as pd
 import pytest
 
+from belthaw.counting import CountingRule
 from belthaw.transforms.common import ids_by_frequency, join_unique
 from belthaw.transforms.timeline import release_series, stock_series
 from synth import make_dataset, release
@@ -29,19 +31,19 @@ def counts(frame):
     ],
 )
 def test_counting_rules(ds, kwargs, event_id, count, lower_bound):
-    s = release_series(ds.events, ds.claims, **kwargs).set_index("event_id")
+    s = release_series(ds, CountingRule.from_params(kwargs)).set_index("event_id")
     assert s.loc[event_id, "count"] == count
     assert bool(s.loc[event_id, "is_lower_bound"]) is lower_bound
 
 
 def test_unknown_foreign_is_flagged(ds):
-    s = release_series(ds.events, include_foreign_nationals=False).set_index("event_id")
+    s = release_series(ds, CountingRule(include_foreign_nationals=False)).set_index("event_id")
     assert s.loc["ev-20251213-release", "may_include_foreign"]
     assert not s.loc["ev-20250621-release", "may_include_foreign"]
 
 
 def test_event_granularity_columns_and_cumulative(ds):
-    s = release_series(ds.events, ds.claims)
+    s = release_series(ds)
     for col in [
         "period",
         "event_id",
@@ -69,7 +71,7 @@ def test_event_granularity_columns_and_cumulative(ds):
     [("month", 19, "2024-07-01", 12), ("quarter", 7, "2024-07-01", 1)],
 )
 def test_period_granularity_fills_gaps(ds, granularity, n_rows, first, zeros):
-    s = release_series(ds.events, granularity=granularity)
+    s = release_series(ds, granularity=granularity)
     assert len(s) == n_rows
     assert s["period"].iloc[0] == pd.Timestamp(first)
     assert (s["n_events"] == 0).sum() == zeros
@@ -79,7 +81,7 @@ def test_period_granularity_fills_gaps(ds, granularity, n_rows, first, zeros):
 
 
 def test_quarter_joins_unique_sources(ds):
-    s = release_series(ds.events, granularity="quarter")
+    s = release_series(ds, granularity="quarter")
     assert s["source_ids"].iloc[0] == "viasna-1;ap-1;reuters-1"
 
 
@@ -93,21 +95,21 @@ def test_quarter_joins_unique_sources(ds):
     ],
 )
 def test_start_end_inclusive(ds, start, end, ids):
-    s = release_series(ds.events, start=start, end=end)
+    s = release_series(ds, start=start, end=end)
     assert s["event_id"].tolist() == ids
 
 
 def test_cumulative_restarts_within_selection(ds):
-    s = release_series(ds.events, start="2025-09-01")
+    s = release_series(ds, start="2025-09-01")
     assert s["cumulative"].tolist() == [52, 175, 175]
 
 
 def test_empty_selection_says_why(ds):
-    s = release_series(ds.events, start="2023-01-01", end="2023-02-01")
+    s = release_series(ds, start="2023-01-01", end="2023-02-01")
     assert s.attrs["selection"] == "releases between 2023-01-01 and 2023-02-01"
     assert s.attrs["coverage"] == "the data covers 2024-07-03 to 2026-01-20"
     assert release_series(
-        ds.events, start="2023-01-01", end="2023-02-01", granularity="month"
+        ds, start="2023-01-01", end="2023-02-01", granularity="month"
     ).empty
 
 
@@ -118,12 +120,12 @@ def test_only_releases_counted():
             release("ev-20250301-b", "2025-03-01", 7, "at_least"),
         ]
     )
-    s = release_series(ds.events, granularity="month")
+    s = release_series(ds, granularity="month")
     assert s["count"].tolist() == [5, 0, 7]
     assert s["cumulative_is_lower_bound"].tolist() == [False, False, True]
 
 
-def test_scales_without_row_loops():
+def test_twenty_thousand_releases_aggregate_by_month():
     n = 20_000
     rows = [
         release(
@@ -139,15 +141,18 @@ def test_scales_without_row_loops():
     ]
     ds = make_dataset(events=rows, claims=[], exchanges=[])
     s = release_series(
-        ds.events, include_released_home=False, include_foreign_nationals=False, granularity="month"
+        ds,
+        CountingRule(include_released_home=False, include_foreign_nationals=False),
+        granularity="month",
     )
     assert s["n_events"].sum() == n
 
 
-@pytest.mark.parametrize("bad", [{"granularity": "week"}, {"count_basis": "median"}])
-def test_bad_arguments(ds, bad):
-    with pytest.raises(ValueError):
-        release_series(ds.events, **bad)
+def test_bad_arguments(ds):
+    with pytest.raises(ValueError, match="granularity"):
+        release_series(ds, granularity="week")
+    with pytest.raises(ValueError, match="basis"):
+        CountingRule(basis="median")
 
 
 def test_stock_series(ds):
