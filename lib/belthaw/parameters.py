@@ -27,6 +27,7 @@ from typing import Any
 
 from .counting import CONFIDENCE, COUNT_BASES, COUNT_WHAT, GRANULARITIES, JURISDICTIONS, LINK_STRENGTHS
 from .errors import ParameterError
+from .style import SIZES
 
 #: Longest piece of a bad value quoted back in a message (a pasted essay stays a prefix).
 QUOTE_MAX = 60
@@ -97,7 +98,7 @@ def _literal(value: Any) -> str:
 
 # -- the declarations ------------------------------------------------------------------------
 
-_SIZES = ("a4-full", "a4-half", "slide", "a4-page")
+_SIZES = tuple(SIZES)
 START = Param("start", str, "2024-07-01", "first day shown (ISO date; empty for the first event)", is_date=True)  # fmt: skip
 END = Param("end", str, "", "last day shown (ISO date; empty for the newest event)", is_date=True)
 SIZE = Param("size", str, "a4-full", "figure size for pasting", choices=_SIZES)

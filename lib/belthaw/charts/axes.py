@@ -28,23 +28,43 @@ def small_font() -> float:
     return max(MIN_FONT_PT, float(mpl.rcParams["font.size"]) - 1.5)
 
 
-def legend_above(ax, handles=None, labels=None, *, ncols=3, **kw):
-    """A frameless legend in a row above the plotting area, where it can never cover data."""
+def is_narrow(ax) -> bool:
+    """True on a figure narrower than 5 in (the 8 cm column size): fewer columns and labels."""
+    return ax.figure.get_figwidth() < 5.0
+
+
+def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
+    """A frameless legend in rows above the plotting area, where it can never cover data.
+
+    ``ncols`` defaults to 3, or 2 on a narrow figure: a legend wider than the figure would
+    make the layout squeeze the plot to nothing.
+    """
+    if ncols is None:
+        ncols = 2 if is_narrow(ax) else 3
     if handles is not None:
         kw["handles"] = list(handles)
     if labels is not None:
         kw["labels"] = list(labels)
     kw.setdefault("handlelength", 1.6)
-    return ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=ncols,
-        frameon=False,
-        fontsize=small_font(),
-        borderaxespad=0.2,
-        columnspacing=1.2,
-        **kw,
-    )
+    while True:
+        leg = ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=ncols,
+            frameon=False,
+            fontsize=small_font(),
+            borderaxespad=0.2,
+            columnspacing=1.2,
+            **kw,
+        )
+        # Measured only on narrow figures, where a row of entries can be wider than the page.
+        if ncols == 1 or not is_narrow(ax):
+            return leg
+        fig = ax.figure
+        box = leg.get_window_extent(fig.canvas.get_renderer())
+        if box.width <= fig.bbox.width * (0.99 - ax.get_position().x0):
+            return leg
+        ncols -= 1
 
 
 def require_rows(frame: pd.DataFrame | None, what: str) -> None:
@@ -68,10 +88,14 @@ def date_num(dates) -> pd.Series:
 
 
 def date_axis(ax, dates: pd.Series) -> None:
-    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January."""
+    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January.
+
+    As many ticks as the axes' width holds (about one per 0.9 in, at most 7).
+    """
     dates = pd.to_datetime(pd.Series(dates)).dropna()
     months = max(1, (dates.max() - dates.min()).days // 30) if len(dates) else 1
-    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 7), 12)
+    room = max(3, min(7, int(ax.figure.get_figwidth() / 0.9)))
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= room), 12)
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
     ax.xaxis.set_major_formatter(FuncFormatter(month_tick))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())

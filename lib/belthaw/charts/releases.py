@@ -22,6 +22,7 @@ from .axes import (
     date_axis,
     date_num,
     get_ax,
+    is_narrow,
     legend_above,
     new_figure,
     pad_x,
@@ -57,15 +58,15 @@ MARKS: tuple[Mark, ...] = (
          "an outlined bar with a dashed edge rests only on copies or aggregators (single or weak source): it is counted, and data/events.csv says what is missing",
          dict(facecolor="white", edgecolor=_BLUE, linewidth=1.0, linestyle=_DASHED)),
     *(
-        Mark(f"dest-{kind}", "marker", style["label"], words,
+        Mark(f"dest-{kind}", "marker", label, words,
              dict(marker=style["marker"], fillstyle=style["fillstyle"], ms=5, mew=1.0,
                   color=COLORS["neutral"] if kind == "unknown" else "#222222",
                   **({"markerfacecoloralt": "white"} if style["fillstyle"] == "left" else {})))
-        for kind, style, words in (
-            ("abroad", DEST_MARKERS["abroad"], "a filled marker under a bar: the people were sent abroad"),
-            ("home", DEST_MARKERS["home"], "a hollow marker: they stayed in Belarus"),
-            ("both", DEST_MARKERS["both"], "a half-filled marker: some left, some stayed"),
-            ("unknown", DEST_MARKERS["unknown"], "a cross: the destination was not reported"),
+        for kind, style, label, words in (
+            ("abroad", DEST_MARKERS["abroad"], "sent abroad", "a filled marker under a bar: the people were sent abroad"),
+            ("home", DEST_MARKERS["home"], "stayed in Belarus", "a hollow marker: they stayed in Belarus"),
+            ("both", DEST_MARKERS["both"], "some left, some stayed", "a half-filled marker: some left, some stayed"),
+            ("unknown", DEST_MARKERS["unknown"], "not reported", "a cross: the destination was not reported"),
         )
     ),
 )  # fmt: skip
@@ -129,7 +130,8 @@ def plot_releases(
     annotate_min: int | None = 20,
     show_destination: bool = True,
     color: str | None = None,
-    legend_ncols: int = 3,
+    legend_ncols: int | None = None,
+    max_labels: int | None = None,
     ax=None,
     **kwargs,
 ):
@@ -141,7 +143,9 @@ def plot_releases(
     under it ("52\nLT"); colliding labels are lifted, with a thin leader to their bar.
     With ``show_destination`` every bar also gets a marker in a strip under the baseline
     (see :data:`MARKS`), so destination reads in greyscale without crowding.
-    ``color`` replaces the bars' colour; other keyword arguments go to ``Axes.bar``.
+    At most ``max_labels`` bars are labelled, the largest first (default: as many as
+    the axes' width holds, about three per inch). ``color`` replaces the bars' colour;
+    other keyword arguments go to ``Axes.bar``.
     """
     require_rows(series, "releases")
     ax = get_ax(ax)
@@ -165,7 +169,15 @@ def plot_releases(
         bars.append(bar)
     top = max(1, int(counts.max()))
     dests = series["destination"].astype(str).to_numpy() if show_destination else None
-    _count_labels(ax, x, counts, lower, dests, 1 if annotate_min is None else annotate_min, bars)
+    # On a narrow figure the marker strip alone says where people went: a second label
+    # line per bar would not fit.
+    label_dests = None if is_narrow(ax) else dests
+    threshold = 1 if annotate_min is None else annotate_min
+    room = max_labels if max_labels is not None else int(2 * ax.figure.get_figwidth())
+    if (counts >= threshold).sum() > room:
+        # Only the largest releases keep a label; the rest are read off the axis.
+        threshold = max(threshold, int(np.sort(counts)[::-1][room - 1]) + (room == 0))
+    _count_labels(ax, x, counts, lower, label_dests, threshold, bars)
     drawn = marks_drawn(series, show_destination=show_destination)
     bottom = 0.0
     if dests is not None:
@@ -279,7 +291,10 @@ def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwar
         _axis_break(ax)
     else:
         ax.set_ylabel("Political prisoners held")
-    ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=small_font())
+    if is_narrow(ax):
+        legend_above(ax)  # inside the short panel it would cover the line
+    else:
+        ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=small_font())
     pad_x(ax, stock["date"])
     date_axis(ax, stock["date"])
     return ax

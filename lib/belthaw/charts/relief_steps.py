@@ -7,7 +7,16 @@ import pandas as pd
 
 from ..style import COLORS
 from ..transforms.common import ids_by_frequency
-from .axes import date_axis, date_num, get_ax, legend_above, new_figure, pad_x, require_rows, small_font
+from .axes import (
+    date_axis,
+    date_num,
+    get_ax,
+    legend_above,
+    new_figure,
+    pad_x,
+    require_rows,
+    small_font,
+)
 from .figtext import Built, FigureText
 from .wording import fmt_month, period_span, plural
 from .labels import LabelPlacer
