@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +90,31 @@ def test_workflow_triggers_on_push_and_pull_request():
     wf = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as True
     assert {"push", "pull_request"} <= set(triggers)
+
+
+@pytest.mark.slow
+def test_the_install_jobs_own_commands_pass_here(tmp_path):
+    """The macOS/Windows job's check step, run as written (with this venv's Python)."""
+    job = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["install"]
+    step = next(s for s in job["steps"] if s.get("name") == "Check the environment")
+    env = {
+        **os.environ,
+        "BELTHAW_FIGURES_DIR": str(tmp_path / "figures"),
+        "BELTHAW_BUILD_DIR": str(tmp_path / "build"),
+    }
+    # The step finds .venv's Python itself; here that is the interpreter running the tests.
+    script = step["run"].replace(
+        "if [ -x .venv/Scripts/python.exe ]", f"PY={sys.executable}; if false"
+    )
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert list((tmp_path / "figures").glob("*.png")), "belthaw run drew nothing"
+
+
+def test_the_up_to_date_check_does_not_depend_on_the_calendar():
+    step = next(s for s in steps() if "make run" in s.get("run", ""))
+    assert 'BELTHAW_TODAY="$(git log -1 --format=%cs -- data/)"' in step["run"]
+    checkout = next(s for s in steps() if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
