@@ -79,20 +79,20 @@ TITLES = [
     # (case, totals, title start)
     ("every figure agrees; the dates of the releases checked are stated",
      [_total("a", 30, as_of="2025-02-28"), _total("b", 100)],
-     "2 of 2 published totals match our sum of the same releases (10 Jan 2025 to 10 Apr 2025)"),
+     "2 of 2 published totals match our sum over the same dates (releases of 10 Jan 2025 to 10 Apr 2025)"),
     ("one figure relayed twice is one agreement",
      [_total("a", 100), _total("b", 100)],
      "1 of 1 published total matches"),
     ("a total up to 28 Feb is checked against releases up to then only",
      [_total("a", 30, as_of="2025-02-28")],
-     "1 of 1 published total matches our sum of the same releases (10 Jan 2025 to 10 Feb 2025)"),
+     "1 of 1 published total matches our sum over the same dates (releases of 10 Jan 2025 to 10 Feb 2025)"),
     ("a shortfall of the published figures is said with its size",
      [_total("a", 80), _total("b", 70, source_id="reuters-1")],
-     "0 of 2 published totals match our sum of the same releases (10 Jan 2025 to 10 Apr 2025); "
+     "0 of 2 published totals match our sum over the same dates (releases of 10 Jan 2025 to 10 Apr 2025); "
      "2 fall short of it by up to 30"),
     ("figures above our sum exceed it",
      [_total("a", 150, precision="approx")],
-     "0 of 1 published total match our sum of the same releases (10 Jan 2025 to 10 Apr 2025); "
+     "0 of 1 published total match our sum over the same dates (releases of 10 Jan 2025 to 10 Apr 2025); "
      "1 exceeds it by up to 50"),
 ]  # fmt: skip
 

@@ -20,6 +20,7 @@ from belthaw.transforms.claims import (
     comparable_with_line,
     counters,
     disputed_claims,
+    distinct_figures,
     itemized_vs_totals,
     totals_on_chart,
     totals_table,
@@ -317,3 +318,12 @@ def test_checked_span_and_comparable_with_line(ds):
         and (line["since"] == pd.Timestamp("2024-07-01")).all()
     )
     assert checked_span(cmp.iloc[0:0]) is None
+
+
+def test_a_relay_alone_still_counts_as_the_figure():
+    totals = [_total(total_id="t0", value=100), _total(total_id="t1", value=100)]
+    cmp = itemized_vs_totals(make_dataset(events=RELEASES, claims=[], exchanges=[], totals=totals))
+    assert cmp["repeat_of"].tolist() == ["", "t0"]
+    only_relay = cmp[cmp["total_id"] == "t1"]
+    assert agreement(only_relay) == (1, 1)
+    assert distinct_figures(only_relay)["total_id"].tolist() == ["t1"]

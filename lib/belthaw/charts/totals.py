@@ -178,10 +178,10 @@ def totals_text(
     n_ok, n = agreement(c)
     off = c[c["verdict"] == "differs"]
     verb = "matches" if n_ok == 1 else "match"
-    title = f"{n_ok:,} of {plural(n, 'published total')} {verb} our sum of the same releases"
+    title = f"{n_ok:,} of {plural(n, 'published total')} {verb} our sum over the same dates"
     span = checked_span(c)
-    if span is not None:
-        title += f" ({short_day(span[0])} to {short_day(span[1])})"
+    if span is not None:  # what was checked: no total reaches a release after span[1]
+        title += f" (releases of {short_day(span[0])} to {short_day(span[1])})"
     if len(off):
         d = off["difference"].astype("float64")
         big = fmt_n(d.abs().max())

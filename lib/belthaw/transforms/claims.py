@@ -22,8 +22,8 @@ from .timeline import counted_releases
 DEFAULT_SINCE = pd.Timestamp("2024-07-01")
 #: Relative difference up to which an exact/approx total is "consistent" / "close".
 CONSISTENT_WITHIN, CLOSE_WITHIN = 0.02, 0.05
-#: "About N" is read as N give or take this share: "about 50" allows 48 to 52, so an exact
-#: 51 is compatible with it and an exact 60 is not.
+#: "About N" is read as N give or take this share: "about 50" allows 47.5 to 52.5, so an
+#: exact 52 fits it and an exact 60 does not.
 APPROX_WITHIN = 0.05
 
 SCOPE_WORDS = {
@@ -306,23 +306,28 @@ def total_counters(dataset) -> pd.Series:
     return who.astype("str")
 
 
+def _figure_key(cmp: pd.DataFrame) -> pd.Series:
+    """One string per published figure (:data:`FIGURE_KEY`; the publisher stands in for
+    the counter in a frame without one)."""
+    cols = [c if c in cmp else "publisher" for c in FIGURE_KEY]
+    return cmp[cols].astype(str).agg("|".join, axis=1) if len(cmp) else pd.Series(dtype=str)
+
+
 def _repeat_of(cmp: pd.DataFrame) -> pd.Series:
     """The total_id of the first row giving the same figure, "" for a figure's first row."""
-    key = cmp[list(FIGURE_KEY)].astype(str).agg("|".join, axis=1)
-    first = cmp.groupby(key, sort=False)["total_id"].transform("first").astype(str)
+    first = cmp.groupby(_figure_key(cmp), sort=False)["total_id"].transform("first").astype(str)
     return first.where(first != cmp["total_id"].astype(str), "").astype("str")
 
 
 def distinct_figures(cmp: pd.DataFrame) -> pd.DataFrame:
-    """One row per published figure (the first row of each :data:`FIGURE_KEY`), with
-    ``n_reports`` (how many rows relay it) and ``source_ids`` of all of them."""
-    if "repeat_of" not in cmp:
-        return cmp.assign(n_reports=1, source_ids=cmp["source_id"].astype(str))
-    head = cmp["repeat_of"].astype(str).where(cmp["repeat_of"].astype(str) != "", cmp["total_id"])
-    ids = join_unique(cmp["source_id"].astype(str), by=head)
-    first = cmp[cmp["repeat_of"].astype(str) == ""].copy()
-    first["n_reports"] = first["total_id"].map(head.value_counts()).astype(int)
-    first["source_ids"] = first["total_id"].map(ids).astype("str")
+    """One row per published figure in ``cmp`` (its first row), with ``n_reports`` (how many
+    rows relay it) and ``source_ids`` (all of theirs). Computed within ``cmp``, so a filter
+    that keeps only a relay of a figure still keeps the figure."""
+    key = _figure_key(cmp)
+    first = cmp[~key.duplicated()].copy()
+    first["n_reports"] = key[~key.duplicated()].map(key.value_counts()).astype(int)
+    ids = join_unique(cmp["source_id"].astype(str), by=key) if len(cmp) else pd.Series(dtype=str)
+    first["source_ids"] = key[~key.duplicated()].map(ids).astype("str")
     return first
 
 
