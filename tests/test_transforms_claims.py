@@ -327,3 +327,33 @@ def test_a_relay_alone_still_counts_as_the_figure():
     only_relay = cmp[cmp["total_id"] == "t1"]
     assert agreement(only_relay) == (1, 1)
     assert distinct_figures(only_relay)["total_id"].tolist() == ["t1"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["AP", "Viasna"]), st.integers(1, 3), st.integers(1, 3),
+                  st.sampled_from(["consistent", "differs", "not comparable"])),
+        min_size=1, max_size=12,
+    ),
+    st.data(),
+)  # fmt: skip
+def test_relaying_a_figure_again_never_changes_agreement(rows, data):
+    def frame(rs):
+        return pd.DataFrame(
+            {
+                "total_id": [f"t{i}" for i in range(len(rs))],
+                "source_id": [f"s{i}" for i in range(len(rs))],
+                "counter": [r[0] for r in rs],
+                "value": [r[1] for r in rs],
+                "as_of": [pd.Timestamp(2025, 1, r[2]) for r in rs],
+                "verdict": [r[3] for r in rs],
+            }
+        )
+
+    # a figure's verdict follows from the figure, so a relay repeats it
+    first = {}
+    rows = [(*r[:3], first.setdefault(r[:3], r[3])) for r in rows]
+    again = data.draw(st.sampled_from(rows))
+    ok, n = agreement(frame(rows))
+    assert agreement(frame([*rows, again])) == (ok, n)
+    assert n == len({r[:3] for r in rows if r[3] != "not comparable"})
