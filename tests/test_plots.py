@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex as _to_hex  # noqa: E402
 
-from belthaw.charts import claims, cumulative, overview, releases, relief_steps, totals  # noqa: E402
+from belthaw.charts import cumulative, overview, releases, relief_steps  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
-from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
+from belthaw.transforms.claims import itemized_vs_totals  # noqa: E402
 from belthaw.transforms.sanctions import measures  # noqa: E402
 from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
 from synth import make_dataset  # noqa: E402
@@ -176,103 +176,6 @@ def test_relief_steps_lanes_colours_and_stages(ds):
     stages = by_gid(ax, "stage-label", "texts")
     assert [t.get_text() for t in stages] == ["announced", "licence"]
     _no_overlap(_boxes(ax.figure, stages))
-
-
-def _claims_ds():
-    """Synth data plus a disputed non-release and a third disputed release."""
-    from synth import CLAIMS, EVENTS
-
-    truck = dict(EVENTS[0], event_id="ev-trucks", kind="other", count=5000, title="trucks")
-    extra = [
-        dict(CLAIMS[0], claim_id="t1", event_id="ev-trucks", value="over 1,000", value_num=1000),
-        dict(CLAIMS[0], claim_id="t2", event_id="ev-trucks", value="5,000", value_num=5000),
-    ]
-    return make_dataset(events=[*EVENTS, truck], claims=[*CLAIMS, *extra])
-
-
-@pytest.mark.parametrize("source", ["long", "ranges"])
-def test_claim_ranges(ds, source):
-    data = claims_long(ds) if source == "long" else claim_ranges(ds)
-    ax = claims.plot_claim_ranges(data)
-    (rng,) = by_gid(ax, "range:", "patches")  # only the disputed event
-    assert (rng.get_x(), rng.get_x() + rng.get_width()) == (50, 60)
-    (al,) = by_gid(ax, "claims:at_least", "lines")
-    assert al.get_marker() == ">"
-    assert by_gid(ax, "best:ev-20250911-release", "lines")
-    labels = sorted(t.get_text() for t in by_gid(ax, "claim-label:", "texts"))
-    assert labels == ["52", ">50", "~60"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["11 Sep 2025"]
-
-
-def test_claim_ranges_rows_are_disputed_releases_only():
-    ds = _claims_ds()
-    ax = claims.plot_claim_ranges(claims_long(ds, kinds=("release",)))
-    ids = {p.get_gid().split(":", 1)[1] for p in by_gid(ax, "range:", "patches")}
-    assert ids == {"ev-20250911-release"}  # no trucks, no undisputed release
-    assert max(ax.get_xlim()) < 100
-
-
-def test_claim_ranges_max_events_widest_first():
-    ds = _claims_ds()
-    long = claims_long(ds)  # trucks included here: two disputed events
-    ax = claims.plot_claim_ranges(long, max_events=1)
-    assert [p.get_gid() for p in by_gid(ax, "range:", "patches")] == ["range:ev-trucks"]
-    _, ax2 = plt.subplots()
-    claims.plot_claim_ranges(long, max_events=8, ax=ax2)
-    rows = sorted(by_gid(ax2, "range:", "patches"), key=lambda p: -p.get_y())
-    assert [p.get_gid() for p in rows] == ["range:ev-trucks", "range:ev-20250911-release"]
-
-
-def test_claim_ranges_no_publishers_no_overlap(ds):
-    fig, ax = plt.subplots(figsize=(6.3, 3))
-    claims.plot_claim_ranges(claims_long(ds))
-    texts = [t.get_text() for t in fig.findobj(plt.Text)]
-    for pub in ds.sources["publisher"]:
-        assert not any(pub in t for t in texts), pub
-    _no_overlap(_boxes(fig, by_gid(ax, "claim-label:", "texts") + ax.get_yticklabels()))
-
-
-def test_claim_ranges_real_data_clean():
-    """The workbook's own data: crowded rows stay legible, labels never collide."""
-    import belthaw
-
-    data = belthaw.load()
-    fig, ax = plt.subplots(figsize=(6.3, 3.0))
-    claims.plot_claim_ranges(claims_long(data, kinds=("release",)), max_events=8)
-    assert 1 <= len(by_gid(ax, "range:", "patches")) <= 8
-    _no_overlap(_boxes(fig, by_gid(ax, "claim-label:", "texts")))
-
-
-def test_claim_ranges_none_disputed(ds):
-    with pytest.raises(EmptySelectionError, match="disagree"):
-        claims.plot_claim_ranges(claims_long(ds, ["ev-20251213-release"]))
-
-
-def test_totals_vs_itemized(ds):
-    ax = totals.plot_totals_vs_itemized(itemized_vs_totals(ds))
-    verdicts = sorted(t.get_gid() for t in by_gid(ax, "verdict:", "texts"))
-    assert verdicts == [
-        "verdict:close", "verdict:consistent", "verdict:consistent", "verdict:consistent",
-        "verdict:differs",
-    ]  # fmt: skip
-    texts = {t.get_text() for t in by_gid(ax, "verdict:", "texts")}
-    assert "agrees" in texts and any(t.startswith("differs by ") for t in texts)
-    assert by_gid(ax, "published:t-all", "lines")[0].get_marker() == ">"
-    assert by_gid(ax, "itemized:t-pardon", "lines")[0].get_markerfacecolor() != "white"
-    assert by_gid(ax, "itemized:t-all", "lines")[0].get_markerfacecolor() == "white"
-
-
-def test_totals_scopes_grouped_and_clean(ds):
-    fig, ax = plt.subplots(figsize=(6.3, 3.2))
-    cmp = itemized_vs_totals(ds)
-    totals.plot_totals_vs_itemized(cmp, scopes=("all_releases", "decree_pardons"), ax=ax)
-    kept = cmp[cmp["scope"].astype(str).isin(["all_releases", "decree_pardons"])]
-    assert len(by_gid(ax, "dumbbell:", "lines")) == len(kept)
-    heads = [t.get_gid() for t in by_gid(ax, "scope-heading:", "texts")]
-    assert heads == ["scope-heading:all_releases", "scope-heading:decree_pardons"]
-    assert all(" · " in t.get_text() for t in ax.get_yticklabels())
-    texts = by_gid(ax, "verdict:", "texts") + by_gid(ax, "scope-heading:", "texts")
-    _no_overlap(_boxes(fig, texts + ax.get_yticklabels()))
 
 
 def test_overview_figure(ds):

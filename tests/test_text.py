@@ -5,11 +5,9 @@ import re
 import pytest
 
 from belthaw.charts.base import FigureText
-from belthaw.charts.claims import claims_text, disputed_claims
 from belthaw.charts.overview import overview_text
 from belthaw.charts.releases import releases_text
 from belthaw.charts.relief_steps import relief_text
-from belthaw.charts.totals import totals_text
 from belthaw.transforms.claims import itemized_vs_totals
 from belthaw.transforms.exchanges import exchange_pairs
 from belthaw.transforms.sanctions import measures
@@ -68,40 +66,6 @@ def test_relief_text(ds):
         "tightened 2 times"
     )
     assert ft.source_ids[0] == "state-1"
-
-
-def test_claims_text(ds):
-    from belthaw.transforms.claims import claims_long
-
-    shown = disputed_claims(claims_long(ds, kinds=("release",)))
-    ft = claims_text(shown, 1, left_out=["2025-10-31"])
-    assert ft.title == (
-        "Sources disagree on the size of 1 release, on 11 Sep 2025: more than 50 against about 60"
-    )
-    # Publishers are named in the caption (the chart shows none), per figure.
-    assert "more than 50: Reuters" in ft.caption and "about 60: Viasna" in ft.caption
-    assert len(ft.notes) <= 2 and "31 Oct 2025" in ft.notes[0]
-    assert set(ft.source_ids) == set(shown["source_id"])
-
-
-def test_claims_text_says_when_rows_are_cut(ds):
-    from belthaw.transforms.claims import claims_long
-
-    ft = claims_text(disputed_claims(claims_long(ds)), 4)
-    assert ft.title.startswith("Sources disagree on the size of 4 releases, most widely on")
-    assert "the 1 widest of 4 shown" in ft.subtitle
-    assert any("3 more disputed releases" in n for n in ft.notes)
-
-
-def test_totals_text(ds):
-    cmp = itemized_vs_totals(ds)
-    shown = cmp[cmp["scope"].astype(str) != "us_mediated"]
-    ft = totals_text(shown, cmp, table_name="05-totals-table.csv")
-    n_ok = int((shown["verdict"] == "consistent").sum())
-    assert ft.title.startswith(f"{n_ok} of {len(shown)} published totals agree")
-    left = len(cmp) - len(shown)
-    assert f"{left} total" in ft.notes[0] and "05-totals-table.csv" in ft.notes[0]
-    assert "05-totals-table.csv" in ft.caption and len(ft.notes) <= 2
 
 
 def test_overview_text(ds):

@@ -1,96 +1,73 @@
-"""Where sources disagree: for each disputed release, every figure the sources gave."""
+"""05-claims: releases whose sources give figures that cannot all be true, every figure drawn.
+
+The frame drawn is :func:`belthaw.transforms.claims.disputed_claims` (one row per claim
+of a disputed release, ``rank`` 0 = widest gap). ``plot_claims`` draws it seaborn-style,
+``claims_text`` writes its words, ``draw`` makes the figure at a named size. Legend and
+caption come from :data:`MARKS`, for the marks :func:`marks_drawn` says are on the chart.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
-from ..errors import EmptySelectionError
-from ..style import COLORS
-from ..transforms.common import between, ids_by_frequency
+from ..style import COLORS, house_style
+from ..transforms.claims import APPROX_WITHIN, claim_groups
+from ..transforms.common import ids_by_frequency
 from .axes import get_ax, legend_above, new_figure, require_rows, small_font
-from .figtext import Built, FigureText
-from .wording import MAX_NOTES, fmt_n, plural, short_day
+from .figtext import FigureText
 from .labels import LabelPlacer
-from .marks import (
-    CLAIM_MARKERS,
-    PRECISION_PREFIX,
-    PRECISION_WORDS,
-)
+from .marks import CLAIM_MARKERS, PRECISION_PREFIX, Mark, how_to_read, legend_handles
+from .wording import MAX_NOTES, fmt_month, fmt_n, period_span, plural, short_day
+
+NAME = "05-claims"
+_BAND, _GAP = "#E3E3E3", "#9A9A9A"
+_BLUE = COLORS["release"]
+_PRECISIONS = ("at_least", "exact", "approx", "unknown")
 
 
-def _claims_from_ranges(ranges: pd.DataFrame) -> pd.DataFrame:
-    """Expand :func:`claim_ranges` output (``values`` lists) into one row per claim."""
-    rows = ranges.explode("values").dropna(subset=["values"])
-    vals = pd.DataFrame(rows["values"].tolist(), columns=["publisher", "value", "precision"])
-    nums = pd.to_numeric(vals["value"].str.extract(r"(\d[\d,]*)")[0].str.replace(",", ""))
-    return pd.DataFrame(
-        {
-            "event_id": rows["event_id"].to_numpy(),
-            "date": rows["date"].to_numpy(),
-            "title": rows["title"].to_numpy(),
-            "publisher": vals["publisher"],
-            "value": vals["value"],
-            "value_num": nums.astype(float),
-            "precision": vals["precision"],
-            "best": rows["best"].to_numpy(),
-        }
-    )
+def _claim_mark(precision: str, label: str, reads: str) -> Mark:
+    style = dict(marker=CLAIM_MARKERS[precision], ms=6 if precision != "approx" else 5.5,
+                 mew=1.3, color=_BLUE, mfc="white")  # fmt: skip
+    return Mark(precision, "marker", label, reads, style)
 
 
-def disputed_claims(
-    ranges_long: pd.DataFrame, max_events: int | None = None, *, min_values: int = 2
-) -> pd.DataFrame:
-    """The claims of events whose sources give two or more different numbers, widest first.
-
-    One row per claim (``claims_long`` columns plus ``low``, ``high``, ``width`` and
-    ``rank``: 0 for the widest disagreement). At most ``max_events`` events are kept.
-    Ties in width go to the earlier release.
-    """
-    data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
-    data = data.drop(columns=["low", "high", "width", "rank"], errors="ignore")
-    data = data.dropna(subset=["value_num"])
-    n_values = data.groupby("event_id")["value_num"].nunique()
-    keep = n_values.index[n_values >= min_values]
-    data = data[data["event_id"].isin(keep)].copy()
-    if data.empty:
-        return data.assign(low=[], high=[], width=[], rank=[])
-    both = pd.concat(
-        [
-            data[["event_id", "value_num"]],
-            data[["event_id", "best"]].rename(columns={"best": "value_num"}).dropna(),
-        ]
-    )
-    span = both.groupby("event_id")["value_num"].agg(low="min", high="max")
-    span["width"] = span["high"] - span["low"]
-    first = data.groupby("event_id")["date"].first()
-    order = span.assign(date=first).sort_values(["width", "date"], ascending=[False, True]).index
-    if max_events:
-        order = order[: int(max_events)]
-    rank = {e: i for i, e in enumerate(order)}
-    data = data[data["event_id"].isin(rank)]
-    data = data.join(span, on="event_id").assign(rank=data["event_id"].map(rank))
-    return data.sort_values(["rank", "value_num"], kind="stable").reset_index(drop=True)
+#: The encoding table of 05-claims: legend entries and caption words, per mark.
+MARKS: tuple[Mark, ...] = (
+    Mark("range", "patch", "all figures given",
+         "each row is one release; the light band runs from the lowest to the highest figure given for it, our count included",
+         dict(facecolor=_BAND, edgecolor="none")),
+    Mark("gap", "patch", "gap no figure bridges",
+         "the darker stretch is the gap between two figures that cannot both be true",
+         dict(facecolor=_GAP, edgecolor="none")),
+    _claim_mark("at_least", "more than",
+                "a triangle pointing right is a 'more than' figure, met by any number from it up"),
+    _claim_mark("exact", "exact", "a circle is an exact figure"),
+    _claim_mark("approx", "about",
+                f"a diamond is an 'about' figure, read as give or take {APPROX_WITHIN * 100:.0f} %"),
+    _claim_mark("unknown", "unclear", "a square is a figure whose wording is unclear"),
+    Mark("best", "line", "our count", "the black tick is the count we use",
+         dict(color=COLORS["total"], lw=1.8)),
+)  # fmt: skip
 
 
-def claim_groups(claims: pd.DataFrame) -> pd.DataFrame:
-    """One row per event and distinct claimed figure (number + precision): how many sources.
+def _shown(claims: pd.DataFrame, max_events: int | None) -> pd.DataFrame:
+    return claims if not max_events else claims[claims["rank"] < int(max_events)]
 
-    Columns ``event_id, value_num, precision, n, publishers`` (list, in claim order).
-    """
-    c = claims.assign(precision=claims["precision"].astype(str))
-    g = c.groupby(["event_id", "value_num", "precision"], sort=False)
-    out = g.agg(n=("publisher", "size"), publishers=("publisher", list)).reset_index()
-    order = {p: i for i, p in enumerate(("at_least", "approx", "exact", "unknown"))}
-    out["_o"] = out["precision"].map(order).fillna(9)
-    out = out.sort_values(["event_id", "value_num", "_o"], kind="stable").drop(columns="_o")
-    return out.reset_index(drop=True)
+
+def marks_drawn(claims: pd.DataFrame, *, max_events: int | None = None) -> list[str]:
+    """The keys of :data:`MARKS` that these claims put on the chart."""
+    c = _shown(claims, max_events)
+    if c.empty:
+        return []
+    precs = set(c["precision"].astype(str))
+    drawn = ["range"] + (["gap"] if (c["gap"] > 0).any() else [])
+    drawn += [p for p in _PRECISIONS if p in precs]
+    return drawn + (["best"] if c["best"].notna().any() else [])
 
 
 def claim_label(value, precision: str, n: int) -> str:
-    """The small label beside a claim marker: the figure, and "×n" when n > 1 sources gave it.
+    """The label beside a claim marker: the figure, and "×n" when n counters gave it.
 
     >>> claim_label(50, "at_least", 2), claim_label(16, "exact", 1)
     ('>50 ×2', '16')
@@ -99,149 +76,81 @@ def claim_label(value, precision: str, n: int) -> str:
     return f"{PRECISION_PREFIX.get(str(precision), '')}{int(value):,}{times}"
 
 
-def plot_claim_ranges(
-    ranges_long: pd.DataFrame,
-    *,
-    disputed_only=True,
-    max_events: int | None = None,
-    ax=None,
-    legend_ncols: int = 5,
-):
-    """One row per disputed event, widest disagreement on top: what the sources claimed.
+def _rows(events: pd.DataFrame, groups: pd.DataFrame, xmax: float) -> tuple[dict, dict, float]:
+    """Row centre and number of lanes per event, widest first from the top; total height.
 
-    ``ranges_long`` is :func:`belthaw.claims.claims_long` output (one row per claim;
-    :func:`claim_ranges` output is accepted too). An event is drawn when its claims give
-    two or more different numbers (``disputed_only``; with False every event with a
-    claim is drawn); at most ``max_events`` rows. Each row: a grey band from the lowest
-    to the highest figure (our own count included), one marker per distinct claimed
-    figure (shape = precision: right-pointing triangle "more than", circle exact,
-    diamond "about") labelled with the figure and how many sources gave it (">50 ×2"),
-    and a black tick at our count. Publishers are not drawn (the caption names them).
-    Rows are labelled with the release date only.
-
-    >>> ax = plot_claim_ranges(claims_long(ds, kinds=("release",)), max_events=8)  # doctest: +SKIP
+    Markers nearer than about their own width would hide each other: such a row becomes
+    a staircase, one lane per figure, lowest at the top, so every shape and label shows.
     """
-    require_rows(ranges_long, "claims")
-    data = _claims_from_ranges(ranges_long) if "values" in ranges_long else ranges_long
-    n_events = data["event_id"].nunique()
-    data = disputed_claims(data, max_events, min_values=2 if disputed_only else 1)
-    if data.empty:
-        raise EmptySelectionError(
-            f"nothing to draw: none of the {n_events} events with claims has sources "
-            "that disagree on the figure"
-        )
-    ax = get_ax(ax)
-    small = small_font()
-    events = data.drop_duplicates("event_id")
-    groups = claim_groups(data)
-    xmax = float(max(data["high"].max(), data["value_num"].max()))
-    # Markers nearer than ~their own width on the page would hide each other. A row with
-    # such a pair becomes a staircase: one lane per figure, lowest at the top, so every
-    # shape and label has its own line; the row gets taller by as many lanes.
-    near = xmax * 0.035
-    lanes: dict = {}
+    y_of, lanes, top = {}, {}, 0.0
     for eid in events["event_id"]:
         vals = groups.loc[groups["event_id"] == eid, "value_num"].to_numpy(float)
-        crowded = len(vals) > 1 and bool((np.diff(vals) < near).any())
+        crowded = len(vals) > 1 and bool((np.diff(vals) < xmax * 0.035).any())
         lanes[eid] = len(vals) if crowded else 1
-    heights = {e: max(2.0, k + 0.8) for e, k in lanes.items()}
-    y_of, top = {}, 0.0
-    for e in events["event_id"]:  # widest first, from the top down
-        y_of[e] = -(top + heights[e] / 2)
-        top += heights[e]
+        height = max(2.0, lanes[eid] + 0.8)
+        y_of[eid] = -(top + height / 2)
+        top += height
+    return y_of, lanes, top
+
+
+def plot_claims(
+    claims: pd.DataFrame,
+    *,
+    max_events: int | None = None,
+    color: str | None = None,
+    legend_ncols: int = 4,
+    ax=None,
+    **kwargs,
+):
+    """One row per disputed release, widest gap on top: every figure its sources gave.
+
+    ``claims`` is :func:`belthaw.transforms.claims.disputed_claims` output; the
+    ``max_events`` widest rows are drawn (all when None). Each row: a light band from the
+    lowest to the highest figure (our count included), a darker stretch over the gap no
+    figure bridges, one marker per distinct figure (shape = wording, see :data:`MARKS`)
+    labelled with the figure and how many counters gave it (">50 ×2"), and a black tick
+    at our count. Rows are labelled with the release date; counters are in the caption.
+    ``color`` replaces the markers' colour; other keyword arguments go to their ``Axes.plot``.
+    """
+    require_rows(claims, "releases whose sources give incompatible figures")
+    data = _shown(claims, max_events)
+    ax = get_ax(ax)
+    color = color or _BLUE
+    events = data.drop_duplicates("event_id").sort_values("rank")
+    groups = claim_groups(data)
+    xmax = float(np.nanmax([data["band_high"].max(), data["value_num"].max()]))
+    y_of, lanes, top = _rows(events, groups, xmax)
+    groups["y"], groups["side"] = 0.0, "right"
     placer = LabelPlacer(ax, pad_pt=0.6)
-    groups["y"] = 0.0
-    groups["side"] = "right"
     for ev in events.itertuples(index=False):
         y, k = y_of[ev.event_id], lanes[ev.event_id]
         band = (k + 0.5) if k > 1 else 1.4
-        ax.barh(
-            y,
-            ev.high - ev.low,
-            left=ev.low,
-            height=band,
-            color="#E3E3E3",
-            edgecolor="none",
-            zorder=0.5,
-            gid=f"range:{ev.event_id}",
-            label="_nolegend_",
-        )
+        ax.barh(y, ev.band_high - ev.band_low, left=ev.band_low, height=band, color=_BAND,
+                edgecolor="none", zorder=0.5, gid=f"range:{ev.event_id}", label="_nolegend_")  # fmt: skip
+        ax.barh(y, ev.gap_high - ev.gap_low, left=ev.gap_low, height=band * 0.35, color=_GAP,
+                edgecolor="none", zorder=0.6, gid=f"gap:{ev.event_id}", label="_nolegend_")  # fmt: skip
         sel = groups.index[groups["event_id"] == ev.event_id]
-        if k > 1:
-            groups.loc[sel, "y"] = y + (k - 1) / 2 - np.arange(k)
-        else:
-            groups.loc[sel, "y"] = y
+        groups.loc[sel, "y"] = y + (k - 1) / 2 - np.arange(k) if k > 1 else y
         if pd.notna(ev.best):
             # Figures under our count are labelled on their left, so no label crosses the tick.
-            groups.loc[sel, "side"] = np.where(
-                groups.loc[sel, "value_num"] < ev.best, "left", "right"
-            )
-            ax.plot(
-                [ev.best, ev.best],
-                [y - band / 2, y + band / 2],
-                color=COLORS["total"],
-                lw=1.8,
-                solid_capstyle="butt",
-                zorder=2,
-                gid=f"best:{ev.event_id}",
-                label="_nolegend_",
-            )
+            below = groups.loc[sel, "value_num"] < ev.best
+            groups.loc[sel, "side"] = np.where(below, "left", "right")
+            ax.plot([ev.best, ev.best], [y - band / 2, y + band / 2], solid_capstyle="butt",
+                    zorder=2, gid=f"best:{ev.event_id}", label="_nolegend_", **MARKS[-1].style)  # fmt: skip
             placer.avoid_points(
                 np.full(9, ev.best), np.linspace(y - band / 2, y + band / 2, 9), 1.2
             )
+    marks = {m.key: m for m in MARKS}
     for prec, grp in groups.groupby("precision", sort=True):
-        ax.plot(
-            grp["value_num"],
-            grp["y"],
-            ls="none",
-            marker=CLAIM_MARKERS.get(prec, "s"),
-            ms=6 if prec != "approx" else 5.5,
-            mew=1.3,
-            color=COLORS["release"],
-            mfc="white",
-            zorder=3,
-            gid=f"claims:{prec}",
-            label="_nolegend_",
-        )
+        style = dict(marks.get(prec, marks["unknown"]).style, color=color) | kwargs
+        ax.plot(grp["value_num"], grp["y"], ls="none", zorder=3, gid=f"claims:{prec}",
+                label="_nolegend_", **style)  # fmt: skip
     placer.avoid_points(groups["value_num"], groups["y"], 3.6)
-    for g in groups.itertuples(index=False):
-        t = ax.annotate(
-            claim_label(g.value_num, g.precision, g.n),
-            (g.value_num, g.y),
-            xytext=(5, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=small,
-            gid=f"claim-label:{g.event_id}",
-            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
-        )
-        xy = (g.value_num, g.y)
-        right = [(xy, (dx, 0), "left", "center") for dx in (5, 11, 17)]
-        left = [(xy, (-dx, 0), "right", "center") for dx in (5, 11, 17)]
-        first, then = (left, right) if g.side == "left" else (right, left)
-        placer.add(t, [first[0], then[0], *first[1:], *then[1:]], leader_after=1)
-    precs = set(groups["precision"])
-    present = [p for p in ("at_least", "exact", "approx", "unknown") if p in precs]
-    handles = [Patch(facecolor="#E3E3E3", edgecolor="none", label="range")]
-    handles += [
-        Line2D(
-            [],
-            [],
-            ls="none",
-            marker=CLAIM_MARKERS[p],
-            ms=6,
-            mew=1.3,
-            color=COLORS["release"],
-            mfc="white",
-            label=PRECISION_WORDS[p],
-        )  # fmt: skip
-        for p in present
-    ]
-    handles.append(Line2D([], [], color=COLORS["total"], lw=1.8, label="our count"))
-    legend_above(ax, handles=handles, ncols=legend_ncols)
-    labels = [f"{d:%-d %b %Y}" for d in events["date"]]
-    ax.set_yticks([y_of[e] for e in events["event_id"]], labels)
+    _label_claims(ax, placer, groups)
+    legend_above(
+        ax, handles=legend_handles(_recolored(color), marks_drawn(data)), ncols=legend_ncols
+    )
+    ax.set_yticks([y_of[e] for e in events["event_id"]], [short_day(d) for d in events["date"]])
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(-top - 0.2, 0.2)
     ax.set_xlim(0, xmax * 1.15)
@@ -251,114 +160,119 @@ def plot_claim_ranges(
     return ax
 
 
-def _claim_words(value, precision: str) -> str:
+def _recolored(color: str) -> tuple[Mark, ...]:
+    """The encoding table in the marker colour actually drawn (an analyst's ``color=``)."""
+    return tuple(
+        Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
+        if m.key in _PRECISIONS else m
+        for m in MARKS
+    )  # fmt: skip
+
+
+def _label_claims(ax, placer: LabelPlacer, groups: pd.DataFrame) -> None:
+    for g in groups.itertuples(index=False):
+        xy = (g.value_num, g.y)
+        t = ax.annotate(
+            claim_label(g.value_num, g.precision, g.n), xy, xytext=(5, 0),
+            textcoords="offset points", ha="left", va="center", fontsize=small_font(),
+            gid=f"claim-label:{g.event_id}",
+            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
+        )  # fmt: skip
+        right = [(xy, (dx, 0), "left", "center") for dx in (5, 11, 17)]
+        left = [(xy, (-dx, 0), "right", "center") for dx in (5, 11, 17)]
+        first, then = (left, right) if g.side == "left" else (right, left)
+        placer.add(t, [first[0], then[0], *first[1:], *then[1:]], leader_after=1)
+
+
+def _said(value, precision: str) -> str:
     said = {"at_least": "more than ", "approx": "about "}.get(str(precision), "")
     return f"{said}{fmt_n(value)}"
 
 
-def claims_text(claims, n_disputed: int | None = None, left_out=None) -> FigureText:
-    """Words for the claims figure: releases whose sources disagree on how many were freed.
+def gap_pair(claims: pd.DataFrame, event_id: str) -> tuple[str, str]:
+    """The two figures of a release that are furthest from both being true, in words:
+    the one with the lowest upper end and the one with the highest lower end."""
+    c = claims[claims["event_id"] == event_id]
+    low = c.loc[c["high"].idxmin()]
+    high = c.loc[c["low"].idxmax()]
+    return _said(low["value_num"], low["precision"]), _said(high["value_num"], high["precision"])
 
-    ``claims`` is :func:`belthaw.plots.disputed_claims` output (the rows drawn, one per
-    claim, ``rank`` 0 = widest). ``n_disputed``: how many releases are disputed in all
-    (more than drawn when ``max_events`` cut the list). ``left_out``: dates of disputed
-    events that are not releases (their claims are not drawn). The caption names, per
-    release, which publisher gave which figure: the chart itself shows no names.
 
-    >>> claims_text(disputed_claims(claims_long(ds, kinds=("release",)))).title
-    ... # doctest: +SKIP
-    'Sources disagree on the size of 5 releases, most widely on 13 Dec 2025: more than 100 ...'
+def claims_text(
+    claims: pd.DataFrame, ranges: pd.DataFrame | None = None, *,
+    max_events: int | None = None, start=None, end=None,
+) -> FigureText:  # fmt: skip
+    """The words of 05-claims.
+
+    ``claims`` is :func:`~belthaw.transforms.claims.disputed_claims` output; ``ranges``
+    (:func:`~belthaw.transforms.claims.claim_ranges` of the same claims), when given,
+    lets a note count the releases whose figures differ but can all be true. The caption
+    names, per release drawn, which counter gave which figure (the chart shows no names).
     """
-    events = claims.drop_duplicates("event_id").sort_values("rank")
-    n = len(events)
-    n_all = max(n, int(n_disputed or 0))
+    require_rows(claims, "releases whose sources give incompatible figures")
+    shown = _shown(claims, max_events)
+    events = shown.drop_duplicates("event_id").sort_values("rank")
+    n, n_all = len(events), claims["event_id"].nunique()
     top = events.iloc[0]
-
-    def end(value) -> str:  # "more than 100" when the lowest figure was worded so
-        said = claims[(claims["event_id"] == top["event_id"]) & (claims["value_num"] == value)]
-        precs = set(said["precision"].astype(str))
-        return _claim_words(value, precs.pop()) if len(precs) == 1 else fmt_n(value)
-
+    low, high = gap_pair(claims, top["event_id"])
     day = short_day(top["date"])
-    gap = f"{end(top['low'])} against {end(top['high'])}"
-    if n_all == 1:
-        title = f"Sources disagree on the size of 1 release, on {day}: {gap}"
-    else:
-        title = f"Sources disagree on the size of {n_all:,} releases, most widely on {day}: {gap}"
-    subtitle = "Releases whose sources gave two or more different counts, widest disagreement first"
-    if n < n_all:
-        subtitle += f"; the {n:,} widest of {n_all:,} shown"
-    caption = (
-        "Each row is one release. The grey band runs from the lowest to the highest figure "
-        "given for it (our own count included); each marker is one figure that sources "
-        "gave, with the number of sources that gave it (×2 = two sources). Marker shape "
-        "says how the figure was worded: a triangle pointing right is 'more than' (the "
-        "true number lies to the right), a circle an exact number, a diamond 'about'. "
-        "The black tick is the count we use. Who said what:"
+    # The period is the one searched (every release with two or more claims), not only
+    # the dates of the releases found disputed.
+    searched = ranges["date"] if ranges is not None and len(ranges) else claims["date"]
+    start, end = period_span(searched, start, end)
+    title = (
+        f"Sources give figures that cannot all be true for {plural(n_all, 'release')}; "
+        f"the widest gap is on {day}: {low} against {high}"
     )
-    groups = claim_groups(claims)
-    parts = []
-    for ev in events.itertuples(index=False):
-        g = groups[groups["event_id"] == ev.event_id].sort_values("value_num", ascending=False)
-        said = "; ".join(
-            f"{_claim_words(r.value_num, r.precision)}: {', '.join(dict.fromkeys(r.publishers))}"
-            for r in g.itertuples(index=False)
-        )
-        ours = f", our count {fmt_n(ev.best)}" if pd.notna(ev.best) else ""
-        parts.append(f"{short_day(ev.date)}{ours} - {said}.")
-    caption += " " + " ".join(parts)
+    if n < n_all:
+        title += f" ({n:,} widest shown)"
+    subtitle = (
+        f"Releases from {fmt_month(start)} to {fmt_month(end)} whose sources' figures do not "
+        "overlap ('more than 50' fits an exact 52; 51 and 52 cannot both be right), widest gap first"
+    )
+    drawn = marks_drawn(claims, max_events=max_events)
+    caption = how_to_read(MARKS, drawn)
+    groups = claim_groups(shown)
+    if (groups["n"] > 1).any():
+        caption += " ×2 means two counters gave that figure; copies of one story count once."
+    caption += " Who said what: " + " ".join(
+        _who_said(groups, ev) for ev in events.itertuples(index=False)
+    )
     alt = (
-        f"Dot plot of {plural(n, 'release')} with disputed counts, one row each. The widest "
-        f"gap is on {day}: sources give {gap}."
+        f"Dot plot of {plural(n, 'release')} whose sources give figures that cannot all be "
+        f"true, one row each. The widest gap is on {day}: {low} against {high}."
     )
     notes = []
-    left = [pd.Timestamp(d) for d in (left_out or [])]
-    if left:
-        dates = ", ".join(short_day(d) for d in sorted(left))
-        notes.append(
-            f"Left out: disputed figures about {plural(len(left), 'event')} that "
-            f"{'is' if len(left) == 1 else 'are'} not a release ({dates})."
-        )
-    if n < n_all:
-        notes.append(f"{n_all - n:,} more disputed releases are not drawn (max_events = {n}).")
-    col = "source_id" if "source_id" in claims else None
-    ids = ids_by_frequency(claims[col].astype(str)) if col else ()
-    return FigureText(
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-        alt=alt,
-        notes=tuple(notes[:MAX_NOTES]),
-        source_ids=ids,
-    )
-
-
-def build(data, p) -> Built:
-    """Releases whose sources disagree on the count: each figure claimed, widest gap first."""
-    from ..transforms.claims import claim_ranges, claims_long
-
-    max_events = p.max_events
-
-    def draw():
-        long = claims_long(data, kinds=("release",))
-        long = long[between(long["date"], p.start or None, p.end or None)]
-        releases = disputed_claims(long)
-        n_disputed = releases["event_id"].nunique()
-        shown = disputed_claims(long, max_events)
-        # Disputed figures about anything else (trucks held at the border) are named, not drawn.
-        others = claim_ranges(data)
-        kinds = others["event_id"].map(data.events.set_index("event_id")["kind"].astype(str))
-        others = others[
-            (kinds != "release")
-            & (others["n_values"] >= 2)
-            & between(others["date"], p.start or None, p.end or None)
-        ]
-        if shown.empty:
-            raise EmptySelectionError(
-                "nothing to draw: no release has sources that give different counts"
+    if ranges is not None and len(ranges):
+        fine = ranges[~ranges["disputed"] & (ranges["n_values"] > 1)]
+        if len(fine):
+            days = ", ".join(short_day(d) for d in sorted(fine["date"]))
+            notes.append(
+                f"Not drawn: {plural(len(fine), 'release')} whose figures differ but can all "
+                f"be true ({days})."
             )
-        fig, ax = new_figure(p.size)
-        plot_claim_ranges(shown, max_events=max_events, ax=ax)
-        return fig, claims_text(shown, n_disputed, left_out=list(others["date"]))
+    if n < n_all:
+        notes.append(f"Not drawn: {plural(n_all - n, 'more disputed release')} (max_events = {n}).")
+    return FigureText(
+        title=title, subtitle=subtitle, caption=caption, alt=alt,
+        notes=tuple(notes[:MAX_NOTES]), source_ids=ids_by_frequency(shown["source_id"].astype(str)),
+    )  # fmt: skip
 
-    return drawn(Built("05-claims", p.size), draw)
+
+def _who_said(groups: pd.DataFrame, ev) -> str:
+    g = groups[groups["event_id"] == ev.event_id].sort_values("value_num", ascending=False)
+    said = "; ".join(
+        f"{_said(r.value_num, r.precision)}: {', '.join(r.counters)}"
+        for r in g.itertuples(index=False)
+    )
+    ours = f", our count {fmt_n(ev.best)}" if pd.notna(ev.best) else ""
+    return f"{short_day(ev.date)}{ours} - {said}."
+
+
+def draw(claims: pd.DataFrame, *, size: str = "a4-full", max_events: int | None = None, **kwargs):
+    """The 05-claims figure at ``size``; keyword arguments go to :func:`plot_claims`."""
+    require_rows(claims, "releases whose sources give incompatible figures")
+    fig, ax = new_figure(size)
+    with house_style(size):
+        plot_claims(claims, max_events=max_events, ax=ax, **kwargs)
+    return fig
