@@ -122,11 +122,11 @@ def test_claim_bounds_hold_the_figure(figures):
 def test_counters_origin_over_copies_over_publisher(ds):
     assert counters(ds)["ap-1"] == "AP"  # no origin column: the publisher
     src = ds.sources.assign(
-        tier=["republication", "original", "original", "official", "official", "original"],
-        original_publisher=["The Associated Press", "", "", "", "", ""],
+        tier=["republication", "original", "original", "official", "official", "original", "aggregator"],
+        original_publisher=["The Associated Press", "", "", "", "", "", ""],
     )
     assert counters(replace(ds, sources=src))["ap-1"] == "The Associated Press"
-    src = src.assign(origin=["", "Belarusian president's office", "", "", "", ""])
+    src = src.assign(origin=["", "Belarusian president's office", "", "", "", "", ""])
     who = counters(replace(ds, sources=src))
     assert (who["ap-1"], who["reuters-1"], who["viasna-1"]) == (
         "The Associated Press",
@@ -136,7 +136,7 @@ def test_counters_origin_over_copies_over_publisher(ds):
 
 
 def test_one_story_relayed_by_two_sites_is_one_counter(ds):
-    src = ds.sources.assign(origin=["Reuters", "Reuters", "", "", "", ""])
+    src = ds.sources.assign(origin=["Reuters", "Reuters", "", "", "", "", ""])
     ds2 = replace(
         make_dataset(claims=_claims(("ap-1", 50, "at_least"), ("reuters-1", 50, "at_least"))),
         sources=src,
@@ -257,7 +257,7 @@ FIGURES = [
      [("ap-1", 100, "2025-12-31"), ("reuters-1", 100, "2025-12-31")], {}, 2),
     ("two outlets relaying one office's figure are one figure",
      [("ap-1", 100, "2025-12-31"), ("reuters-1", 100, "2025-12-31")],
-     {"origin": ["Presidential office", "Presidential office", "", "", "", ""]}, 1),
+     {"origin": ["Presidential office", "Presidential office", "", "", "", "", ""]}, 1),
     ("a counter named on the total itself wins",
      [("ap-1", 100, "2025-12-31"), ("reuters-1", 100, "2025-12-31")],
      {"counted_by": ["Viasna", "Viasna"]}, 1),
