@@ -13,12 +13,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from briefing_figures import make_figures, record, ref, write_figure
 from pypdf import PdfReader
 
 from belthaw import briefing, paths
 from belthaw.briefing import MANIFEST, build, cli_brief
 from belthaw.briefing.pdf_pack import MISSING, covered, new_pdf
+from briefing_figures import make_figures, record, ref, write_figure
 
 BELTHAW = Path(sys.executable).with_name("belthaw")
 
@@ -139,7 +139,12 @@ def test_every_script_reaches_every_output(tmp_path):
         assert shown in pdf or shown[::-1] in pdf, script
         if MISSING not in shown:
             assert w in pdf or w[::-1] in pdf, script
-    assert covered(fonts, SCRIPTS["Cyrillic"] + SCRIPTS["Arabic"] + SCRIPTS["diacritics"]).count(MISSING) == 0
+    assert (
+        covered(fonts, SCRIPTS["Cyrillic"] + SCRIPTS["Arabic"] + SCRIPTS["diacritics"]).count(
+            MISSING
+        )
+        == 0
+    )
 
 
 def test_same_inputs_give_the_same_bytes(figures, built, tmp_path):

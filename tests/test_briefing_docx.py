@@ -9,11 +9,11 @@ import subprocess
 
 import docx
 import pytest
-from briefing_figures import make_figures
 from docx.oxml.ns import qn
 
 from belthaw.briefing.docx_pack import render_docx
 from belthaw.briefing.record import load_pack
+from briefing_figures import make_figures
 
 
 @pytest.fixture(scope="module")

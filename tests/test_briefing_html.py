@@ -8,10 +8,10 @@ import shutil
 from html import escape
 
 import pytest
-from briefing_figures import make_figures
 
 from belthaw.briefing.html_pack import render_html
 from belthaw.briefing.record import load_pack
+from briefing_figures import make_figures
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import io
 import re
 
 import pytest
-from briefing_figures import make_figures
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from belthaw.briefing.pdf_pack import MISSING, column_widths, covered, new_pdf, render_pdf
 from belthaw.briefing.record import Table, load_pack
+from briefing_figures import make_figures
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,9 @@ def test_the_same_pack_gives_the_same_bytes(pdf, pack):
     assert "license=CC-BY-4.0" in meta["/Keywords"] and meta["/Title"] == pack.title
 
 
-@pytest.mark.parametrize(("text", "boxes"), [("Łódź, Привет", 0), ("\U000f0000x", 1), ("a\U0010fffd\U000f0001", 2)])
+@pytest.mark.parametrize(
+    ("text", "boxes"), [("Łódź, Привет", 0), ("\U000f0000x", 1), ("a\U0010fffd\U000f0001", 2)]
+)
 def test_a_character_no_font_has_becomes_a_box(text, boxes):
     out = covered(new_pdf(), text)
     assert out.count(MISSING) == boxes and len(out) == len(text)

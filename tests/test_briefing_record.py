@@ -7,12 +7,12 @@ import re
 import shutil
 
 import pytest
-from briefing_figures import STORY, make_figures, record, ref, write_figure
 from hypothesis import given
 from hypothesis import strategies as st
 
 from belthaw.briefing.record import MAX_NAMES, Figure, cell, key_findings, load_pack
 from belthaw.errors import BelthawError
+from briefing_figures import STORY, make_figures, record, ref, write_figure
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_tables_are_numbered_and_captions_point_to_them(figures):
     assert totals.caption_text == "How to read it; all rows are in Table 2."
 
 
-@given(st.integers(-10**9, 10**9))
+@given(st.integers(-(10**9), 10**9))
 def test_numbers_in_tables_read_back_as_the_same_number(n):
     assert int(cell(str(n), numeric=True).replace(",", "").replace("−", "-")) == n
 
@@ -120,7 +120,9 @@ def test_records_with_the_new_keys_and_without_them_both_load(copy):
 
 def test_a_figure_file_changed_after_its_record_is_refused(copy):
     (copy / "03-exchanges.png").write_bytes(b"not the drawn figure")
-    with pytest.raises(BelthawError, match=r"03-exchanges.png does not match its record .*belthaw run --force"):
+    with pytest.raises(
+        BelthawError, match=r"03-exchanges.png does not match its record .*belthaw run --force"
+    ):
         load_pack(copy)
 
 

@@ -158,12 +158,25 @@ def cli_brief(argv: list[str]) -> int:
         description="Build the briefing pack (key findings, numbered figures and captions, "
         "tables, fact-check sheet, references) from a parameter set's figures, as HTML, PDF and Word.",
     )
-    parser.add_argument("--set", default="default", metavar="NAME",
-                        help="parameter set whose figures to pack (default: the committed figures/)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="output folder (default: build/briefing/, or build/briefing/<set>/ for a named set)")
-    parser.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
-                        help="comma-separated formats to write: html, pdf, docx (default: all three)")
+    parser.add_argument(
+        "--set",
+        default="default",
+        metavar="NAME",
+        help="parameter set whose figures to pack (default: the committed figures/)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: build/briefing/, or build/briefing/<set>/ for a named set)",
+    )
+    parser.add_argument(
+        "--format",
+        default=",".join(FORMATS),
+        metavar="LIST",
+        help="comma-separated formats to write: html, pdf, docx (default: all three)",
+    )
     parser.add_argument("--force", action="store_true",
                         help="rebuild even when nothing changed since the last build")  # fmt: skip
     args = parser.parse_args(argv)

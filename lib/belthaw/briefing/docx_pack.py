@@ -141,12 +141,16 @@ def render_docx(pack: Pack) -> bytes:
     doc.add_heading("Key findings", level=1)
     for k in pack.findings:
         p = doc.add_paragraph(k.text + " ", style="List Number")
-        p.add_run(f"(Figure{'s' if len(k.figures) > 1 else ''} {', '.join(map(str, k.figures))})").bold = True
+        p.add_run(
+            f"(Figure{'s' if len(k.figures) > 1 else ''} {', '.join(map(str, k.figures))})"
+        ).bold = True
     _small(doc, pack.how_to_use, 8.5, GREY)
     doc.add_heading("Contents", level=1)
     for f in pack.figures:
         tabs = "".join(f"; Table {t.number}" for t in f.tables)
-        doc.add_paragraph(f"{f.heading} (Figure {f.number}{tabs})").paragraph_format.space_after = Pt(1)
+        doc.add_paragraph(
+            f"{f.heading} (Figure {f.number}{tabs})"
+        ).paragraph_format.space_after = Pt(1)
     doc.add_paragraph("Fact-check sheet").paragraph_format.space_after = Pt(1)
     doc.add_paragraph("References")
     _small(doc, pack.licence_line, 8, GREY).add_run().add_break(WD_BREAK.PAGE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -118,7 +118,11 @@ def _heading(pdf: FPDF, text: str, size: float = 13.0, *, keep: float = 30.0) ->
 
 def _table(pdf: FPDF, t: Table, size: float = 7.0, caption: bool = True) -> None:
     if caption:
-        _write(pdf, [(t.caption.split(". ", 1)[0] + ".", True), (t.caption.split(". ", 1)[1], False)], 8.5)
+        _write(
+            pdf,
+            [(t.caption.split(". ", 1)[0] + ".", True), (t.caption.split(". ", 1)[1], False)],
+            8.5,
+        )
     widths = column_widths(pdf, t, size, TEXT_W)
     pdf.set_font(FONT, "", size)
     pdf.set_text_color(*BLACK)
@@ -174,7 +178,7 @@ def render_pdf(pack: Pack) -> bytes:
     pdf.set_keywords(f"data_version={pack.data_version}; license={pack.licence.get('name', '')}")
     pdf.set_creator("belthaw")
     # The data's date, not the clock: the same figures give the same bytes.
-    pdf.set_creation_date(datetime.fromisoformat(pack.as_of).replace(tzinfo=timezone.utc))
+    pdf.set_creation_date(datetime.fromisoformat(pack.as_of).replace(tzinfo=UTC))
     pdf.add_page()
     _write(pdf, [(pack.title, True)], 16, after=1)
     _write(pdf, pack.subtitle, 8.5, color=GREY, after=3)
@@ -192,7 +196,12 @@ def render_pdf(pack: Pack) -> bytes:
         _figure(pdf, f, boxes)
     pdf.add_page()
     _heading(pdf, "Fact-check sheet")
-    _write(pdf, "For each figure: the claim in its title, the rows behind it and where they come from.", 8.5, color=GREY)
+    _write(
+        pdf,
+        "For each figure: the claim in its title, the rows behind it and where they come from.",
+        8.5,
+        color=GREY,
+    )
     for c in pack.checks:
         _write(pdf, [(f"{c.figure.label}.", True), (c.figure.title, False)], 8.5, after=0.5)
         if c.rows is not None:

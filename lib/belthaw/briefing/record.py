@@ -285,7 +285,9 @@ def _fact_check(f: Figure) -> FactCheck:
                      num, f.data_csv)  # fmt: skip
         more = max(0, len(data) - CHECK_ROWS)
     refs = f.record["references"]
-    origins = Counter(r.get("origin") or r.get("original_publisher") or r["publisher"] for r in refs)
+    origins = Counter(
+        r.get("origin") or r.get("original_publisher") or r["publisher"] for r in refs
+    )
     listed = [f"{o} ({k})" if k > 1 else o for o, k in origins.most_common()]
     return FactCheck(f, rows, more, _some(list(f.record["source_ids"]), f"{f.name}.md"),
                      _some(listed, "References"))  # fmt: skip
@@ -294,7 +296,9 @@ def _fact_check(f: Figure) -> FactCheck:
 def _some(items: list[str], where: str) -> str:
     """A compact list: the first :data:`CHECK_NAMES` items, then how many more and where."""
     rest = len(items) - CHECK_NAMES
-    return ", ".join(items[:CHECK_NAMES]) + (f" and {rest} more (all in {where})" if rest > 0 else "")
+    return ", ".join(items[:CHECK_NAMES]) + (
+        f" and {rest} more (all in {where})" if rest > 0 else ""
+    )
 
 
 def _check_files(f: Figure) -> None:
