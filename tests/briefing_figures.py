@@ -102,3 +102,12 @@ def make_figures(folder: Path) -> Path:
             rec["caption"] = caption
         write_figure(folder, rec)
     return folder
+
+
+def shared_figures(tmp_path_factory) -> Path:
+    """One folder of these figures per test session (and xdist worker); tests never change it."""
+    folder = tmp_path_factory.getbasetemp() / "briefing-figures"
+    if not (folder / "done").exists():
+        make_figures(folder)
+        (folder / "done").write_text("")
+    return folder

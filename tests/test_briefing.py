@@ -18,14 +18,14 @@ from pypdf import PdfReader
 from belthaw import briefing, paths
 from belthaw.briefing import MANIFEST, build, cli_brief
 from belthaw.briefing.pdf_pack import MISSING, covered, new_pdf
-from briefing_figures import make_figures, record, ref, write_figure
+from briefing_figures import make_figures, record, ref, shared_figures, write_figure
 
 BELTHAW = Path(sys.executable).with_name("belthaw")
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
-    return make_figures(tmp_path_factory.mktemp("figs"))
+    return shared_figures(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +177,12 @@ def test_belthaw_brief_as_the_readme_shows_it(figures, tmp_path):
     assert res.stdout.startswith("belthaw brief: nothing changed since the last build")
     assert json.loads((out / MANIFEST).read_text())["formats"] == ["html", "docx"]
     assert briefing.FORMATS["docx"] in json.loads((out / MANIFEST).read_text())["outputs"]
+
+
+def test_a_build_stopped_between_its_renames_gets_its_old_pack_back(built, figures, tmp_path):
+    out = tmp_path / "briefing"
+    shutil.copytree(built[0], tmp_path / ".briefing.old-99999999")  # out/ moved away, then killed
+    (tmp_path / ".briefing.old-99999999" / "since-2025").mkdir()
+    assert build(figures, out, formats="pdf") == [out / "briefing.pdf"]
+    assert (out / "since-2025").is_dir() and not (out / "index.html").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing"]

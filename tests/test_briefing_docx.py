@@ -13,12 +13,12 @@ from docx.oxml.ns import qn
 
 from belthaw.briefing.docx_pack import render_docx
 from belthaw.briefing.record import load_pack
-from briefing_figures import make_figures
+from briefing_figures import shared_figures
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    return load_pack(make_figures(tmp_path_factory.mktemp("figs")))
+    return load_pack(shared_figures(tmp_path_factory))
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import pytest
 
 from belthaw.briefing.html_pack import render_html
 from belthaw.briefing.record import load_pack
-from briefing_figures import make_figures
+from briefing_figures import shared_figures
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
-    return make_figures(tmp_path_factory.mktemp("figs"))
+    return shared_figures(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ from pypdf import PdfReader
 
 from belthaw.briefing.pdf_pack import MISSING, column_widths, covered, new_pdf, render_pdf
 from belthaw.briefing.record import Table, load_pack
-from briefing_figures import make_figures
+from briefing_figures import shared_figures
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    return load_pack(make_figures(tmp_path_factory.mktemp("figs")))
+    return load_pack(shared_figures(tmp_path_factory))
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from belthaw.briefing.record import MAX_NAMES, Figure, cell, key_findings, load_pack
 from belthaw.errors import BelthawError
-from briefing_figures import STORY, make_figures, record, ref, write_figure
+from briefing_figures import STORY, record, ref, shared_figures, write_figure
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
-    return make_figures(tmp_path_factory.mktemp("figs"))
+    return shared_figures(tmp_path_factory)
 
 
 @pytest.fixture

@@ -59,8 +59,7 @@ def outputs(pack: Pack, fmts: list[str]) -> dict[str, bytes]:
     """Every file of the pack, by name: the documents and, for HTML, the files it links."""
     files: dict[str, bytes] = {}
     if "html" in fmts:
-        names = [f"{f.name}.{e}" for f in pack.figures for e in f.formats]
-        names += [t.file for t in pack.tables] + [f.data_csv for f in pack.figures if f.data_csv]
+        names = [n for n in pack.input_files() if not n.endswith(".json")]
         files.update({n: (pack.folder / n).read_bytes() for n in names})
         files[FORMATS["html"]] = render_html(pack).encode("utf-8")
     if "pdf" in fmts:
@@ -73,9 +72,8 @@ def outputs(pack: Pack, fmts: list[str]) -> dict[str, bytes]:
 def inputs_digest(pack: Pack, fmts: list[str]) -> str:
     """Digest of the records, figure files, tables, data and this package's code."""
     h = hashlib.sha256(json.dumps(fmts).encode())
-    names = [f"{f.name}.{e}" for f in pack.figures for e in ("json", *f.formats)]
-    names += [t.file for t in pack.tables] + [f.data_csv for f in pack.figures if f.data_csv]
-    files = [pack.folder / n for n in names] + sorted(Path(__file__).parent.glob("*.py"))
+    files = [pack.folder / n for n in pack.input_files()]
+    files += sorted(Path(__file__).parent.glob("*.py"))
     for p in files:
         h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
@@ -96,24 +94,27 @@ def is_current(out_dir: Path, digest: str) -> bool:
 def swap_in(out_dir: Path, files: dict[str, bytes], manifest: dict) -> None:
     """Write ``files`` in a new folder beside ``out_dir``, then put it in ``out_dir``'s place."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():  # a build stopped between its two renames: its old pack returns
+        for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"))[:1]:
+            os.rename(old, out_dir)
     new = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
-    shutil.rmtree(new, ignore_errors=True)  # left by a killed build that had this pid
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    shutil.rmtree(new, ignore_errors=True)  # left by a stopped build that had this pid
     new.mkdir()
     try:
         for name, data in files.items():
             (new / name).write_bytes(data)
         (new / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        if not out_dir.exists():
-            os.rename(new, out_dir)
-            return
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.rename(out_dir, old)
+        if out_dir.exists():
+            os.rename(out_dir, old)
         os.rename(new, out_dir)
     except BaseException:
+        if old.exists() and not out_dir.exists():
+            os.rename(old, out_dir)
         shutil.rmtree(new, ignore_errors=True)
         raise
-    for child in old.iterdir():  # the packs of named sets live inside the default one
-        if child.is_dir() and not (out_dir / child.name).exists():
+    for child in old.iterdir() if old.exists() else ():
+        if child.is_dir() and not (out_dir / child.name).exists():  # named sets' packs inside
             os.rename(child, out_dir / child.name)
     shutil.rmtree(old, ignore_errors=True)
 

@@ -200,6 +200,13 @@ class Pack:
         return (f"Figures and tables from the {WORKBOOK}; data licensed {lic['name']}{url}. "
                 "Credit the workbook and the sources; each source keeps its own rights.")  # fmt: skip
 
+    def input_files(self) -> list[str]:
+        """Every file the pack is made from, by name in its folder."""
+        names = [f"{f.name}.{e}" for f in self.figures for e in ("json", *f.formats)]
+        return (
+            names + [t.file for t in self.tables] + [f.data_csv for f in self.figures if f.data_csv]
+        )
+
     how_to_use = (
         "Each figure is printed at the width it was drawn for; its title is the finding. "
         "Paste a figure with its numbered caption and cite it with the line under it. "
