@@ -47,8 +47,8 @@ def test_built_as_a_word_user_would(raw, pack):
     assert headings[:2] == ["Key findings", "Contents"]
     assert headings[-2:] == ["Fact-check sheet", "References"]
     numbered = [all_text(p) for p in doc.paragraphs if p.style.name == "List Number"]
-    assert numbered == [f"{k.text} (Figure{'s' if len(k.figures) > 1 else ''} "
-                        f"{', '.join(map(str, k.figures))})" for k in pack.findings]  # fmt: skip
+    assert numbered == [f"{k.text} {k.label}" for k in pack.findings]
+    assert numbered[0].endswith(" (Figures 1, 2)") and numbered[1].endswith(" (Figure 2)")
     assert "References:" not in "\n".join(p.text for p in doc.paragraphs)
 
 

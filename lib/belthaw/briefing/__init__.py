@@ -113,7 +113,7 @@ def swap_in(out_dir: Path, files: dict[str, bytes], manifest: dict) -> None:
             os.rename(old, out_dir)
         shutil.rmtree(new, ignore_errors=True)
         raise
-    for child in old.iterdir() if old.exists() else ():
+    for child in old.iterdir() if old.is_dir() else ():
         if child.is_dir() and not (out_dir / child.name).exists():  # named sets' packs inside
             os.rename(child, out_dir / child.name)
     shutil.rmtree(old, ignore_errors=True)

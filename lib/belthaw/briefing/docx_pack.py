@@ -140,10 +140,7 @@ def render_docx(pack: Pack) -> bytes:
     _small(doc, pack.subtitle, 8.5, GREY)
     doc.add_heading("Key findings", level=1)
     for k in pack.findings:
-        p = doc.add_paragraph(k.text + " ", style="List Number")
-        p.add_run(
-            f"(Figure{'s' if len(k.figures) > 1 else ''} {', '.join(map(str, k.figures))})"
-        ).bold = True
+        doc.add_paragraph(k.text + " ", style="List Number").add_run(k.label).bold = True
     _small(doc, pack.how_to_use, 8.5, GREY)
     doc.add_heading("Contents", level=1)
     for f in pack.figures:

@@ -184,9 +184,7 @@ def render_pdf(pack: Pack) -> bytes:
     _write(pdf, pack.subtitle, 8.5, color=GREY, after=3)
     _write(pdf, [("Key findings", True)], 13)
     for i, k in enumerate(pack.findings, 1):
-        figs = ", ".join(map(str, k.figures))
-        label = f"(Figure{'s' if len(k.figures) > 1 else ''} {figs})"
-        _write(pdf, [(k.text, False), (label, True)], 10, indent=7, hang=f"{i}.", after=1.5)
+        _write(pdf, [(k.text, False), (k.label, True)], 10, indent=7, hang=f"{i}.", after=1.5)
     _write(pdf, pack.how_to_use, 8.5, color=GREY, after=1.5)
     _write(pdf, pack.licence_line, 8, color=GREY, after=3)
     _write(pdf, [("Contents", True)], 13)

@@ -137,24 +137,25 @@ class Figure:
         return self.folder / f"{self.name}.{ext}"
 
 
+def figures_label(numbers: list[int]) -> str:
+    """'Figure 2', 'Figures 1, 2, 5'."""
+    return f"Figure{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+
+
 @dataclass
 class Reference:
     number: int
     ref: dict[str, str]
     figures: list[int]
     text = property(lambda self: reference_text(self.ref))
-
-    @property
-    def cited_in(self) -> str:
-        return ("Figure " if len(self.figures) == 1 else "Figures ") + ", ".join(
-            map(str, self.figures)
-        )
+    cited_in = property(lambda self: figures_label(self.figures))
 
 
 @dataclass
 class Finding:
     text: str
     figures: list[int]
+    label = property(lambda self: f"({figures_label(self.figures)})")
 
 
 @dataclass
@@ -184,12 +185,9 @@ class Pack:
 
     @property
     def subtitle(self) -> str:
-        def n(k: int, word: str) -> str:
-            return f"{k} {word}{'s' if k != 1 else ''}"
-
-        parts = [n(len(self.figures), "figure"), n(len(self.tables), "table")]
-        return (f"Data as of {self.as_of} · data version {self.data_version} · parameter set "
-                f"'{self.set_name}' · {', '.join(parts)} and {n(len(self.references), 'reference')}")  # fmt: skip
+        counts = f"{len(self.figures)} figures, {len(self.tables)} tables, {len(self.references)} references"
+        return (f"Data as of {self.as_of} · data version {self.data_version} · "
+                f"parameter set '{self.set_name}' · {counts}")  # fmt: skip
 
     @property
     def licence_line(self) -> str:
