@@ -140,3 +140,11 @@ def test_missing_record_and_empty_folder_say_what_to_run(copy, tmp_path):
         load_pack(copy)
     with pytest.raises(BelthawError, match="no figures in .*run `belthaw run` first"):
         load_pack(tmp_path / "empty")
+
+
+def test_a_table_changed_after_its_figure_was_saved_is_refused(copy):
+    rec = json.loads((copy / "03-exchanges.json").read_text())
+    rec["files"]["03-exchanges-pairs.csv"] = "0" * 64
+    (copy / "03-exchanges.json").write_text(json.dumps(rec))
+    with pytest.raises(BelthawError, match=r"03-exchanges-pairs.csv does not match its record"):
+        load_pack(copy)

@@ -117,6 +117,8 @@ def _heading(pdf: FPDF, text: str, size: float = 13.0, *, keep: float = 30.0) ->
 
 
 def _table(pdf: FPDF, t: Table, size: float = 7.0, caption: bool = True) -> None:
+    if pdf.will_page_break(25):  # the caption, the header and a row or two stay together
+        pdf.add_page()
     if caption:
         _write(
             pdf,

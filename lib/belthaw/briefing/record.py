@@ -306,14 +306,14 @@ def _some(items: list[str], where: str) -> str:
     )
 
 
-def _check_files(f: Figure) -> None:
-    """A figure file changed since its record was written would mix two figures."""
+def _check_files(f: Figure, used: set[str]) -> None:
+    """A file changed after its figure's record was written would mix two figures."""
     sums = f.record.get("files")
     if not isinstance(sums, dict):
         return  # older records list the file names only
-    for name in [f"{f.name}.{e}" for e in f.formats] + ([f.data_csv] if f.data_csv else []):
+    for name in sorted(used & set(sums)):
         path = f.folder / name
-        if name in sums and hashlib.sha256(path.read_bytes()).hexdigest() != sums[name]:
+        if hashlib.sha256(path.read_bytes()).hexdigest() != sums[name]:
             raise BelthawError(
                 f"{path} does not match its record {f.name}.json (changed after the figure "
                 "was saved); re-run `belthaw run --force` to redraw it"
@@ -347,8 +347,6 @@ def load_pack(folder: Path, set_name: str = "default") -> Pack:
     recs.sort(key=lambda r: (order.get(r["name"], len(order)), r["name"]))
     version, as_of = _one_version(recs, folder)
     figures = [Figure(i, r, folder) for i, r in enumerate(recs, 1)]
-    for f in figures:
-        _check_files(f)
 
     # One reference list, by who wrote the piece, then date: a reader looks up
     # "AP, December 2025", not a figure's internal order.
@@ -376,6 +374,10 @@ def load_pack(folder: Path, set_name: str = "default") -> Pack:
             by_name[spec.after].tables.append(t)
     for f in figures:
         f.renames = {t.file: f"Table {t.number}" for t in tables}
-    checks = [_fact_check(f) for f in figures]
-    return Pack(set_name, folder, figures, tables, references, key_findings(figures), checks,
+    pack = Pack(set_name, folder, figures, tables, references, key_findings(figures), [],
                 version, as_of, dict(figures[0].record["licence"]))  # fmt: skip
+    used = set(pack.input_files())
+    for f in figures:
+        _check_files(f, used)
+    pack.checks = [_fact_check(f) for f in figures]
+    return pack
