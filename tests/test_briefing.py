@@ -1,238 +1,188 @@
-"""The briefing pack and the figure records it is made from, through the commands users type.
-
-Figures are made in a temporary folder by ``belthaw run --force`` (never the committed
-``figures/``), once per test session, and shared with tests/test_briefing_docx.py.
-"""
+"""belthaw.briefing: ``belthaw brief`` builds the pack aside, swaps it in whole, skips an
+intact current pack, and turns file-system errors into one line."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-from html import escape
 from pathlib import Path
 
+import docx
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 
-from belthaw import paths
+from belthaw import briefing, paths
+from belthaw.briefing import MANIFEST, build, cli_brief
+from belthaw.briefing.pdf_pack import MISSING, covered, new_pdf
+from briefing_figures import make_figures, record, ref, shared_figures, write_figure
 
 BELTHAW = Path(sys.executable).with_name("belthaw")
-STORY = [
-    "01-releases",
-    "01-cumulative",
-    "02-relief-steps",
-    "03-exchanges",
-    "04-overview",
-    "05-claims",
-    "05-totals",
-]
 
 
-def belthaw(*args: str, figures: Path, build: Path, check: bool = True):
-    env = dict(os.environ, BELTHAW_FIGURES_DIR=str(figures), BELTHAW_BUILD_DIR=str(build))
-    res = subprocess.run(
-        [str(BELTHAW), *args], capture_output=True, text=True, env=env, cwd=paths.ROOT
-    )
-    if check:
-        assert res.returncode == 0, res.stdout + res.stderr
-    return res
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory):
+    return shared_figures(tmp_path_factory)
 
 
-def squash(s: str) -> str:
-    """Text without whitespace and hyphens: PDF lines break anywhere in a long URL, and
-    pdftotext drops a hyphen that ends a line ("release-by-" + "release" -> "release-byrelease").
-    """
-    return re.sub(r"[\s-]+", "", s)
+@pytest.fixture(scope="module")
+def built(figures, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pack") / "briefing"
+    written = build(figures, out)
+    return out, written
 
 
-def in_pack(text: str) -> str:
-    """A record's words as the pack prints them: its table files are the pack's tables."""
-    for file, label in (("03-exchanges-pairs.csv", "Table 1"), ("05-totals-table.csv", "Table 2")):
-        text = re.sub(re.escape(file) + r"( beside this figure)?", label, text)
-    return text
+def test_the_pack_holds_three_documents_the_figures_and_their_data(built, figures):
+    out, written = built
+    assert written == [out / "index.html", out / "briefing.pdf", out / "briefing.docx"]
+    names = {p.name for p in out.iterdir()}
+    assert {"01-releases.png", "05-totals.pdf", "03-exchanges-pairs.csv", "01-releases-data.csv",
+            MANIFEST} <= names  # fmt: skip
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".briefing.")]  # no leftovers
 
 
-@pytest.fixture(scope="session")
-def made(tmp_path_factory) -> Path:
-    """A folder holding figures/ made by ``belthaw run --force`` (made once per session)."""
-    base = tmp_path_factory.getbasetemp() / "briefing-run"
-    if not (base / "done").exists():
-        shutil.rmtree(base, ignore_errors=True)
-        base.mkdir()
-        belthaw("run", "--force", figures=base / "figures", build=base / "build")
-        (base / "done").write_text("ok")
-    return base
-
-
-@pytest.fixture(scope="session")
-def records(made) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text()) for p in (made / "figures").glob("*.json")}
-
-
-@pytest.fixture(scope="session")
-def pack(made, tmp_path_factory) -> Path:
-    """``belthaw brief`` with its defaults (all three formats) into a fresh folder."""
-    out = tmp_path_factory.mktemp("pack")
-    res = belthaw("brief", "--out", str(out), figures=made / "figures", build=made / "build")
-    assert all(line.startswith("belthaw brief: wrote ") for line in res.stdout.splitlines())
-    return out
-
-
-# -- the figure records ------------------------------------------------------------------
-
-
-def test_every_figure_has_a_record_with_references_and_citation(made, records):
-    assert sorted(records) == sorted(STORY)
-    for name, rec in records.items():
-        assert rec["name"] == name
-        refs = rec["references"]
-        assert refs, f"{name}: no references"
-        assert [r["source_id"] for r in refs] == rec["source_ids"]
-        for r in refs:
-            assert r["publisher"] and r["title"] and r["published"], r
-            assert {"url", "tier", "original_publisher"} <= set(r)
-        cite = rec["citation"]
-        assert f'Figure "{rec["title"]}"' in cite
-        assert f"data version {rec['data_version']}" in cite
-        assert f"data as of {rec['as_of']}" in cite
-        assert cite.endswith("CC-BY-4.0")
-        md = (made / "figures" / f"{name}.md").read_text()
-        assert "## Cite this figure" in md and cite in md
-        assert "## References" in md
-        assert all(r["source_id"] in md for r in refs)
-
-
-def test_the_data_licence_is_in_every_file_s_metadata(made, records):
-    for name in records:
-        png = Image.open(made / "figures" / f"{name}.png")
-        assert "CC-BY-4.0" in png.text["Copyright"]
-        assert png.text["belthaw:citation"] == records[name]["citation"]
-        svg = (made / "figures" / f"{name}.svg").read_text()
-        rights = re.search(r"<dc:rights>(.*?)</dc:rights>", svg, re.S)
-        assert rights and "CC-BY-4.0" in rights.group(1)
-        info = PdfReader(made / "figures" / f"{name}.pdf").metadata
-        assert "license=CC-BY-4.0" in info["/Keywords"]
-
-
-def test_alt_text_reads_as_sentences_a_screen_reader_can_speak(records):
-    """No "0 bars are lower bounds": a count of nothing is left out, not read aloud."""
-    for name, rec in records.items():
-        assert rec["alt"], name
-        assert not re.search(r"(^|[.:;,] )0 \w+ (are|is)\b", rec["alt"]), (name, rec["alt"])
-        assert not re.search(r"\b0 are\b|\b1 differ\b", rec["alt"]), (name, rec["alt"])
-
-
-# -- the pack ------------------------------------------------------------------------------
-
-
-def test_brief_help_and_bad_options_say_what_to_do(made):
-    kw = dict(figures=made / "figures", build=made / "build", check=False)
-    res = belthaw("brief", "-h", **kw)
-    assert res.returncode == 0
-    assert "--format" in res.stdout and "--set" in res.stdout and "docx" in res.stdout
-    res = belthaw("brief", "--format", "pdf,odt", "--out", str(made / "x"), **kw)
-    assert res.returncode == 1
-    assert res.stderr.startswith("belthaw brief: unknown pack format 'odt'")
-    res = belthaw("brief", "--set", "../up", **kw)
-    assert res.returncode == 2 and res.stderr.startswith("belthaw brief: ")
-    assert "cannot name a parameter set" in res.stderr
-    res = belthaw("brief", "--set", "nothing-here", **kw)
-    assert res.returncode == 1
-    assert res.stderr.startswith("belthaw brief: no figures in ")
-    assert "belthaw run" in res.stderr
-
-
-def test_html_reads_as_a_briefing(pack, records):
-    page = (pack / "index.html").read_text()
-    assert "Key findings" in page and "Contents" in page
-    # Story order, numbered; each finding printed once (the figure carries it too).
-    positions = [page.index(f'id="figure-{i}"') for i in range(1, len(STORY) + 1)]
-    assert positions == sorted(positions)
-    for i, name in enumerate(STORY, 1):
-        rec = records[name]
-        # Printed once as a finding; the citation names it too, as a citation must.
-        assert page.replace(escape(rec["citation"]), "").count(escape(rec["title"])) == 1, name
-        assert f"<b>Figure {i}.</b> {escape(in_pack(rec['caption']))}" in page
-        assert f'<img src="{name}.png" alt="{escape(rec["alt"])}"' in page
-        assert escape(rec["citation"]) in page
-        assert (pack / f"{name}.png").exists()
-    assert "full list in" not in page
-    assert ".csv beside this figure" not in page and "in 05-totals-table.csv" not in page
-    assert '<table id="table-1">' in page and '<table id="table-2">' in page
-    assert "Our sum" in page and "US step" in page
-    refs = re.findall(r'<li id="ref-(\d+)">', page)
-    unique = {r["source_id"] for rec in records.values() for r in rec["references"]}
-    assert len(refs) == len(unique)
-
-
-def test_pdf_has_findings_captions_tables_and_references(pack, records):
-    pdf = pack / "briefing.pdf"
-    reader = PdfReader(pdf)
-    assert len(reader.pages) > len(STORY)
-    first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
-    ).stdout
-    assert "Key findings" in first and "Contents" in first
-    for i, name in enumerate(STORY, 1):
-        assert squash(f"{records[name]['title']} (Figure {i})") in squash(first)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    flat = squash(text)
-    for i, name in enumerate(STORY, 1):
-        assert squash(f"Figure {i}. {in_pack(records[name]['caption'])}") in flat, name
-        assert squash(records[name]["citation"]) in flat, name
-    assert "full list in" not in text.split("References")[-1]
-    assert "References" in text and "Table 1." in text and "Table 2." in text
-    for rec in records.values():
-        for r in rec["references"]:
-            assert squash(r["title"]) in flat, r["source_id"]
-            if r["url"]:
-                assert squash(r["url"]) in flat, r["source_id"]
-    # The figures stay vectors: their own titles are text on the pack's pages.
-    fig_page = reader.pages[1].extract_text()
-    assert records["01-releases"]["title"].split(",")[0] in " ".join(fig_page.split())
-
-
-def test_the_pack_is_rebuilt_only_when_something_changed(made, tmp_path):
-    kw = dict(figures=made / "figures", build=made / "build")
+def test_nothing_changed_skips_and_a_damaged_output_is_rebuilt(figures, tmp_path):
     out = tmp_path / "pack"
-    belthaw("brief", "--out", str(out), "--format", "html,pdf", **kw)
-    assert not (out / "briefing.docx").exists()
+    assert build(figures, out, formats="html,pdf")
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-    res = belthaw("brief", "--out", str(out), "--format", "html,pdf", **kw)
-    assert res.stdout.startswith("belthaw brief: nothing changed since the last build")
+    assert build(figures, out, formats="html,pdf") == []
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
-    res = belthaw("brief", "--out", str(out), "--format", "pdf", "--force", **kw)
-    assert res.stdout.strip() == f"belthaw brief: wrote {out / 'briefing.pdf'}"
+    for damage in (lambda: (out / "02-x.png").unlink(missing_ok=True) or (out / "01-releases.png").unlink(),
+                   lambda: (out / "briefing.pdf").write_bytes(b"%PDF-1.4 truncated"),
+                   lambda: (out / MANIFEST).write_text("{not json")):  # fmt: skip
+        damage()
+        assert build(figures, out, formats="html,pdf"), "a damaged pack must be rebuilt"
+        assert PdfReader(out / "briefing.pdf").pages and (out / "01-releases.png").exists()
+    assert build(figures, out, formats="pdf") == [out / "briefing.pdf"]
+    assert not (out / "index.html").exists()  # one pack of one build, never a mix of two
 
 
-def test_a_pack_refuses_figures_of_different_data_versions(made, tmp_path):
-    figs = tmp_path / "figures"
-    shutil.copytree(made / "figures", figs)
-    rec = json.loads((figs / "03-exchanges.json").read_text())
-    rec["data_version"] = "0.9.0+0123456789ab"
-    (figs / "03-exchanges.json").write_text(json.dumps(rec))
-    res = belthaw(
-        "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
+def test_a_new_figure_rebuilds_and_named_set_packs_inside_survive_the_swap(figures, tmp_path):
+    figs, out = tmp_path / "figs", tmp_path / "briefing"
+    shutil.copytree(figures, figs)
+    build(figs, out, formats="html")
+    (out / "since-2025").mkdir()
+    (out / "since-2025" / "index.html").write_text("a named set's pack")
+    write_figure(figs, record("02-relief-steps", "4 relief actions", [ref(1, "Outlet 1")]))
+    assert build(figs, out, formats="html")
+    assert "4 relief actions" in (out / "index.html").read_text()
+    assert (out / "since-2025" / "index.html").read_text() == "a named set's pack"
+
+
+@pytest.mark.parametrize(("code", "advice"), [
+    (errno.ENOSPC, "the disk is full: free some space"),
+    (errno.EROFS, "the file system is read-only: choose another folder with --out"),
+    (errno.EACCES, "permission denied: fix the folder's permissions or choose another with --out"),
+])  # fmt: skip
+def test_a_file_system_error_is_one_line_and_the_old_pack_stays(figures, built, tmp_path, monkeypatch,
+                                                                capsys, code, advice):  # fmt: skip
+    out = tmp_path / "briefing"
+    shutil.copytree(built[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = Path.write_bytes
+
+    def fail(self, data):
+        if self.name == "briefing.pdf":
+            raise OSError(code, os.strerror(code), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fail)
+    monkeypatch.setattr(paths, "figure_dir", lambda name="default": figures)
+    assert cli_brief(["--out", str(out), "--format", "pdf", "--force"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"belthaw brief: cannot write {tmp_path}/.briefing.new-")
+    assert f"briefing.pdf: {advice}, then run `belthaw brief` again" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing"]
+
+
+def test_a_figure_file_that_cannot_be_read_is_named(figures, tmp_path, monkeypatch, capsys):
+    shutil.copytree(figures, tmp_path / "f")
+    (tmp_path / "f" / "05-totals.pdf").unlink()
+    monkeypatch.setattr(paths, "figure_dir", lambda name="default": tmp_path / "f")
+    assert cli_brief(["--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"belthaw brief: cannot read {tmp_path / 'f' / '05-totals.pdf'}: ")
+    assert "re-run `belthaw run`" in err and not (tmp_path / "out").exists()
+
+
+SCRIPTS = {
+    "CJK": "北京の報道",
+    "Cyrillic": "Лукашенко помиловал",
+    "Arabic": "مرحبا بالعالم",
+    "diacritics": "Łódź, Naïve, Ağrı, Nguyễn",
+    "emoji": "release 🕊",
+}
+
+
+def test_every_script_reaches_every_output(tmp_path):
+    figs = make_figures(tmp_path / "figs")
+    words = list(SCRIPTS.values())
+    refs = [ref(i, f"Outlet {w}") | {"title": w} for i, w in enumerate(words, 1)]
+    write_figure(figs, record("05-claims", f"Sources disagree: {words[0]}", refs,
+                              notes=[f"Note: {w}" for w in words]))  # fmt: skip
+    out = tmp_path / "out"
+    build(figs, out)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    word = "\n".join(p.text for p in docx.Document(str(out / "briefing.docx")).paragraphs)
+    pdf = " ".join(p.extract_text() for p in PdfReader(out / "briefing.pdf").pages)
+    fonts = new_pdf()
+    for script, w in SCRIPTS.items():
+        assert w in html, script
+        assert w in word, script
+        shown = covered(fonts, w)  # with no installed font for a script: boxes, no crash
+        # Right-to-left text is stored in drawing order.
+        assert shown in pdf or shown[::-1] in pdf, script
+        if MISSING not in shown:
+            assert w in pdf or w[::-1] in pdf, script
+    assert (
+        covered(fonts, SCRIPTS["Cyrillic"] + SCRIPTS["Arabic"] + SCRIPTS["diacritics"]).count(
+            MISSING
+        )
+        == 0
     )
-    assert res.returncode == 1
-    assert res.stderr.startswith("belthaw brief: the figures in ")
-    assert "0.9.0+0123456789ab: 03-exchanges" in res.stderr
-    assert "belthaw run --force" in res.stderr
-    assert not (tmp_path / "out" / "briefing.pdf").exists()
 
 
-def test_a_figure_without_its_record_is_named(made, tmp_path):
-    figs = tmp_path / "figures"
-    shutil.copytree(made / "figures", figs)
-    (figs / "05-claims.json").unlink()
-    res = belthaw(
-        "brief", "--out", str(tmp_path / "out"), figures=figs, build=tmp_path, check=False
-    )
-    assert res.returncode == 1
-    assert res.stderr.startswith("belthaw brief: ")
-    assert "05-claims.md has no figure record beside it" in res.stderr
+def test_same_inputs_give_the_same_bytes(figures, built, tmp_path):
+    again = tmp_path / "again"
+    build(figures, again, force=True)
+    for name in ("index.html", "briefing.pdf", "briefing.docx"):
+        assert (again / name).read_bytes() == (built[0] / name).read_bytes(), name
+
+
+def test_bad_formats_and_sets_are_one_line(figures, capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(paths, "figure_dir", lambda name="default": tmp_path / "none")
+    assert cli_brief(["--format", "pdf,odt", "--out", str(tmp_path / "x")]) == 1
+    assert capsys.readouterr().err.startswith("belthaw brief: unknown pack format 'odt'")
+    assert cli_brief(["--set", "../up"]) == 2
+    assert "cannot name a parameter set" in capsys.readouterr().err
+    assert cli_brief(["--out", str(tmp_path / "x")]) == 1
+    assert "no figures in " in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_belthaw_brief_as_the_readme_shows_it(figures, tmp_path):
+    env = dict(os.environ, BELTHAW_FIGURES_DIR=str(figures), BELTHAW_BUILD_DIR=str(tmp_path))
+    run = [str(BELTHAW), "brief", "--format", "html,docx"]
+    res = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "briefing"
+    assert res.stdout.splitlines() == [f"belthaw brief: wrote {out / 'index.html'}",
+                                       f"belthaw brief: wrote {out / 'briefing.docx'}"]  # fmt: skip
+    res = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert res.stdout.startswith("belthaw brief: nothing changed since the last build")
+    assert json.loads((out / MANIFEST).read_text())["formats"] == ["html", "docx"]
+    assert briefing.FORMATS["docx"] in json.loads((out / MANIFEST).read_text())["outputs"]
+
+
+def test_a_build_stopped_between_its_renames_gets_its_old_pack_back(built, figures, tmp_path):
+    out = tmp_path / "briefing"
+    shutil.copytree(built[0], tmp_path / ".briefing.old-99999999")  # out/ moved away, then killed
+    (tmp_path / ".briefing.old-99999999" / "since-2025").mkdir()
+    assert build(figures, out, formats="pdf") == [out / "briefing.pdf"]
+    assert (out / "since-2025").is_dir() and not (out / "index.html").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing"]
