@@ -102,6 +102,11 @@ _SIZES = tuple(SIZES)
 START = Param("start", str, "2024-07-01", "first day shown (ISO date; empty for the first event)", is_date=True)  # fmt: skip
 END = Param("end", str, "", "last day shown (ISO date; empty for the newest event)", is_date=True)
 SIZE = Param("size", str, "a4-full", "figure size for pasting", choices=_SIZES)
+AS_OF = Param(
+    "as_of", str, "",
+    "redraw as the sources stood on this day (ISO date; empty for everything published)",
+    is_date=True,
+)  # fmt: skip
 FORMATS = Param(
     "formats",
     list,
@@ -140,13 +145,14 @@ MIN_CONFIDENCE = Param(
 
 #: Where and how a notebook's files are written: the last lines of every parameters cell.
 _FILES = (FORMATS, STALE, OUTPUT_SET)
-_WINDOW_AND_FILES = (START, END, SIZE, *_FILES)
+_WINDOW_AND_FILES = (START, END, AS_OF, SIZE, *_FILES)
 
 #: The parameters of every notebook, in the order of its ``parameters`` cell.
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "01_releases": (
         START,
         END,
+        AS_OF,
         Param(
             "granularity",
             str,
@@ -211,6 +217,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "04_briefing_overview": (
         START,
         END,
+        AS_OF,
         COUNT_WHAT,
         MIN_CONFIDENCE,
         dataclasses.replace(SIZE, default="a4-page"),
