@@ -8,11 +8,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex as _to_hex  # noqa: E402
 
-from belthaw.charts import claims, cumulative, overview, releases, relief_steps, totals  # noqa: E402
+from belthaw.charts import claims, cumulative, overview, releases, totals  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
 from belthaw.transforms.claims import claim_ranges, claims_long, itemized_vs_totals  # noqa: E402
-from belthaw.transforms.sanctions import measures  # noqa: E402
 from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
 from synth import make_dataset  # noqa: E402
 
@@ -160,22 +159,6 @@ def test_stock_line_and_markers(ds):
     (other,) = by_gid(ax, "stock-points:Opposition office", "lines")
     assert other.get_marker() == "^" and other.get_markerfacecolor() == "none"
     assert ax.get_ylabel() == "Still held"  # the axis starts near the data, not at zero
-
-
-def test_relief_steps_lanes_colours_and_stages(ds):
-    ax = relief_steps.plot_relief_steps(measures(ds.events))
-    assert [t.get_text() for t in ax.get_yticklabels()][::-1][0] == "US · Belavia"
-    assert all("sdn" not in t.get_text() for t in ax.get_yticklabels())
-    relief = by_gid(ax, "steps:relief:US", "lines")[0]
-    assert to_hex(relief.get_markerfacecolor()) == meaning("us_relief")
-    tight = by_gid(ax, "steps:tightening", "lines")
-    assert all(to_hex(t.get_markerfacecolor()) == meaning("eu_measure") for t in tight)
-    (easing,) = by_gid(ax, "steps:easing", "lines")
-    assert easing.get_markerfacecolor() == "none"
-    assert len(by_gid(ax, "action:us-belavia", "lines")) == 1
-    stages = by_gid(ax, "stage-label", "texts")
-    assert [t.get_text() for t in stages] == ["announced", "licence"]
-    _no_overlap(_boxes(ax.figure, stages))
 
 
 def _claims_ds():

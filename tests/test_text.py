@@ -8,7 +8,6 @@ from belthaw.charts.base import FigureText
 from belthaw.charts.claims import claims_text, disputed_claims
 from belthaw.charts.overview import overview_text
 from belthaw.charts.releases import releases_text
-from belthaw.charts.relief_steps import relief_text
 from belthaw.charts.totals import totals_text
 from belthaw.transforms.claims import itemized_vs_totals
 from belthaw.transforms.exchanges import exchange_pairs
@@ -59,15 +58,6 @@ def test_counting_rules_in_subtitle(ds):
     ft = releases_text(s, None, None)
     assert "foreign nationals left out" in ft.subtitle
     assert "lowest figure any source gives" in ft.subtitle
-
-
-def test_relief_text(ds):
-    ft = relief_text(measures(ds.events))
-    assert ft.title == (
-        "The US took 2 relief actions on Belavia and potash while the EU and Lithuania "
-        "tightened 2 times"
-    )
-    assert ft.source_ids[0] == "state-1"
 
 
 def test_claims_text(ds):
