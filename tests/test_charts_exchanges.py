@@ -2,7 +2,6 @@
 and caption, a title and alt text counting the rows drawn, and no overlapping text at any
 named size."""
 
-import io
 import re
 
 import matplotlib
@@ -12,13 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 
 from belthaw.charts import exchanges as ex  # noqa: E402
 from belthaw.counting import LINK_STRENGTHS  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
 from belthaw.style import SIZES, get_size  # noqa: E402
 from belthaw.transforms.exchanges import exchange_pairs, exchange_rows, infer_links  # noqa: E402
+from drawn import overlaps  # noqa: E402
 from ladder_data import ladder_dataset  # noqa: E402
 
 SIZE_NAMES = tuple(SIZES)
@@ -215,28 +214,6 @@ def test_same_figure_twice_same_bytes(ds, tmp_path):
 
 
 # -- no overlapping text, at every named size -------------------------------------------------
-
-
-def overlaps(fig) -> list[str]:
-    """Every pair of visible texts whose boxes overlap, and every text leaving the figure."""
-    fig.savefig(io.BytesIO(), format="png", dpi=100)
-    r = fig.canvas.get_renderer()
-    texts = [
-        (t, Text.get_window_extent(t, r))  # the text only, not an annotation's leader
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
-    ]
-    fb = fig.bbox
-    bad = []
-    for i, (t, b) in enumerate(texts):
-        if b.x0 < fb.x0 - 0.5 or b.x1 > fb.x1 + 0.5 or b.y0 < fb.y0 - 0.5 or b.y1 > fb.y1 + 0.5:
-            bad.append(f"outside the figure: {t.get_text()!r}")
-        for u, c in texts[i + 1 :]:
-            w = min(b.x1, c.x1) - max(b.x0, c.x0)
-            h = min(b.y1, c.y1) - max(b.y0, c.y0)
-            if w > 0.5 and h > 0.5:
-                bad.append(f"{t.get_text()!r} overlaps {u.get_text()!r}")
-    return bad
 
 
 @pytest.mark.parametrize("size", SIZE_NAMES)

@@ -15,6 +15,7 @@ from belthaw.charts import relief_steps as rs  # noqa: E402
 from belthaw.errors import EmptySelectionError  # noqa: E402
 from belthaw.style import COLORS, SIZES, get_size  # noqa: E402
 from belthaw.transforms.sanctions import measures  # noqa: E402
+from drawn import overlaps  # noqa: E402
 from synth import _step, make_dataset  # noqa: E402
 
 
@@ -158,9 +159,10 @@ def _stage_labels_in_their_lane(ax):
 
 
 @pytest.mark.parametrize("size", tuple(SIZES))
-def test_stage_labels_stay_in_their_own_lane_shipped(shipped, size):
+def test_stage_labels_in_their_own_lane_and_no_overlaps_shipped(shipped, size):
     fig = rs.draw(measures(shipped.events, start="2024-07-01"), size=size)
     _stage_labels_in_their_lane(fig.axes[0])
+    assert overlaps(fig) == []
 
 
 def test_draw_at_a_named_size(ds):

@@ -195,22 +195,8 @@ def plot_exchanges(
     placer = LabelPlacer(ax)
     for y, r, label in zip(ys, rows.itertuples(index=False), labels, strict=True):
         lo, hi = _draw_row(ax, r, y, color, kwargs, placer)
-        grey = COLORS["neutral"] if r.link == "candidate" else None
-        if layout == "inline":
-            t = _annotate(ax, label, (hi, y), f"row-label:{r.row}", color=grey or "#333333",
-                          bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))  # fmt: skip
-        elif layout == "columns":
-            _annotate(ax, first_words(r.release, fit[0]), (1.0, y), f"release-label:{r.row}",
-                      xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
-                      color=grey or COLORS["release"])  # fmt: skip
-            t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}", color="#333333",
-                          bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))  # fmt: skip
         if layout != "strip":
-            mid = ((lo + hi) / 2, y)
-            # Beside the row first; above its line only when neither side has room (never
-            # below, where it would read as the next row's).
-            placer.add(t, [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
-                           (mid, (0, 2), "center", "bottom")])  # fmt: skip
+            _row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer)
     if layout == "columns":
         ax.set_yticks(ys, labels)
         for tl, r in zip(ax.get_yticklabels(), rows.itertuples(index=False), strict=True):
@@ -240,6 +226,26 @@ def plot_exchanges(
     marks = [_recolored(_BY_KEY[k], color) for k in keys]
     legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
     return ax
+
+
+def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
+    """A row's words inside the axes (the lag, or everything when inline), and the release
+    named right of the axes in the "columns" layout."""
+    lo, hi = span
+    grey = COLORS["neutral"] if r.link == "candidate" else None
+    box = dict(boxstyle="square,pad=0.1", fc="white", ec="none")
+    if layout == "inline":
+        t = _annotate(ax, label, (hi, y), f"row-label:{r.row}", color=grey or "#333333", bbox=box)
+    else:
+        _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
+                  xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
+                  color=grey or COLORS["release"])  # fmt: skip
+        t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
+                      color="#333333", bbox=box)  # fmt: skip
+    # Beside the row first; above its line only when neither side has room (never below,
+    # where it would read as the next row's).
+    placer.add(t, [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
+                   (((lo + hi) / 2, y), (0, 2), "center", "bottom")])  # fmt: skip
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:

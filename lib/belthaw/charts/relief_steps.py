@@ -10,7 +10,6 @@ the marks that ``marks_drawn`` says the frame produces.
 
 from __future__ import annotations
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
@@ -149,9 +148,8 @@ def plot_relief_steps(
     drawn = marks_drawn(frame)
     legend_above(ax, handles=legend_handles([marks[k] for k in drawn]), ncols=legend_ncols)
     # Room on the right for a label beside the last marker (about 6 days a character).
-    ends = [pd.Timestamp(mdates.num2date(gx)).tz_localize(None) + pd.Timedelta(days=6 * len(w) + 10)
-            for gx, _, w in groups]  # fmt: skip
-    pad_x(ax, pd.concat([frame["date"], pd.Series(ends, dtype="datetime64[ns]")]))
+    ends = pd.Series([gx + 6 * len(w) + 10 for gx, _, w in groups], dtype=float)
+    pad_x(ax, pd.concat([frame["date"], pd.to_datetime(ends, unit="D", origin="1970-01-01")]))
     date_axis(ax, frame["date"])
     return ax
 
@@ -171,7 +169,7 @@ def _stage_groups(staged: pd.DataFrame, x, y) -> list[tuple[float, float, str]]:
         prev = last.get(action)
         if prev is not None and xi - prev[0] <= STAGE_DAYS:
             k = prev[1]
-            px, py, pw = out[k]
+            _, py, pw = out[k]
             out[k] = (xi, py, " + ".join(p for p in dict.fromkeys([*pw.split(" + "), w]) if p))
         else:
             out.append((xi, yi, w))
