@@ -189,6 +189,13 @@ def test_empty_selection_says_why(ds):
         ex.exchanges_text(rows)
 
 
+def test_candidates_alone_make_no_title(ds):
+    rows = _rows(ds, window=7, link_strengths=())
+    assert (rows["link"] == "candidate").all() and len(rows)
+    with pytest.raises(EmptySelectionError, match="exchanges with link strength"):
+        ex.exchanges_text(rows, window_days=7)
+
+
 def test_group_label_fits_the_lines_it_is_given():
     steps = (
         "Coale announces potash relief",

@@ -300,10 +300,11 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, start=None, end=
 
     ``window_days`` is the candidate window the rows were proposed with (0: none).
     """
-    require_rows(rows, "exchanges")
-    f = exchange_finding(rows)
     link = rows["link"].astype(str)
     cand, rec = rows[link == "candidate"], rows[link != "candidate"]
+    # Candidates alone make no finding: the title counts recorded exchanges only.
+    require_rows(rec, "recorded exchanges")
+    f = exchange_finding(rows)
     dates = pd.concat([rows["step_date"], rows["release_date"]])
     start, end = pd.Timestamp(start or dates.min()), pd.Timestamp(end or dates.max())
     subtitle = (
