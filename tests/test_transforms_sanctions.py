@@ -5,7 +5,6 @@ import pytest
 
 from belthaw.transforms.sanctions import (
     COLUMNS,
-    action_timeline,
     count_actions,
     lane_label,
     measures,
@@ -136,15 +135,6 @@ def test_count_actions_counts_stages_once(ds):
     m = measures(ds.events)
     assert count_actions(m) == m["action_id"].nunique() == 5
     assert count_actions(m.iloc[:0]) == 0
-
-
-def test_action_timeline(ds):
-    a = action_timeline(measures(ds.events)).set_index("action_id")
-    assert a.loc["us-belavia", "n_stages"] == 2
-    assert a.loc["us-belavia", "stages"] == ["announced", "licence_issued"]
-    assert a.loc["us-belavia", "span_days"] == 54
-    assert a.loc["us-potash", "action_status"] == "announced"
-    assert a.loc["single-ev-20250224-eu-renewal", "stages"] == []
 
 
 @pytest.mark.parametrize(

@@ -193,30 +193,3 @@ def relief_finding(measures_df: pd.DataFrame) -> dict:
 def _fronts(frame: pd.DataFrame) -> list[str]:
     """The instruments of the rows, as their lanes name them, in lane order."""
     return list(dict.fromkeys(frame["lane"].str.split(" · ").str[-1]))
-
-
-def action_timeline(measures_df: pd.DataFrame) -> pd.DataFrame:
-    """One row per action: how its stages spread out in time.
-
-    Columns: ``action_id, lane, jurisdiction, direction, action_status, first_date,
-    last_date, n_stages, stages`` (list of the named stages in date order; empty for an
-    unstaged step), ``event_ids`` (list), ``span_days`` (int: last - first).
-    """
-    m = measures_df.sort_values(["date", "event_id"], kind="stable")
-    stage = m["action_stage"].astype(object).where(m["action_stage"].notna(), "").astype(str)
-    g = m.assign(_stage=stage).groupby("action_id", sort=False)
-    out = g.agg(
-        lane=("lane", "first"),
-        jurisdiction=("jurisdiction", "first"),
-        direction=("direction", "first"),
-        action_status=("action_status", "first"),
-        first_date=("date", "min"),
-        last_date=("date", "max"),
-        n_stages=("event_id", "size"),
-        stages=("_stage", lambda s: [x for x in s if x]),
-        event_ids=("event_id", list),
-    ).reset_index()
-    out["span_days"] = (out["last_date"] - out["first_date"]).dt.days.astype("int64")
-    out = out.sort_values(["first_date", "action_id"], kind="stable").reset_index(drop=True)
-    out.attrs.update(measures_df.attrs)
-    return out
