@@ -1,12 +1,21 @@
-"""Sanctions steps: one lane per jurisdiction and target; US relief against EU, Lithuanian and
-Polish measures."""
+"""02-relief-steps: one lane per jurisdiction and target; US relief beside EU, Lithuanian
+and Polish measures.
+
+``plot_relief_steps`` draws the lanes (``frame, *, ax=None, **kwargs -> Axes``), ``draw``
+puts them on a figure of a named print size, ``relief_steps_text`` writes the words. The
+frame is :func:`belthaw.transforms.sanctions.measures` output. The encoding table
+``MARKS`` is what both the legend and the caption's "how to read it" are made from, for
+the marks that ``marks_drawn`` says the frame produces.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ..style import COLORS
+from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
+from ..transforms.sanctions import STAGE_LABELS, relief_finding
 from .axes import (
     date_axis,
     date_num,
@@ -17,200 +26,266 @@ from .axes import (
     require_rows,
     small_font,
 )
-from .figtext import Built, FigureText
-from .wording import fmt_month, period_span, plural
+from .figtext import FigureText
 from .labels import LabelPlacer
+from .marks import Mark, how_to_read, legend_handles
+from .wording import MAX_NOTES, fmt_month, long_day, period_span, plural
+
+NAME = "02-relief-steps"
+_GREEN, _RED, _GREY = COLORS["us_relief"], COLORS["eu_measure"], COLORS["neutral"]
+_BAND = "#F0F0F0"  # every other lane is shaded, so a label reads as its own lane's
+
+#: The encoding table: one row per mark, in legend and caption order. A relief stage only
+#: announced is a ring, not a dot, and the title counts it apart from relief issued.
+MARKS: tuple[Mark, ...] = (
+    Mark("relief-issued", "marker", "US relief issued",
+         "a filled green circle is US relief issued (a licence, a delisting or its publication)",
+         dict(marker="o", ms=6, color=_GREEN, mec=_GREEN)),
+    Mark("relief-announced", "marker", "US relief announced",
+         "a green ring is relief only announced, not yet issued",
+         dict(marker="o", ms=10, mfc="none", mec=_GREEN, mew=1.4, color=_GREEN)),
+    Mark("tightening", "marker", "sanctions tightened",
+         "a filled square is a sanctions tightening (new listings or measures)",
+         dict(marker="s", ms=6, color=_RED, mec=_RED)),
+    Mark("renewal", "marker", "sanctions renewed",
+         "a hollow square is a renewal that keeps the measures in force, not counted as a tightening",
+         dict(marker="s", ms=6, mfc="none", mec=_RED, mew=1.2, color=_RED)),
+    Mark("border_closure", "marker", "border closed",
+         "a grey down-triangle is a border or transit closure (not a sanction, not counted)",
+         dict(marker="v", ms=7, color=_GREY, mec=_GREY)),
+    Mark("border_reopening", "marker", "border reopened",
+         "a hollow up-triangle is a reopening",
+         dict(marker="^", ms=7, mfc="none", mec=_GREY, mew=1.2, color=_GREY)),
+    Mark("stages", "line", "stages of one action",
+         "a grey line joins the stages of one action on different days",
+         dict(color=_GREY, lw=1.2)),
+)  # fmt: skip
+_BY_KEY = {m.key: m for m in MARKS}
 
 
-def _step_style(direction: str, jurisdiction: str) -> dict:
-    edge = COLORS["us_relief"] if jurisdiction == "US" else COLORS["eu_measure"]
-    if direction == "easing":
-        return dict(marker="o", mfc="none", mec=edge, color=edge)
-    if direction == "tightening":
-        return dict(
-            marker="s",
-            mfc=COLORS["eu_measure"],
-            mec=COLORS["eu_measure"],
-            color=COLORS["eu_measure"],
-        )
-    return dict(
-        marker="o", mfc=COLORS["us_relief"], mec=COLORS["us_relief"], color=COLORS["us_relief"]
-    )
+def _mark_keys(frame: pd.DataFrame) -> pd.Series:
+    """The :data:`MARKS` key of each row."""
+    d = frame["direction"].astype(str)
+    return d.where(d != "relief", "relief-" + frame["status"].astype(str))
+
+
+def _staged(frame: pd.DataFrame) -> pd.Series:
+    """Rows of actions with more than one stage (the rows that get stage labels)."""
+    return frame.groupby("action_id")["event_id"].transform("size") > 1
+
+
+def _joined(frame: pd.DataFrame) -> pd.Series:
+    """Rows of actions whose stages fall on more than one day (joined by a line)."""
+    return frame.groupby("action_id")["date"].transform("nunique") > 1
+
+
+def marks_drawn(frame: pd.DataFrame) -> list[str]:
+    """The keys of :data:`MARKS` that this frame puts on the chart, in table order."""
+    keys = set(_mark_keys(frame))
+    if _joined(frame).any():
+        keys.add("stages")
+    return [m.key for m in MARKS if m.key in keys]
+
+
+def _recolored(color: str | None) -> dict[str, Mark]:
+    """The marks with US relief in ``color`` (an analyst's override)."""
+    if not color:
+        return _BY_KEY
+    out = dict(_BY_KEY)
+    for key in ("relief-issued", "relief-announced"):
+        m = _BY_KEY[key]
+        style = {k: (color if v == _GREEN else v) for k, v in m.style.items()}
+        out[key] = Mark(m.key, m.kind, m.label, m.reads, style)
+    return out
 
 
 def plot_relief_steps(
-    measures_df: pd.DataFrame, *, stage_labels=True, ax=None, legend_ncols: int = 3
+    frame: pd.DataFrame,
+    *,
+    stage_labels: bool = True,
+    color: str | None = None,
+    legend_ncols: int = 3,
+    ax=None,
+    **kwargs,
 ):
-    """One horizontal lane per ``lane``; each measure a marker, stages of an action joined.
+    """One horizontal lane per ``lane``; each measure a marker (see :data:`MARKS`).
 
-    US relief is a filled green circle, tightening a filled vermillion square, a border
-    easing a hollow circle. Stages of one action are joined by a line with small labels
-    (announced / licence / list updated / published).
-
-    >>> ax = plot_relief_steps(measures(ds.events))  # doctest: +SKIP
+    Stages of one action get small labels (licence / list updated / published; the
+    ring already says "announced"), kept inside their own lane, and a grey line joins
+    stages on different days. ``color`` replaces the US relief colour; other keyword arguments go to the
+    markers' ``Axes.plot``.
     """
-    from ..transforms.sanctions import STAGE_LABELS
-
-    require_rows(measures_df, "sanctions measures")
+    require_rows(frame, "sanctions measures")
     ax = get_ax(ax)
-    m = measures_df.copy()
-    lanes = list(dict.fromkeys(m["lane"]))
+    marks = _recolored(color)
+    lanes = list(dict.fromkeys(frame["lane"]))
     y_of = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}  # first lane on top
-    m["_y"] = m["lane"].map(y_of)
-    m["_x"] = date_num(m["date"]).to_numpy()
-    stage_rows = []
-    for action, grp in m.groupby("action_id", sort=False):
-        if len(grp) < 2:
-            continue
-        grp = grp.sort_values("date")
-        ax.plot(
-            grp["_x"],
-            grp["_y"],
-            color=COLORS["neutral"],
-            lw=1.2,
-            zorder=1,
-            gid=f"action:{action}",
-            label="_nolegend_",
-        )
-        if stage_labels:
-            for _, r in grp.iterrows():
-                stage = STAGE_LABELS.get(str(r["action_stage"]), "")
-                if stage:
-                    stage_rows.append((r["_x"], r["_y"], stage))
-    names = {"relief": "US relief step", "tightening": "tightening", "easing": "easing (reopening)"}
-    for (direction, jur), grp in m.groupby(
-        [m["direction"].astype(str), m["jurisdiction"].astype(str)], sort=False
-    ):
-        style = _step_style(direction, jur)
-        ax.plot(
-            grp["_x"],
-            grp["_y"],
-            ls="none",
-            ms=7,
-            zorder=3,
-            gid=f"steps:{direction}:{jur}",
-            label=names.get(direction, direction),
-            **style,
-        )
-    # Stages of one action often fall on the same day or a few days apart: their labels
-    # take turns above and below the lane, and move further out until they are clear.
-    placer = LabelPlacer(ax)
-    placer.avoid_points(m["_x"], m["_y"], 4.0)
-    for k, (sx, sy, stage) in enumerate(stage_rows):
-        t = ax.annotate(
-            stage,
-            (sx, sy),
-            xytext=(0, 6),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=small_font(),
-            gid="stage-label",
-            arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=4),
-        )
-        up = [((0, 6), "center", "bottom"), ((0, -6), "center", "top")]
-        if k % 2:
-            up.reverse()
-        sideways = [
-            ((7, 5), "left", "bottom"),
-            ((-7, 5), "right", "bottom"),
-            ((7, -5), "left", "top"),
-            ((-7, -5), "right", "top"),
-        ]
-        cands = [((sx, sy), off, ha, va) for off, ha, va in up + sideways]
-        placer.add(t, cands, leader_after=1)
-    ax.set_yticks(range(len(lanes)), [lanes[len(lanes) - 1 - i] for i in range(len(lanes))])
-    ax.set_ylim(-0.7, len(lanes) - 0.3)
+    y = frame["lane"].map(y_of).to_numpy(float)
+    x = date_num(frame["date"]).to_numpy()
+    for lane, yi in y_of.items():
+        if yi % 2 == (len(lanes) - 1) % 2:
+            ax.axhspan(yi - 0.5, yi + 0.5, color=_BAND, lw=0, zorder=0, gid=f"lane-band:{lane}")
+    staged = _staged(frame).to_numpy()
+    for action in dict.fromkeys(frame.loc[_joined(frame), "action_id"]):
+        sel = (frame["action_id"] == action).to_numpy()
+        ax.plot(x[sel], y[sel], zorder=1, gid=f"action:{action}", label="_nolegend_",
+                **marks["stages"].style)  # fmt: skip
+    keys = _mark_keys(frame).to_numpy()
+    for key in dict.fromkeys(keys):
+        sel = keys == key
+        # The ring of an announcement is drawn over a dot issued the same day.
+        z = 4 if key == "relief-announced" else 3
+        ax.plot(x[sel], y[sel], ls="none", zorder=z, gid=f"steps:{key}", label="_nolegend_",
+                **(marks[key].style | kwargs))  # fmt: skip
+    groups = _stage_groups(frame[staged], x[staged], y[staged]) if stage_labels else []
+    _stage_labels(ax, groups, (x, y))
+    ax.set_yticks(range(len(lanes)), lanes[::-1])
+    ax.set_ylim(-0.5, len(lanes) - 0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False, axis="y")
     ax.set_xlabel("Date")
     ax.set_ylabel("")
-    handles, labels = ax.get_legend_handles_labels()
-    uniq = dict(zip(labels, handles, strict=True))
-    legend_above(ax, list(uniq.values()), list(uniq.keys()), ncols=legend_ncols)
-    pad_x(ax, m["date"])
-    date_axis(ax, m["date"])
+    drawn = marks_drawn(frame)
+    legend_above(ax, handles=legend_handles([marks[k] for k in drawn]), ncols=legend_ncols)
+    # Room on the right for a label beside the last marker (about 6 days a character).
+    ends = pd.Series([gx + 6 * len(w) + 10 for gx, _, w in groups], dtype=float)
+    pad_x(ax, pd.concat([frame["date"], pd.to_datetime(ends, unit="D", origin="1970-01-01")]))
+    date_axis(ax, frame["date"])
     return ax
 
 
-def relief_text(measures_df, *, start=None, end=None) -> FigureText:
-    """Words for the sanctions-steps lanes.
-
-    >>> relief_text(measures(ds.events)).title  # doctest: +SKIP
-    'The US took 3 relief steps on Belavia and potash while neighbours tightened 2 times'
-    """
-    direction = measures_df["direction"].astype(str)
-    us = measures_df["jurisdiction"].astype(str) == "US"
-    relief = measures_df[us & (direction == "relief")]
-    tight = measures_df[direction == "tightening"]
-    easing = measures_df[direction == "easing"]
-    start, end = period_span(measures_df["date"], start, end)
-    fronts = list(dict.fromkeys(relief["lane"].str.split(" · ").str[-1]))
-    front_words = " and ".join([", ".join(fronts[:-1]), fronts[-1]] if len(fronts) > 1 else fronts)
-    from ..transforms.sanctions import count_actions
-
-    # Actions, not dated rows: a licence, its list update and its Federal Register printing
-    # are one decision.
-    n_relief, n_tight = count_actions(relief), count_actions(tight)
-    title = f"The US took {plural(n_relief, 'relief action')}"
-    if front_words:
-        title += f" on {front_words}"
-    if n_tight:
-        who = sorted(set(tight["jurisdiction"].astype(str)))
-        if "US" in who and len(relief):
-            # "the US took relief steps while ... the US tightened" reads as a contradiction.
-            who = [c for c in who if c != "US"] + ["US itself"]
-        title += f" while {_who(who)} tightened {plural(n_tight, 'time')}"
-    subtitle = (
-        f"Sanctions and border measures, {fmt_month(start)} to {fmt_month(end)}; "
-        "one row per jurisdiction and target"
-    )
-    caption = (
-        "Each marker is one dated step. Filled circles: US relief; filled squares: "
-        "tightening; hollow circles: a border or transit reopening. A line joins the stages "
-        "of one action (announced, licence, list updated)."
-    )
-    actions = measures_df.groupby("action_id").size()
-    alt = (
-        f"Lane chart with {plural(measures_df['lane'].nunique(), 'lane')}: "
-        f"{plural(len(relief), 'US relief step')}, {plural(len(tight), 'tightening step')} "
-        f"and {plural(len(easing), 'easing step')} from {fmt_month(start)} to {fmt_month(end)}; "
-        f"{plural(int((actions > 1).sum()), 'action')} with more than one stage."
-    )
-    return FigureText(
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-        alt=alt,
-        notes=(),
-        source_ids=ids_by_frequency(measures_df["source_ids"].astype(str)),
-    )
+#: Stages of one action this many days apart or closer share one label.
+STAGE_DAYS = 7
 
 
-def _who(codes: list[str]) -> str:
-    names = {
-        "EU": "the EU",
-        "LT": "Lithuania",
-        "PL": "Poland",
-        "US": "the US",
-        "US itself": "the US itself",
-    }
-    words = [names.get(c, c) for c in codes]
+def _stage_groups(staged: pd.DataFrame, x, y) -> list[tuple[float, float, str]]:
+    """(x, y, words) of each stage label: one per action and run of close days, at the run's
+    last marker. "announced" is not written: the ring already says it."""
+    words = staged["action_stage"].astype(object).map(STAGE_LABELS).fillna("")
+    out: list[tuple[float, float, str]] = []
+    last: dict[str, tuple[float, int]] = {}
+    for action, xi, yi, w in zip(staged["action_id"], x, y, words, strict=True):
+        w = "" if w == "announced" else w
+        prev = last.get(action)
+        if prev is not None and xi - prev[0] <= STAGE_DAYS:
+            k = prev[1]
+            _, py, pw = out[k]
+            out[k] = (xi, py, " + ".join(p for p in dict.fromkeys([*pw.split(" + "), w]) if p))
+        else:
+            out.append((xi, yi, w))
+            k = len(out) - 1
+        last[action] = (xi, k)
+    return [g for g in out if g[2]]
+
+
+def _stage_words(frame: pd.DataFrame) -> list[str]:
+    """The stage words the labels print, in order of first appearance."""
+    staged = frame[_staged(frame)]
+    x = date_num(staged["date"]).to_numpy()
+    groups = _stage_groups(staged, x, np.zeros(len(staged)))
+    return list(dict.fromkeys(w for _, _, text in groups for w in text.split(" + ")))
+
+
+def _stage_labels(ax, groups, points) -> None:
+    """The stage labels, inside their lane's band, so a label never sits nearer to the
+    next lane than to its own."""
+    placer = LabelPlacer(ax)
+    placer.avoid_points(points[0], points[1], 5.0)
+    # Beside the marker on the lane's own line; above or below only when both sides are
+    # taken, and then only a few points off the line.
+    spots = [((8, 0), "left", "center"), ((-8, 0), "right", "center"),
+             ((0, 5), "center", "bottom"), ((0, -5), "center", "top")]  # fmt: skip
+    for sx, sy, text in groups:
+        t = ax.annotate(text, (sx, sy), xytext=(8, 0), textcoords="offset points", ha="left",
+                        va="center", fontsize=small_font(), gid="stage-label", zorder=5,
+                        bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))  # fmt: skip
+        placer.add(t, [((sx, sy), off, ha, va) for off, ha, va in spots])
+
+
+_NAMES = {"EU": "the EU", "LT": "Lithuania", "PL": "Poland", "US": "the US"}
+
+
+def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def build(data, p) -> Built:
-    """US relief steps per instrument, each action's dates joined; EU/LT/PL measures beside them."""
-    from ..transforms.sanctions import measures
-
-    def draw():
-        m = measures(
-            data.events,
-            jurisdictions=tuple(p.jurisdictions),
-            show_tightening=p.show_tightening,
-            start=p.start or None,
-            end=p.end or None,
+def _title(f: dict) -> str:
+    """The finding: relief issued and announced, in actions; sanctions tightening, in actions."""
+    parts = []
+    if f["issued"]:
+        parts.append(
+            f"The US issued {plural(f['issued'], 'relief action')} on {_and(f['fronts_issued'])}"
         )
-        fig, ax = new_figure(p.size)
-        plot_relief_steps(m, ax=ax)
-        return fig, relief_text(m, start=p.start or None, end=p.end or None)
+    if f["announced"]:
+        more = "more " if f["issued"] else ""
+        lead = "and announced" if f["issued"] else "The US announced"
+        n = f["announced"] if f["issued"] else plural(f["announced"], "relief action")
+        parts.append(f"{lead} {n} {more}on {_and(f['fronts_announced'])}")
+    title = " ".join(parts) if parts else "No US relief in the selection"
+    if f["tightening"]:
+        who = [_NAMES.get(c, c) for c in f["tightened_by"]]
+        if "US" in f["tightened_by"] and parts:
+            # "the US issued relief ... the US tightened" reads as a slip; it is not one.
+            who = [w for w in who if w != "the US"] + ["the US itself"]
+        title += f"; {_and(who)} tightened sanctions {plural(f['tightening'], 'time')}"
+    return title  # fmt: skip
 
-    return drawn(Built("02-relief-steps", p.size), draw)
+
+def relief_steps_text(
+    frame: pd.DataFrame, *, start=None, end=None, stage_labels: bool = True
+) -> FigureText:
+    """The words of 02-relief-steps, every number counted from ``frame`` as drawn."""
+    require_rows(frame, "sanctions measures")
+    f = relief_finding(frame)
+    start, end = period_span(frame["date"], start, end)
+    direction = frame["direction"].astype(str)
+    border = direction.str.startswith("border")
+    what = "Sanctions and border measures" if border.any() else "Sanctions measures"
+    if set(direction) == {"relief"} and frame["jurisdiction"].astype(str).eq("US").all():
+        what = "US sanctions relief"
+    subtitle = (
+        f"{what}, {fmt_month(start)} to {fmt_month(end)}; one row per jurisdiction and "
+        "target; counted in actions (the stages of one decision count once)"
+    )
+    caption = "Each marker is one dated step. " + how_to_read(MARKS, marks_drawn(frame))
+    if stage_labels and _stage_words(frame):
+        caption += f" Small labels name the stages ({_and(_stage_words(frame))})."
+    counted = [
+        f"{plural(f['issued'], 'US relief action')} issued" if f["issued"] else "",
+        f"{plural(f['announced'], 'US relief action')} only announced" if f["announced"] else "",
+        plural(f["tightening"], "sanctions tightening") if f["tightening"] else "",
+        plural(f["renewals"], "renewal") if f["renewals"] else "",
+        plural(f["border"], "border measure") if f["border"] else "",
+    ]
+    alt = (
+        f"Lane chart with {plural(frame['lane'].nunique(), 'lane')} from {fmt_month(start)} to "
+        f"{fmt_month(end)}: {_and([c for c in counted if c] or ['no US relief'])}; "
+        f"{plural(len(frame), 'dated step')} in all."
+    )
+    notes = []
+    pending = frame[(direction == "relief") & frame["action_status"].eq("announced")]
+    for _, grp in pending.groupby("action_id", sort=False):
+        notes.append(
+            f"Relief on {grp['lane'].iloc[0].split(' · ')[-1]} was announced on "
+            f"{long_day(grp['date'].min())}; no licence or delisting is recorded yet."
+        )
+    return FigureText(
+        title=_title(f),
+        subtitle=subtitle,
+        caption=caption,
+        alt=alt,
+        notes=tuple(notes[:MAX_NOTES]),
+        source_ids=ids_by_frequency(frame["source_ids"].astype(str)),
+    )
+
+
+def draw(
+    frame: pd.DataFrame, *, size: str = "a4-full", stage_labels: bool = True,
+    color: str | None = None, **kwargs,
+):  # fmt: skip
+    """The 02-relief-steps figure at ``size``; keyword arguments go to :func:`plot_relief_steps`."""
+    require_rows(frame, "sanctions measures")
+    fig, ax = new_figure(size)
+    with house_style(size):
+        plot_relief_steps(frame, stage_labels=stage_labels, color=color, ax=ax, **kwargs)
+    return fig

@@ -3,7 +3,8 @@
 Pure transforms (no I/O). A "measure" is a ``sanctions_relief`` or
 ``sanctions_tightening`` event, or an ``other`` event on the ``border`` or
 ``transit`` (Lithuania's and Poland's border closures weigh on Minsk as much as
-listings do, so they are drawn on the same page).
+listings do, so they are drawn on the same page, but they are not sanctions: the
+data CHANGELOG recoded them as ``other``, and no sanctions count includes them).
 """
 
 from __future__ import annotations
@@ -31,11 +32,23 @@ INSTRUMENT_NAMES: dict[str, str] = {
 MEASURE_KINDS = ("sanctions_relief", "sanctions_tightening")
 BORDER_INSTRUMENTS = ("border", "transit")
 
-# Border/transit events have kind "other" and no direction of their own; a title
-# saying the crossing was (re)opened, resumed or eased marks an easing, anything
-# else (closures, suspensions) a tightening.
-_EASING_WORDS = r"(?i)\b(?:re-?open|open|resum|eas|lift|restor|unblock)"
+#: What a measure does, in the ``direction`` column. Only ``tightening`` is counted as
+#: sanctions tightening: a renewal keeps measures in force, and a border closure is not
+#: a sanction.
+DIRECTIONS = ("relief", "tightening", "renewal", "border_closure", "border_reopening")
+#: The directions ``show_tightening=False`` leaves out.
+PRESSURE = ("tightening", "renewal", "border_closure")
 
+# Border/transit events have kind "other" and no direction of their own; a title
+# saying the crossing was (re)opened, resumed or eased marks a reopening, anything
+# else (closures, suspensions) a closure.
+_EASING_WORDS = r"(?i)\b(?:re-?open|open|resum|eas|lift|restor|unblock)"
+# A sanctions_tightening row that prolongs the regime ("prolongs", "extends", "renews")
+# keeps the measures in force; it adds none, so it is not a tightening. When sources
+# disagree on whether names were added at a renewal (Feb 2026), the row stays a renewal.
+_RENEWAL_WORDS = r"(?i)\b(?:prolong|extend|renew)"
+
+#: Stage code -> the word a stage label prints.
 STAGE_LABELS: dict[str, str] = {
     "announced": "announced",
     "licence_issued": "licence",
@@ -43,6 +56,11 @@ STAGE_LABELS: dict[str, str] = {
     "published": "published",
     "effective": "effective",
 }
+
+COLUMNS = [
+    "lane", "direction", "action_id", "action_stage", "status", "action_status", "date",
+    "title", "jurisdiction", "instrument", "source_ids", "event_id", "lane_rank",
+]  # fmt: skip
 
 
 def lane_label(jurisdiction: pd.Series, instrument: pd.Series) -> pd.Series:
@@ -58,6 +76,21 @@ def lane_label(jurisdiction: pd.Series, instrument: pd.Series) -> pd.Series:
     return (jur_name + " · " + inst_name).astype("str")
 
 
+def _direction(ev: pd.DataFrame) -> pd.Series:
+    kind = ev["kind"].astype(object)
+    title = ev["title"].astype(str)
+    border = kind.eq("other")
+    renewal = title.str.contains(_RENEWAL_WORDS, regex=True) | ev["action_id"].astype(
+        str
+    ).str.contains("renewal")
+    out = pd.Series("relief", index=ev.index, dtype=object)
+    out[kind.eq("sanctions_tightening")] = "tightening"
+    out[kind.eq("sanctions_tightening") & renewal] = "renewal"
+    out[border] = "border_closure"
+    out[border & title.str.contains(_EASING_WORDS, regex=True)] = "border_reopening"
+    return out
+
+
 def measures(
     events: pd.DataFrame,
     *,
@@ -66,45 +99,39 @@ def measures(
     start=None,
     end=None,
 ) -> pd.DataFrame:
-    """One row per sanctions or border measure, with its lane and direction.
+    """One row per sanctions or border measure, with its lane, direction and status.
 
-    Columns: ``lane, direction, action_id, action_stage, date, title, jurisdiction,
-    instrument, source_ids, event_id, lane_rank``. ``direction`` is ``relief``,
-    ``tightening`` or ``easing`` (a border/transit reopening). ``action_id`` is filled
-    with ``single-<event_id>`` when the event is not one stage of a larger action.
-    Sorted by jurisdiction (US first), then lane (by first date), then date;
-    ``lane_rank`` (0 = top lane) follows that order.
-
-    >>> m = measures(ds.events, jurisdictions=("US",))  # doctest: +SKIP
-    >>> m["lane"].unique().tolist()                      # doctest: +SKIP
-    ['US · Belavia', 'US · potash']
+    Columns: :data:`COLUMNS`. ``direction`` is one of :data:`DIRECTIONS`;
+    ``show_tightening=False`` leaves out the :data:`PRESSURE` directions. ``status`` is
+    ``announced`` for a stage that was only announced and ``issued`` for every other
+    stage (a licence, a list update, a publication, an effective date); ``action_status``
+    is ``issued`` when any stage of the action is, else ``announced``. ``action_id`` is
+    ``single-<event_id>`` when the event is not one stage of a larger action. Sorted by
+    jurisdiction (US first), then lane (by first date), then date; ``lane_rank``
+    (0 = top lane) follows that order.
     """
     kind = events["kind"].astype(object)
-    instrument = events["instrument"].astype(str)
-    is_border = (kind == "other") & instrument.isin(BORDER_INSTRUMENTS)
+    is_border = kind.eq("other") & events["instrument"].astype(str).isin(BORDER_INSTRUMENTS)
     jur_list = list(jurisdictions)
     mask = (kind.isin(MEASURE_KINDS) | is_border) & events["jurisdiction"].astype(object).isin(
         jur_list
     )
-    mask &= between(events["date"], start, end)
-    ev = events[mask]
-    direction = pd.Series("relief", index=ev.index, dtype=object)
-    direction[kind[mask] == "sanctions_tightening"] = "tightening"
-    border = is_border[mask]
-    easing = ev["title"].astype(str).str.contains(_EASING_WORDS, regex=True)
-    direction[border] = "tightening"
-    direction[border & easing] = "easing"
+    ev = events[mask & between(events["date"], start, end)]
+    direction = _direction(ev)
     if not show_tightening:
-        ev, direction = ev[direction != "tightening"], direction[direction != "tightening"]
-
+        keep = ~direction.isin(PRESSURE)
+        ev, direction = ev[keep], direction[keep]
     action_id = ev["action_id"].astype(str)
     action_id = action_id.where(action_id.str.len() > 0, "single-" + ev["event_id"].astype(str))
+    stage = ev["action_stage"].astype(object).where(ev["action_stage"].notna(), "").astype(str)
+    status = stage.eq("announced").map({True: "announced", False: "issued"})
     out = pd.DataFrame(
         {
             "lane": lane_label(ev["jurisdiction"], ev["instrument"]),
             "direction": direction.astype("str"),
             "action_id": action_id.astype("str"),
             "action_stage": ev["action_stage"],
+            "status": status.astype("str"),
             "date": ev["date"],
             "title": ev["title"],
             "jurisdiction": ev["jurisdiction"],
@@ -113,15 +140,15 @@ def measures(
             "event_id": ev["event_id"],
         }
     )
+    issued = out["status"].eq("issued").groupby(out["action_id"]).transform("any")
+    out["action_status"] = issued.map({True: "issued", False: "announced"}).astype("str")
     order = {j: i for i, j in enumerate([*JURISDICTION_NAMES, *jur_list])}
     out["_jur"] = out["jurisdiction"].astype(object).map(order)
     out["_first"] = out.groupby("lane")["date"].transform("min")
     out = out.sort_values(["_jur", "_first", "lane", "date", "event_id"], kind="stable")
     out["lane_rank"] = pd.factorize(out["lane"])[0]
-    out = out.drop(columns=["_jur", "_first"]).reset_index(drop=True)
-    what = "sanctions or border measures"
-    if not show_tightening:
-        what = "relief or easing measures"
+    out = out[COLUMNS].reset_index(drop=True)
+    what = "sanctions or border measures" if show_tightening else "relief or reopening measures"
     out.attrs.update(
         selection=describe_window(f"{what} by {', '.join(jur_list)}", start, end),
         coverage=coverage(events),
@@ -129,43 +156,40 @@ def measures(
     return out
 
 
-def action_timeline(measures_df: pd.DataFrame) -> pd.DataFrame:
-    """One row per action: how its stages spread out in time.
-
-    Columns: ``action_id, lane, jurisdiction, direction, first_date, last_date, n_stages,
-    stages`` (list of the named stages in date order; empty for an unstaged step),
-    ``event_ids`` (list), ``span_days`` (int: last - first).
-
-    >>> action_timeline(measures(ds.events)).query("n_stages > 1")  # doctest: +SKIP
-    """
-    m = measures_df.sort_values(["date", "event_id"], kind="stable")
-    stage = m["action_stage"].astype(object).where(m["action_stage"].notna(), "").astype(str)
-    m = m.assign(_stage=stage)
-    g = m.groupby("action_id", sort=False)
-    out = g.agg(
-        lane=("lane", "first"),
-        jurisdiction=("jurisdiction", "first"),
-        direction=("direction", "first"),
-        first_date=("date", "min"),
-        last_date=("date", "max"),
-        n_stages=("event_id", "size"),
-        stages=("_stage", lambda s: [x for x in s if x]),
-        event_ids=("event_id", list),
-    ).reset_index()
-    out["span_days"] = (out["last_date"] - out["first_date"]).dt.days.astype("int64")
-    out = out.sort_values(["first_date", "action_id"], kind="stable").reset_index(drop=True)
-    out.attrs.update(measures_df.attrs)
-    return out
-
-
-__all__ = ["measures", "action_timeline", "lane_label", "STAGE_LABELS"]
-
-
 def count_actions(measures_df: pd.DataFrame) -> int:
     """How many actions the rows describe: the dated stages of one action (announced,
     licence issued, list updated, printed in the Federal Register) count once."""
     if measures_df.empty:
         return 0
-    action = measures_df["action_id"].astype(str)
-    alone = action.eq("") | action.eq("nan")
-    return int(action[~alone].nunique() + alone.sum())
+    return int(measures_df["action_id"].astype(str).nunique())
+
+
+def relief_finding(measures_df: pd.DataFrame) -> dict:
+    """What the 02 title asserts, counted from the measures drawn, in actions.
+
+    ``issued``: US relief actions with a stage beyond an announcement; ``announced``: US
+    relief actions only announced so far; ``tightening``: sanctions tightening actions
+    (renewals and border measures left out); ``tightened_by``: the jurisdictions of those,
+    in lane order; ``fronts``: the instruments of the issued relief, then of the announced,
+    as lanes name them.
+    """
+    m = measures_df
+    relief = m[m["direction"].eq("relief") & m["jurisdiction"].astype(str).eq("US")]
+    issued = relief[relief["action_status"].eq("issued")]
+    announced = relief[relief["action_status"].eq("announced")]
+    tight = m[m["direction"].eq("tightening")]
+    return {
+        "issued": count_actions(issued),
+        "announced": count_actions(announced),
+        "tightening": count_actions(tight),
+        "tightened_by": list(dict.fromkeys(tight["jurisdiction"].astype(str))),
+        "fronts_issued": _fronts(issued),
+        "fronts_announced": _fronts(announced),
+        "renewals": count_actions(m[m["direction"].eq("renewal")]),
+        "border": count_actions(m[m["direction"].isin(("border_closure", "border_reopening"))]),
+    }
+
+
+def _fronts(frame: pd.DataFrame) -> list[str]:
+    """The instruments of the rows, as their lanes name them, in lane order."""
+    return list(dict.fromkeys(frame["lane"].str.split(" · ").str[-1]))
