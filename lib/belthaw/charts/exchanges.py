@@ -61,13 +61,13 @@ _GUIDE = dict(color="#BBBBBB", lw=0.8)
 
 #: Lines of small type the plotting area holds at each size, gaps between rows included
 #: (measured on the rendered figures): grouped rows drop to fewer lines beyond it.
-LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0}
+LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0, "column": 16.0}
 
 #: How much of a row's US step words fit, by figure size: (characters per line, lines).
 #: Single steps are short enough for one line everywhere; a grouped row's steps wrap
 #: onto more lines where the figure is tall enough, and otherwise name what fits and
 #: count the rest ("+ 2 more"; the pairs table lists them all).
-LABEL_FIT = {"a4-half": (36, 1), "a4-full": (36, 2), "slide": (44, 3), "a4-page": (40, 3)}
+LABEL_FIT = {"a4-half": (36, 1), "a4-full": (36, 2), "slide": (44, 3), "a4-page": (40, 3), "column": (20, 1)}
 
 #: Where a row's words go. "columns": US step left of the axes, release right of it
 #: (the chart alone). "inline": both inside the axes beside the row's marks, so a
@@ -129,7 +129,7 @@ def _labels(rows: pd.DataFrame, fit: tuple[int, int], layout: str, line_budget: 
     """The words of each row: its US steps (columns), or steps, release and lag (inline)."""
     if layout == "inline":
         return [
-            f"{_row_label(tuple(s), fit[0], 1)} →\n{first_words(r, fit[0])}, {w}"
+            f"{_row_label(tuple(s), fit[0], 1)} →\n{first_words(r, fit[0])}, {lag_label(w)}"
             for s, r, w in zip(rows["steps"], rows["release"], rows["lag_words"], strict=True)
         ]
     # Fewer lines per grouped row when many rows share the height (candidates added).
@@ -245,7 +245,8 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
     # Beside the row first; above its line only when neither side has room (never below,
     # where it would read as the next row's).
     placer.add(t, [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
-                   (((lo + hi) / 2, y), (0, 2), "center", "bottom")])  # fmt: skip
+                   (((lo + hi) / 2, y), (0, 2), "center", "bottom"),
+                   ((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")])  # fmt: skip
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:
@@ -357,8 +358,10 @@ def draw(rows: pd.DataFrame, *, size: str = "a4-full", color: str | None = None,
     """The 03-exchanges figure at ``size``; keyword arguments go to :func:`plot_exchanges`."""
     require_rows(rows, "exchanges")
     fig, ax = new_figure(size)
-    options = dict(fit=LABEL_FIT[size], marker_legend=size != "a4-half",
-                   line_budget=LINE_BUDGET[size]) | kwargs  # fmt: skip
+    # In an 8 cm column there is no room for words on both sides of the axes: they go
+    # beside each row's marks instead.
+    options = dict(fit=LABEL_FIT[size], marker_legend=size not in ("a4-half", "column"),
+                   line_budget=LINE_BUDGET[size], layout="inline" if size == "column" else "columns") | kwargs  # fmt: skip
     with house_style(size):
         plot_exchanges(rows, ax=ax, color=color, **options)
     return fig
