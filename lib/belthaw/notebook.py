@@ -17,7 +17,6 @@ reads a parameter by a string name with a default.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from . import paths
 from .charts import CHARTS
 from .charts.figtext import Built
 from .freshness import AS_OF_NOTE, age_days, stale_warning
-from .parameters import as_dict
 from .parameters import check as _check
 
 __all__ = ["check", "load", "build", "show", "save", "Built"]
@@ -82,19 +80,13 @@ def build(name: str, data, params) -> Built:
     Returns a :class:`Built`: the finished figure with its words, or, when the
     parameters leave nothing to draw, the reason in words.
     """
-    from .figure.finish import finish_figure, source_line
-    from .style import house_style
+    from .figure import finish
 
     module = importlib.import_module(f".charts.{CHARTS[name]}", __package__)
     built = module.build(data, params)
     if built.empty:
         return built
-    with house_style(built.size):
-        line = source_line(data.publishers_in_order(built.text.source_ids), sidecar_name=name)
-        note = as_of_note(data, params.stale_after_days)
-        finish_figure(
-            built.fig, built.text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note
-        )
+    finish(built.fig, built.text, data, name=name, stale_after_days=params.stale_after_days)
     return built
 
 
@@ -118,38 +110,12 @@ def save(built: Built, data, params) -> list[Path]:
     set, ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the
     committed figures. Nothing is written for an empty selection.
     """
-    from .figure import save as _save
-    from .figure.files import OUTPUTS_ENV, atomic_write_text, record_outputs, transaction
-    from .figure.sidecar import references
+    from .figure import save_figure
 
     if built.empty:
         print(f"{built.name}: not saved - {built.message}")
         return []
-    out_dir = paths.figure_dir(params.output_set)
-    recorded = {k: v for k, v in as_dict(params).items() if k != "output_set"}
-    # The figure's formats, its sidecars and its tables appear together or not at all.
-    with transaction():
-        written = _save.save(
-            built.fig,
-            built.name,
-            out_dir=out_dir,
-            text=built.text,
-            publishers=data.publishers_in_order(built.text.source_ids),
-            params=recorded,
-            data_version=data.version,
-            notebook=f"{params.notebook}.ipynb",
-            as_of=f"{data.as_of:%Y-%m-%d}",
-            formats=list(params.formats),
-            size=built.size,
-            references=references(data.sources.to_dict("records"), built.text.source_ids),
-        )
-        for key, table in built.tables.items():
-            path = out_dir / f"{built.name}-{key}.csv"
-            atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
-            written.append(path)
-    record_outputs(written)
-    if not os.environ.get(OUTPUTS_ENV):
-        # Interactive use: keep the folder's index current (belthaw run writes it once at the end).
-        _save.write_index(out_dir, params.output_set)
-    print("saved: " + ", ".join(p.name for p in written))
-    return written
+    return save_figure(
+        built.fig, built.text, built.name, data=data, params=params, tables=built.tables,
+        size=built.size,
+    )
