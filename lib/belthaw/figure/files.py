@@ -15,6 +15,7 @@ variable. It lives here, below the runner, so the save layer never imports the r
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -86,10 +87,13 @@ def commit_files(files: Mapping[Path, bytes]) -> list[Path]:
         for tmp, target in staged:
             folder = target.parent
             os.replace(tmp, target)
-    except OSError as e:
+    except BaseException as e:  # a full disk, or Ctrl-C: no temp file stays behind
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise file_error(e, folder) from None
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise file_error(e, folder) from None
+        raise
     return [target for _, target in staged]
 
 

@@ -117,7 +117,9 @@ def citation(title: str, data_version: str, as_of: str, licence: str) -> str:
     >>> citation("Releases rose", "1.1.0+abc", "2026-03-19", "CC-BY-4.0")
     'US–Belarus normalization workbook, Figure "Releases rose", data version 1.1.0+abc, data as of 2026-03-19, CC-BY-4.0'
     """
-    line = f'{WORKBOOK}, Figure "{_one_line(title)}", data version {data_version}, data as of {as_of}'
+    line = (
+        f'{WORKBOOK}, Figure "{_one_line(title)}", data version {data_version}, data as of {as_of}'
+    )
     return f"{line}, {licence}" if licence else line
 
 
