@@ -175,7 +175,7 @@ def _remove_tagged(fig: Figure) -> None:
             t.remove()
 
 
-def _fit_axes(fig: Figure, bottom: float, top: float, renderer) -> None:
+def _fit_axes(fig: Figure, bottom: float, top: float) -> None:
     """Confine the axes (with tick labels, axis labels, legends) to ``bottom..top`` of the figure.
 
     Constrained layout measures every decoration at draw time, so long tick
@@ -185,28 +185,10 @@ def _fit_axes(fig: Figure, bottom: float, top: float, renderer) -> None:
     from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
     rect = (0.0, bottom, 1.0, top - bottom)
-    engine = fig.get_layout_engine()
-    try:
-        if isinstance(engine, TightLayoutEngine):
-            fig.set_layout_engine(TightLayoutEngine(rect=rect))
-        else:
-            fig.set_layout_engine(ConstrainedLayoutEngine(rect=rect))
-        return
-    except RuntimeError:  # incompatible engine (colorbars made under another engine)
-        pass
-    # Fallback: place subplots in the band, then pull them in by what sticks out.
-    fig.subplots_adjust(bottom=bottom, top=top)
-    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
-    boxes = [b for b in boxes if b is not None]
-    if boxes:
-        from matplotlib.transforms import Bbox
-
-        u = Bbox.union(boxes)
-        h = fig.bbox.height
-        below = max(0.0, bottom * h - u.y0) / h
-        above = max(0.0, u.y1 - top * h) / h
-        sp = fig.subplotpars
-        fig.subplots_adjust(bottom=sp.bottom + below, top=sp.top - above)
+    tight = isinstance(fig.get_layout_engine(), TightLayoutEngine)
+    fig.set_layout_engine(
+        TightLayoutEngine(rect=rect) if tight else ConstrainedLayoutEngine(rect=rect)
+    )
 
 
 def finish_figure(
@@ -356,7 +338,7 @@ def _finish(
             f"of {where}, leaving too little room for the chart; shorten the title or notes "
             "(details belong in the caption) or use a larger size"
         )
-    _fit_axes(fig, bottom, top, renderer)
+    _fit_axes(fig, bottom, top)
 
 
 def small_texts(fig: Figure, *, draw: bool = True) -> list[str]:

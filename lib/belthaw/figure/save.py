@@ -24,7 +24,6 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,8 +67,6 @@ __all__ = ["FORMATS", "render_context", "save", "save_figure"]
 #: Written as "creator"/"producer"/"software" instead of matplotlib's versioned string,
 #: so upgrading matplotlib does not change the bytes of every figure.
 CREATOR = "belthaw"
-
-
 AUTHOR = "belthaw workbook"
 
 
@@ -88,16 +85,12 @@ def _check_formats(formats: Sequence[str] | str) -> list[str]:
 
 
 def _json_default(v: Any) -> Any:
-    if isinstance(v, datetime | date) or hasattr(v, "isoformat"):
+    if hasattr(v, "isoformat"):  # dates
         return v.isoformat()
-    if isinstance(v, Path):
-        return v.as_posix()
+    if hasattr(v, "tolist"):  # numpy scalars and arrays
+        return v.tolist()
     if isinstance(v, set | frozenset):
         return sorted(v, key=str)
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    if hasattr(v, "tolist"):  # numpy arrays
-        return v.tolist()
     raise TypeError(type(v).__name__)
 
 
@@ -137,7 +130,7 @@ def render_context(size: str):
                 "savefig.facecolor": "white",
                 "savefig.edgecolor": "white",
                 "path.simplify": True,
-                "font.family": list(font_families()),  # see finish.font_families
+                "font.family": list(font_families()),  # see layout.font_families
             }
         ):
             yield
