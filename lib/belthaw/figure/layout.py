@@ -260,6 +260,7 @@ def finish(
     with the words it is given, so an edit made after this call still reaches the file.
     """
     named = size_of(*fig.get_size_inches())
+    use_font_fallback(fig)
     with house_style(named.name if named else "a4-full"):
         line = source_line(data.publishers_in_order(text.source_ids), sidecar_name=name)
         return finish_figure(

@@ -50,12 +50,11 @@ from .sidecar import (
     citation,
     data_licence,
     record,
-    references,
-    references_from_data_dir,
     render_json,
     render_md,
     write_index,
 )
+from .sidecar import references as cited_references
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -284,8 +283,16 @@ def _render(fig: Figure, fmt: str, metadata: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def _render_formats(fig: Figure, name: str, size: str, fmts: list[str], line: str, as_of_s: str,
-                    note: str | None, meta_args: dict[str, Any]) -> dict[str, bytes]:  # fmt: skip
+def _render_formats(
+    fig: Figure,
+    name: str,
+    size: str,
+    fmts: list[str],
+    line: str,
+    as_of_s: str,
+    note: str | None,
+    meta_args: dict[str, Any],
+) -> dict[str, bytes]:
     """Finish ``fig`` at the named size, pin its layout once, and render each format."""
     s = get_size(size)
     with render_context(size):
@@ -312,7 +319,8 @@ def _render_formats(fig: Figure, name: str, size: str, fmts: list[str], line: st
 
 def _csv_bytes(name: str, table: pd.DataFrame) -> bytes:
     if not hasattr(table, "to_csv"):
-        raise BelthawError(f"save: the table {name!r} must be a pandas DataFrame, got {type(table).__name__}")  # fmt: skip
+        kind = type(table).__name__
+        raise BelthawError(f"save: the table {name!r} must be a pandas DataFrame, got {kind}")
     return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -329,7 +337,7 @@ def save(
     as_of: str,
     formats: Sequence[str] = FORMATS,
     size: str = "a4-full",
-    references: Sequence[Mapping[str, str]] | None = None,
+    references: Sequence[Mapping[str, str]] = (),
     as_of_note: str | None = None,
     table: pd.DataFrame | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
@@ -344,6 +352,8 @@ def save(
     * ``<name>.png`` (300 dpi), ``.svg`` (text as text), ``.pdf`` (TrueType embedded),
       each with title, caption, source line, data version, parameters and licence in
       its metadata; same inputs, same bytes, in any process.
+    * ``references`` (rows of :func:`belthaw.figure.sidecar.references`) go into the
+      record and the sidecar's reference list.
     * ``table`` (the rows drawn) as ``<name>-data.csv``, each of ``tables`` as
       ``<name>-<key>.csv``; the ``<name>.md`` sidecar; the ``<name>.json`` record.
     * Every file replaces its old version whole; the record, written last, holds
@@ -355,21 +365,36 @@ def save(
     as_of_s = as_of_str(as_of)
     pubs = unique_words([publishers] if isinstance(publishers, str) else publishers)
     line = source_line(pubs, sidecar_name=name)
-    pj = _params_json(params)
-    meta_args = dict(text=text, source=line, params_json=pj, data_version=str(data_version),
-                     notebook=str(notebook), as_of=as_of_s)  # fmt: skip
+    meta_args = dict(
+        text=text,
+        source=line,
+        params_json=_params_json(params),
+        data_version=str(data_version),
+        notebook=str(notebook),
+        as_of=as_of_s,
+    )
+    named = {"data": table} if table is not None else {}
+    csvs = {
+        check_name(f"{name}-{key}") + ".csv": _csv_bytes(key, t)
+        for key, t in {**named, **(tables or {})}.items()
+    }
     payload = _render_formats(fig, name, size, fmts, line, as_of_s, as_of_note, meta_args)
-    csvs = {"data": table} if table is not None else {}
-    for key, t in {**csvs, **(tables or {})}.items():
-        payload[check_name(f"{name}-{key}") + ".csv"] = _csv_bytes(key, t)
-    refs = references_from_data_dir(text.source_ids) if references is None else references
+    payload.update(csvs)
     extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
-    rec = record(name, publishers=pubs, size=size, formats=fmts, notes=unique_words([*text.notes, *extra]),
-                 refs=refs, licence=data_licence(), data_csv=f"{name}-data.csv" if csvs else None,
-                 **meta_args)  # fmt: skip
-    payload[f"{name}.md"] = render_md(rec, [*payload, f"{name}.md", f"{name}.json"]).encode("utf-8")
+    rec = record(
+        name,
+        publishers=pubs,
+        size=size,
+        formats=fmts,
+        notes=unique_words([*text.notes, *extra]),
+        refs=references,
+        licence=data_licence(),
+        data_csv=f"{name}-data.csv" if named else None,
+        **meta_args,
+    )
+    payload[f"{name}.md"] = render_md(rec, [*payload, f"{name}.md", f"{name}.json"]).encode()
     rec["files"] = {file: sha256(data) for file, data in payload.items()}
-    payload[f"{name}.json"] = render_json(rec).encode("utf-8")  # last: the manifest
+    payload[f"{name}.json"] = render_json(rec).encode()  # last: the manifest
     return commit_files({Path(out_dir) / file: data for file, data in payload.items()})
 
 
@@ -415,7 +440,7 @@ def save_figure(
         as_of=f"{data.as_of:%Y-%m-%d}",
         formats=list(formats or params.formats),
         size=size or (named.name if named else getattr(params, "size", "a4-full")),
-        references=references(data.sources.to_dict("records"), text.source_ids),
+        references=cited_references(data.sources.to_dict("records"), text.source_ids),
         as_of_note=as_of_note(data, params.stale_after_days),
         table=table,
         tables=tables,

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -85,15 +84,6 @@ def references(sources: Iterable[Mapping[str, Any]], source_ids: Iterable[str]) 
             values = {f: row.get(f) for f in REFERENCE_FIELDS}
             out.append({f: "" if v is None or v != v else _one_line(v) for f, v in values.items()})
     return out
-
-
-def references_from_data_dir(source_ids: Iterable[str], data_dir: Path | None = None) -> list[dict]:
-    """References looked up in ``<data_dir>/sources.csv`` (default: the data package)."""
-    path = paths.table_path("sources", data_dir)
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return references(csv.DictReader(fh), source_ids)
 
 
 def data_licence(data_dir: Path | None = None) -> dict[str, str]:
