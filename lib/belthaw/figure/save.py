@@ -164,6 +164,8 @@ def _metadata(
     """
     short, rights = _licence_words()
     cite = citation(text.title, data_version, as_of, short)
+    facts = [f"data_version={data_version}", f"as_of={as_of}", f"notebook={notebook}"]
+    facts.append(f"params={params_json}")
     if fmt == "png":  # tEXt chunks (iTXt for non-Latin-1 text, chosen by Pillow)
         out = {
             "Software": CREATOR,  # default: "Matplotlib version3.x..." -> changes on upgrade
@@ -178,43 +180,22 @@ def _metadata(
             "belthaw:notebook": notebook,
             "belthaw:citation": cite,
         }
-        if rights:
-            out["Copyright"] = rights  # a registered PNG keyword; "License" is read by some tools
-            out["License"] = short
-        return out
-    if fmt == "pdf":  # document info dictionary
-        keywords = (
-            f"data_version={data_version}; as_of={as_of}; notebook={notebook}; params={params_json}"
-        )
-        return {
-            "Title": text.title,
-            "Subject": text.caption,
-            "Author": AUTHOR,
-            "Keywords": keywords + (f"; license={short}; cite as: {cite}" if short else ""),
-            "Creator": CREATOR,  # defaults name the matplotlib version
-            "Producer": CREATOR,
-            "CreationDate": None,  # None removes the key: no clock time, SOURCE_DATE_EPOCH ignored
-            "ModDate": None,
-        }
-    if fmt == "svg":  # Dublin Core in <metadata>
-        out = {
-            "Title": text.title,
-            "Description": text.alt or text.caption,
-            "Source": source,
-            "Keywords": [
-                f"data_version={data_version}",
-                f"as_of={as_of}",
-                f"notebook={notebook}",
-                f"params={params_json}",
-            ],
-            "Creator": CREATOR,
-            "Date": None,  # None: no <dc:date>, whatever the clock or SOURCE_DATE_EPOCH
-        }
-        if rights:
-            out["Rights"] = rights  # -> <dc:rights>
-            out["Relation"] = f"Cite as: {cite}"
-        return out
-    raise BelthawError(f"unknown figure format {fmt!r}")  # pragma: no cover
+        # "Copyright" is a registered PNG keyword; "License" is read by some tools.
+        return out | ({"Copyright": rights, "License": short} if rights else {})
+    if fmt == "pdf":  # document info dictionary; None removes a key (no clock time)
+        keywords = "; ".join(facts) + (f"; license={short}; cite as: {cite}" if short else "")
+        return {"Title": text.title, "Subject": text.caption, "Author": AUTHOR,
+                "Keywords": keywords, "Creator": CREATOR, "Producer": CREATOR,
+                "CreationDate": None, "ModDate": None}  # fmt: skip
+    out = {  # SVG: Dublin Core in <metadata>; no <dc:date>, whatever SOURCE_DATE_EPOCH says
+        "Title": text.title,
+        "Description": text.alt or text.caption,
+        "Source": source,
+        "Keywords": facts,
+        "Creator": CREATOR,
+        "Date": None,
+    }
+    return out | ({"Rights": rights, "Relation": f"Cite as: {cite}"} if rights else {})
 
 
 def _pin_layout(fig: Figure, digits: int = 6) -> None:
