@@ -17,7 +17,7 @@ from belthaw import notebook as nb
 from belthaw.charts.base import FigureText
 from belthaw.charts.labels import LabelPlacer, placers
 from belthaw.figure import save as figsave
-from belthaw.figure.finish import DPI, _renderer
+from belthaw.figure.layout import DPI, figure_renderer
 from belthaw.style import SIZES
 
 CHARTS = [
@@ -97,7 +97,7 @@ def _save(b, data, tmp_path, formats=("svg",)):
 
 def _at_print_resolution(fig):
     fig.dpi = DPI
-    return _renderer(fig)
+    return figure_renderer(fig)
 
 
 @pytest.mark.parametrize(("name", "notebook", "size"), CASES)

@@ -5,8 +5,10 @@ No plotting imports: the figure layer and the briefing read these without loadin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
+
+from ..errors import BelthawError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,6 +28,31 @@ class FigureText:
     alt: str  # what the chart shows, for screen readers
     notes: tuple[str, ...] = ()  # lower bounds, disputed counts, gaps
     source_ids: tuple[str, ...] = field(default_factory=tuple)
+    edited: tuple[str, ...] = ()  # the fields an analyst replaced (see edit)
+
+    def edit(self, **changes: Any) -> FigureText:
+        """A copy with ``changes`` applied and their fields listed in ``edited``.
+
+        The picture, the sidecar and the record all carry the new words, and the
+        sidecar says which were written by hand.
+
+        >>> t = FigureText("Old", "scope", "how to read", "alt").edit(title="New")
+        >>> t.title, t.edited
+        ('New', ('title',))
+        """
+        words = [f.name for f in fields(self) if f.name not in ("source_ids", "edited")]
+        unknown = sorted(set(changes) - set(words))
+        if unknown:
+            raise BelthawError(
+                f"FigureText.edit: no field {', '.join(map(repr, unknown))}; "
+                f"the words of a figure are: {', '.join(words)}"
+            )
+        if "notes" in changes:
+            notes = changes["notes"]
+            changes["notes"] = (notes,) if isinstance(notes, str) else tuple(notes)
+        changed = [k for k in words if k in changes and changes[k] != getattr(self, k)]
+        edited = (*self.edited, *(k for k in changed if k not in self.edited))
+        return replace(self, **changes, edited=edited)
 
 
 @dataclass

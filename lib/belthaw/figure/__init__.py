@@ -1,4 +1,23 @@
-"""Figure finishing and files: ``finish`` (title, source line, data date on the figure),
-``files`` (atomic writes, the outputs protocol), ``sidecar`` (``<name>.md`` and the folder
-index), ``save`` (every format, reproducible bytes, provenance in the metadata).
+"""The figure layer: ``finish`` draws a figure's words, source line and data date onto it;
+``save_figure`` writes every format, the data CSV, the sidecar and the record (manifest);
+``figure_problems`` finds a figure whose save was interrupted.
+
+Modules: ``layout`` (the words drawn on a figure, fitted around the axes), ``save`` (formats, reproducible bytes,
+metadata), ``sidecar`` (``<name>.md``, ``<name>.json``, the folder index), ``files``
+(atomic writes, the manifest check, the outputs protocol).
 """
+
+from .files import figure_problems, record_outputs
+from .layout import finish, finish_figure, source_line
+from .save import save_figure
+from .sidecar import write_index
+
+__all__ = [
+    "figure_problems",
+    "finish",
+    "finish_figure",
+    "record_outputs",
+    "save_figure",
+    "source_line",
+    "write_index",
+]

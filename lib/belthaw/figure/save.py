@@ -1,13 +1,14 @@
-"""Finish and save figures: every format, atomic, byte-for-byte reproducible, with provenance.
+"""Saving figures: every format, byte-for-byte reproducible, with provenance, data and record.
 
-A figure leaves the workbook only through :func:`save`. It
+A notebook calls :func:`save_figure` (figure, words, name, data, params); :func:`save`
+is the same with the provenance spelt out. Either
 
 * draws the finding (title), scope (subtitle), notes, source line and data date
   onto the figure itself (:func:`finish_figure`), so a PNG pasted into a briefing
   carries its own provenance even when the caption is lost;
-* writes ``<name>.png``, ``.svg``, ``.pdf`` at exactly the named size, plus a
-  ``<name>.md`` sidecar with the full source list, parameters and data version;
-* writes all files or none (:func:`atomic_write_text`, temp files + ``os.replace``);
+* writes ``<name>.png``, ``.svg``, ``.pdf`` at exactly the named size, the rows drawn
+  as ``<name>-data.csv``, the ``<name>.md`` sidecar and, last, the ``<name>.json``
+  record holding every file's sha256 (:mod:`belthaw.figure.files`);
 * gives the same bytes for the same figure on every run and every machine, so a
   ``git diff`` of ``figures/`` shows only real changes.
 
@@ -19,74 +20,53 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import paths
 from ..charts.figtext import FigureText
 from ..errors import BelthawError
-from ..style import MIN_FONT_PT, get_size, house_style
-from .files import TMP_PREFIX, atomic_write_text, commit_files
-from .finish import (
+from ..parameters import as_dict
+from ..style import MIN_FONT_PT, get_size, house_style, size_of
+from .files import OUTPUTS_ENV, check_name, commit_files, record_outputs, sha256
+from .layout import (
     DPI,
     FORMATS,
-    _as_of_str,
-    _renderer,
-    _small_texts,
-    _unique,
+    as_of_note,
+    as_of_str,
+    figure_renderer,
     finish_figure,
+    font_families,
+    small_texts,
     source_line,
+    unique_words,
+    use_font_fallback,
 )
-from .sidecar import sidecar_files, write_index
+from .sidecar import (
+    citation,
+    data_licence,
+    record,
+    render_json,
+    render_md,
+    write_index,
+)
+from .sidecar import references as cited_references
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = [
-    "FORMATS",
-    "TMP_PREFIX",
-    "atomic_write_text",
-    "finish_figure",
-    "save",
-    "write_index",
-]
+__all__ = ["FORMATS", "render_context", "save", "save_figure"]
 
 
 #: Written as "creator"/"producer"/"software" instead of matplotlib's versioned string,
 #: so upgrading matplotlib does not change the bytes of every figure.
 CREATOR = "belthaw"
-
-
 AUTHOR = "belthaw workbook"
-
-
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
-    f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)
-}
-
-
-def _check_name(name: str) -> str:
-    if (
-        not isinstance(name, str)
-        or not _NAME_RE.fullmatch(name)
-        or ".." in name
-        or name.endswith(".")
-        or name.casefold() == "readme"
-        or name.split(".")[0].upper() in _WINDOWS_RESERVED
-    ):
-        raise BelthawError(
-            f"figure name {name!r} is not a safe file name: use letters, digits, '-', '_' "
-            "and '.', starting with a letter or digit, at most 100 characters "
-            "(e.g. 'releases-cumulative'), not 'README'"
-        )
-    return name
 
 
 def _check_formats(formats: Sequence[str] | str) -> list[str]:
@@ -104,16 +84,12 @@ def _check_formats(formats: Sequence[str] | str) -> list[str]:
 
 
 def _json_default(v: Any) -> Any:
-    if isinstance(v, datetime | date) or hasattr(v, "isoformat"):
+    if hasattr(v, "isoformat"):  # dates
         return v.isoformat()
-    if isinstance(v, Path):
-        return v.as_posix()
+    if hasattr(v, "tolist"):  # numpy scalars and arrays
+        return v.tolist()
     if isinstance(v, set | frozenset):
         return sorted(v, key=str)
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    if hasattr(v, "tolist"):  # numpy arrays
-        return v.tolist()
     raise TypeError(type(v).__name__)
 
 
@@ -153,6 +129,7 @@ def render_context(size: str):
                 "savefig.facecolor": "white",
                 "savefig.edgecolor": "white",
                 "path.simplify": True,
+                "font.family": list(font_families()),  # see layout.font_families
             }
         ):
             yield
@@ -160,8 +137,6 @@ def render_context(size: str):
 
 def _licence_words(data_dir: Path | None = None) -> tuple[str, str]:
     """(short, long) licence statement of the data, e.g. ("CC-BY-4.0", "Data: CC-BY-4.0 ...")."""
-    from .sidecar import data_licence
-
     lic = data_licence(data_dir)
     if not lic["name"]:
         return "", ""
@@ -187,10 +162,10 @@ def _metadata(
     chunk, SVG ``dc:rights``; the PDF info dictionary has none, so it goes into
     "Keywords"), with the one-line citation beside it.
     """
-    from .sidecar import citation
-
     short, rights = _licence_words()
     cite = citation(text.title, data_version, as_of, short)
+    facts = [f"data_version={data_version}", f"as_of={as_of}", f"notebook={notebook}"]
+    facts.append(f"params={params_json}")
     if fmt == "png":  # tEXt chunks (iTXt for non-Latin-1 text, chosen by Pillow)
         out = {
             "Software": CREATOR,  # default: "Matplotlib version3.x..." -> changes on upgrade
@@ -205,43 +180,22 @@ def _metadata(
             "belthaw:notebook": notebook,
             "belthaw:citation": cite,
         }
-        if rights:
-            out["Copyright"] = rights  # a registered PNG keyword; "License" is read by some tools
-            out["License"] = short
-        return out
-    if fmt == "pdf":  # document info dictionary
-        keywords = (
-            f"data_version={data_version}; as_of={as_of}; notebook={notebook}; params={params_json}"
-        )
-        return {
-            "Title": text.title,
-            "Subject": text.caption,
-            "Author": AUTHOR,
-            "Keywords": keywords + (f"; license={short}; cite as: {cite}" if short else ""),
-            "Creator": CREATOR,  # defaults name the matplotlib version
-            "Producer": CREATOR,
-            "CreationDate": None,  # None removes the key: no clock time, SOURCE_DATE_EPOCH ignored
-            "ModDate": None,
-        }
-    if fmt == "svg":  # Dublin Core in <metadata>
-        out = {
-            "Title": text.title,
-            "Description": text.alt or text.caption,
-            "Source": source,
-            "Keywords": [
-                f"data_version={data_version}",
-                f"as_of={as_of}",
-                f"notebook={notebook}",
-                f"params={params_json}",
-            ],
-            "Creator": CREATOR,
-            "Date": None,  # None: no <dc:date>, whatever the clock or SOURCE_DATE_EPOCH
-        }
-        if rights:
-            out["Rights"] = rights  # -> <dc:rights>
-            out["Relation"] = f"Cite as: {cite}"
-        return out
-    raise BelthawError(f"unknown figure format {fmt!r}")  # pragma: no cover
+        # "Copyright" is a registered PNG keyword; "License" is read by some tools.
+        return out | ({"Copyright": rights, "License": short} if rights else {})
+    if fmt == "pdf":  # document info dictionary; None removes a key (no clock time)
+        keywords = "; ".join(facts) + (f"; license={short}; cite as: {cite}" if short else "")
+        return {"Title": text.title, "Subject": text.caption, "Author": AUTHOR,
+                "Keywords": keywords, "Creator": CREATOR, "Producer": CREATOR,
+                "CreationDate": None, "ModDate": None}  # fmt: skip
+    out = {  # SVG: Dublin Core in <metadata>; no <dc:date>, whatever SOURCE_DATE_EPOCH says
+        "Title": text.title,
+        "Description": text.alt or text.caption,
+        "Source": source,
+        "Keywords": facts,
+        "Creator": CREATOR,
+        "Date": None,
+    }
+    return out | ({"Rights": rights, "Relation": f"Cite as: {cite}"} if rights else {})
 
 
 def _pin_layout(fig: Figure, digits: int = 6) -> None:
@@ -281,7 +235,7 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
             fig.set_layout_engine(None)
         for ax in fig.axes:
             _set_position(ax, [round(v, digits) for v in ax.get_position().bounds])
-        place_labels(fig, _renderer(fig))
+        place_labels(fig, figure_renderer(fig))
     finally:
         fig.dpi = old_dpi
 
@@ -310,6 +264,47 @@ def _render(fig: Figure, fmt: str, metadata: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
+def _render_formats(
+    fig: Figure,
+    name: str,
+    size: str,
+    fmts: list[str],
+    line: str,
+    as_of_s: str,
+    note: str | None,
+    meta_args: dict[str, Any],
+) -> dict[str, bytes]:
+    """Finish ``fig`` at the named size, pin its layout once, and render each format."""
+    s = get_size(size)
+    with render_context(size):
+        w, h = fig.get_size_inches()
+        if not (math.isclose(w, s.width, abs_tol=1e-6) and math.isclose(h, s.height, abs_tol=1e-6)):
+            fig.set_size_inches(s.width, s.height)
+        extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
+        if note is None:
+            note = getattr(fig, "_belthaw_as_of_note", "")
+        use_font_fallback(fig)
+        text = meta_args["text"]
+        finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra, as_of_note=note)
+        _pin_layout(fig)
+        small = small_texts(fig, draw=False)  # the layout made the tick labels
+        if small:
+            warnings.warn(
+                f"{name}: text below {MIN_FONT_PT:g} pt at size {size!r}: {', '.join(small[:5])}"
+                + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
+                stacklevel=3,
+            )
+        with _no_auto_layout():
+            return {f"{name}.{f}": _render(fig, f, _metadata(f, **meta_args)) for f in fmts}
+
+
+def _csv_bytes(name: str, table: pd.DataFrame) -> bytes:
+    if not hasattr(table, "to_csv"):
+        kind = type(table).__name__
+        raise BelthawError(f"save: the table {name!r} must be a pandas DataFrame, got {kind}")
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def save(
     fig: Figure,
     name: str,
@@ -323,78 +318,117 @@ def save(
     as_of: str,
     formats: Sequence[str] = FORMATS,
     size: str = "a4-full",
-    references: Sequence[Mapping[str, str]] | None = None,
+    references: Sequence[Mapping[str, str]] = (),
+    as_of_note: str | None = None,
+    table: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
-    """Finish ``fig`` and write ``<out_dir>/<name>.{png,svg,pdf}`` plus the ``<name>.md`` sidecar.
+    """Finish ``fig`` and write its files into ``out_dir``; returns their paths, record last.
 
     * The figure is set to the named ``size`` exactly and finished with
       :func:`finish_figure` (title, subtitle, notes, source line naming at most six
-      publishers, data date) -- calling ``finish_figure`` beforehand is optional.
+      publishers, data date, ``as_of_note`` or the one given to ``finish_figure``).
       ``bbox_inches="tight"`` is never used: it would crop or grow the figure, and
-      the size is a promise to whoever pastes it (16 cm wide at 100 % = 7 pt text).
-    * PNG at 300 dpi; SVG keeps text as text; PDF embeds TrueType fonts.
-    * Same inputs -> same bytes, in any process (no dates, no matplotlib version).
-    * Title, caption, source line, data version, parameters (JSON, sorted keys)
-      and notebook go into each file's metadata.
-    * All files or none: a failure (say, in the PDF) leaves earlier files untouched.
-
-    Returns the written paths, figure formats first, sidecar last.
-
-    >>> paths = save(fig, "releases-cumulative", out_dir=figure_dir(), text=t,   # doctest: +SKIP
-    ...              publishers=data.publishers(t.source_ids), params={"start": "2024-01-01"},
-    ...              data_version=data.version, notebook="01_releases.ipynb",
-    ...              as_of=f"{data.as_of:%Y-%m-%d}")
-    >>> [p.name for p in paths]                                                # doctest: +SKIP
-    ['releases-cumulative.png', 'releases-cumulative.svg', 'releases-cumulative.pdf',
-     'releases-cumulative.md']
+      the size is a promise to whoever pastes it.
+    * ``<name>.png`` (300 dpi), ``.svg`` (text as text), ``.pdf`` (TrueType embedded),
+      each with title, caption, source line, data version, parameters and licence in
+      its metadata; same inputs, same bytes, in any process.
+    * ``references`` (rows of :func:`belthaw.figure.sidecar.references`) go into the
+      record and the sidecar's reference list.
+    * ``table`` (the rows drawn) as ``<name>-data.csv``, each of ``tables`` as
+      ``<name>-<key>.csv``; the ``<name>.md`` sidecar; the ``<name>.json`` record.
+    * Every file replaces its old version whole; the record, written last, holds
+      every other file's sha256, so an interrupted save is found by
+      :func:`belthaw.figure.files.figure_problems`.
     """
-    name = _check_name(name)
+    name = check_name(name)
     fmts = _check_formats(formats)
-    s = get_size(size)
-    as_of_s = _as_of_str(as_of)
-    pubs = _unique([publishers] if isinstance(publishers, str) else publishers)
+    as_of_s = as_of_str(as_of)
+    pubs = unique_words([publishers] if isinstance(publishers, str) else publishers)
     line = source_line(pubs, sidecar_name=name)
-    pj = _params_json(params)
-    out_dir = Path(out_dir)
     meta_args = dict(
         text=text,
         source=line,
-        params_json=pj,
+        params_json=_params_json(params),
         data_version=str(data_version),
         notebook=str(notebook),
         as_of=as_of_s,
     )
-
-    payload: dict[Path, bytes] = {}
-    with render_context(size):
-        w, h = fig.get_size_inches()
-        if not (math.isclose(w, s.width, abs_tol=1e-6) and math.isclose(h, s.height, abs_tol=1e-6)):
-            fig.set_size_inches(s.width, s.height)
-        extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
-        note = getattr(fig, "_belthaw_as_of_note", "")
-        finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra, as_of_note=note)
-        _pin_layout(fig)
-        small = _small_texts(fig, draw=False)  # the layout made the tick labels
-        if small:
-            warnings.warn(
-                f"{name}: text below {MIN_FONT_PT:g} pt at size {size!r}: {', '.join(small[:5])}"
-                + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
-                stacklevel=2,
-            )
-        with _no_auto_layout():
-            for fmt in fmts:
-                payload[out_dir / f"{name}.{fmt}"] = _render(fig, fmt, _metadata(fmt, **meta_args))
-    payload.update(
-        sidecar_files(
-            out_dir,
-            name,
-            references=references,
-            publishers=pubs,
-            size=size,
-            formats=fmts,
-            notes=_unique([*text.notes, *extra]),
-            **meta_args,
-        )
+    named = {"data": table} if table is not None else {}
+    csvs = {
+        check_name(f"{name}-{key}") + ".csv": _csv_bytes(key, t)
+        for key, t in {**named, **(tables or {})}.items()
+    }
+    payload = _render_formats(fig, name, size, fmts, line, as_of_s, as_of_note, meta_args)
+    payload.update(csvs)
+    extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
+    rec = record(
+        name,
+        publishers=pubs,
+        size=size,
+        formats=fmts,
+        notes=unique_words([*text.notes, *extra]),
+        refs=references,
+        licence=data_licence(),
+        data_csv=f"{name}-data.csv" if named else None,
+        **meta_args,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return commit_files(payload)
+    payload[f"{name}.md"] = render_md(rec, [*payload, f"{name}.md", f"{name}.json"]).encode()
+    rec["files"] = {file: sha256(data) for file, data in payload.items()}
+    payload[f"{name}.json"] = render_json(rec).encode()  # last: the manifest
+    return commit_files({Path(out_dir) / file: data for file, data in payload.items()})
+
+
+def save_figure(
+    fig: Figure | None,
+    text: FigureText,
+    name: str,
+    *,
+    data,
+    params,
+    table: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    out_dir: Path | str | None = None,
+    formats: Sequence[str] | None = None,
+    size: str | None = None,
+) -> list[Path]:
+    """Save a notebook's figure with everything that travels with it; returns the paths.
+
+    ``data`` is the loaded :class:`belthaw.data.Dataset` (publishers, references,
+    version, date), ``params`` the notebook's checked parameters
+    (:func:`belthaw.parameters.check`), recorded in the metadata and the sidecar.
+    ``table`` is the frame the chart drew, written as ``<name>-data.csv``; ``tables``
+    more frames, each as ``<name>-<key>.csv``. Defaults: the parameter set's folder
+    (``paths.figure_dir(params.output_set)``), ``params.formats``, and the figure's own
+    named size (else ``params.size``). Nothing is written when ``fig`` is None.
+
+    >>> save_figure(fig, text, "01-releases", data=data, params=params, table=frame)  # doctest: +SKIP
+    """
+    if fig is None:
+        print(f"{name}: nothing drawn, nothing saved")
+        return []
+    named = size_of(*fig.get_size_inches())
+    out_dir = Path(out_dir) if out_dir is not None else paths.figure_dir(params.output_set)
+    written = save(
+        fig,
+        name,
+        out_dir=out_dir,
+        text=text,
+        publishers=data.publishers_in_order(text.source_ids),
+        params={k: v for k, v in as_dict(params).items() if k != "output_set"},
+        data_version=data.version,
+        notebook=f"{params.notebook}.ipynb",
+        as_of=f"{data.as_of:%Y-%m-%d}",
+        formats=list(formats or params.formats),
+        size=size or (named.name if named else getattr(params, "size", "a4-full")),
+        references=cited_references(data.sources.to_dict("records"), text.source_ids),
+        as_of_note=as_of_note(data, params.stale_after_days),
+        table=table,
+        tables=tables,
+    )
+    record_outputs(written)
+    if not os.environ.get(OUTPUTS_ENV):
+        # Interactive use: keep the folder's index current (belthaw run writes it once at the end).
+        write_index(out_dir, params.output_set)
+    print("saved: " + ", ".join(p.name for p in written))
+    return written

@@ -1,19 +1,16 @@
 """The records beside every figure and the index of a figures folder.
 
-Each figure gets two sidecars written from the same inputs in the same commit:
-
 * ``<name>.json``: the structured record (finding, scope, caption, alt text, notes,
-  source line, references, parameters, provenance, licence, citation). The briefing
-  pack (HTML, PDF, Word) is generated from these records only, so the three cannot
-  drift from each other or from the figure files.
+  source line, references, parameters, provenance, licence, citation, the data CSV,
+  the words edited by hand, and the sha256 of every file of the figure). The briefing
+  pack is generated from these records only, and the record is written last, so it
+  is also the manifest that :func:`belthaw.figure.files.figure_problems` checks.
 * ``<name>.md``: the same record for a person browsing the folder.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,9 +21,8 @@ from ..charts.figtext import FigureText
 from ..errors import BelthawError
 from ..style import get_size
 from .files import atomic_write_text
-from .finish import DPI, FORMATS
+from .layout import DPI, FORMATS
 
-_SIDECAR_MARK = "belthaw-figure:"
 #: Version of the JSON record layout; the pack refuses records it does not know.
 RECORD_SCHEMA = "belthaw-figure-record/1"
 #: How a citation names the work the figure comes from.
@@ -46,13 +42,13 @@ REFERENCE_FIELDS = (
 )
 
 
-def _md(s: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return " ".join(str(s).split()).replace("|", r"\|")
-
-
-def _one_line(s: str) -> str:
+def _one_line(s: Any) -> str:
     return " ".join(str(s).split())
+
+
+def _cell(s: Any) -> str:
+    """Text safe inside a markdown table cell."""
+    return _one_line(s).replace("|", r"\|")
 
 
 def split_ids(source_ids: Iterable[str]) -> list[str]:
@@ -66,17 +62,15 @@ def split_ids(source_ids: Iterable[str]) -> list[str]:
     out: list[str] = []
     for item in source_ids:
         for sid in str(item).split(";"):
-            sid = sid.strip()
-            if sid and sid not in out:
-                out.append(sid)
+            if sid.strip() and sid.strip() not in out:
+                out.append(sid.strip())
     return out
 
 
 def references(sources: Iterable[Mapping[str, Any]], source_ids: Iterable[str]) -> list[dict]:
     """One reference per cited source, in the order of ``source_ids`` (unknown ids skipped).
 
-    ``sources`` are rows of ``sources.csv`` (``data.sources.to_dict("records")`` or
-    :class:`csv.DictReader` rows). Missing or NaN cells become "".
+    ``sources`` are rows of ``sources.csv``; missing or NaN cells become "".
 
     >>> rows = [{"source_id": "x", "publisher": "AP", "title": "T", "published": "2025-01-02"}]
     >>> references(rows, ["x;y"])[0]["publisher"]
@@ -85,24 +79,11 @@ def references(sources: Iterable[Mapping[str, Any]], source_ids: Iterable[str]) 
     by_id = {str(r["source_id"]): r for r in sources}
     out = []
     for sid in split_ids(source_ids):
-        row = by_id.get(sid)
-        if row is None:
-            continue
-        ref = {}
-        for f in REFERENCE_FIELDS:
-            v = row[f] if f in row else ""
-            ref[f] = "" if v is None or v != v else _one_line(v)  # v != v: NaN
-        out.append(ref)
+        if sid in by_id:
+            row = by_id[sid]
+            values = {f: row.get(f) for f in REFERENCE_FIELDS}
+            out.append({f: "" if v is None or v != v else _one_line(v) for f, v in values.items()})
     return out
-
-
-def references_from_data_dir(source_ids: Iterable[str], data_dir: Path | None = None) -> list[dict]:
-    """References looked up in ``<data_dir>/sources.csv`` (default: the data package)."""
-    path = paths.table_path("sources", data_dir)
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return references(csv.DictReader(fh), source_ids)
 
 
 def data_licence(data_dir: Path | None = None) -> dict[str, str]:
@@ -111,19 +92,13 @@ def data_licence(data_dir: Path | None = None) -> dict[str, str]:
     >>> sorted(data_licence())
     ['name', 'title', 'url']
     """
-    path = Path(data_dir or paths.DATA_DIR) / "datapackage.json"
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pkg = {}
-    lic = (pkg.get("licenses") or [{}])[0] if isinstance(pkg, dict) else {}
-    if not isinstance(lic, dict):
+        path = Path(data_dir or paths.DATA_DIR) / "datapackage.json"
+        lic = (json.loads(path.read_text(encoding="utf-8")).get("licenses") or [{}])[0]
+        lic = lic if isinstance(lic, dict) else {}
+    except (OSError, ValueError, AttributeError):
         lic = {}
-    return {
-        "name": str(lic.get("name", "")),
-        "title": str(lic.get("title", "")),
-        "url": str(lic.get("path", "")),
-    }
+    return {k: str(lic.get(src, "")) for k, src in (("name", "name"), ("title", "title"), ("url", "path"))}  # fmt: skip
 
 
 def citation(title: str, data_version: str, as_of: str, licence: str) -> str:
@@ -152,9 +127,7 @@ def reference_text(ref: Mapping[str, str]) -> str:
     parts = [p for p in (who, ref.get("title", ""), ref.get("published", "")) if p]
     # A part ending in its own punctuation ("Freed?", "pardons ...") keeps it, unpadded.
     text = " ".join(p if p.endswith((".", "?", "!", "…")) else p + "." for p in parts)
-    if ref.get("url"):
-        text += f" {ref['url']}"
-    return text
+    return text + (f" {ref['url']}" if ref.get("url") else "")
 
 
 def record(
@@ -172,8 +145,12 @@ def record(
     notes: Sequence[str],
     refs: Sequence[Mapping[str, str]],
     licence: Mapping[str, str],
+    data_csv: str | None = None,
 ) -> dict[str, Any]:
-    """The structured record of one figure: everything the pack prints about it."""
+    """The structured record of one figure: everything the pack prints about it.
+
+    ``files`` (file name -> sha256) is filled in by the save, once the files exist.
+    """
     s = get_size(size)
     return {
         "schema": RECORD_SCHEMA,
@@ -200,9 +177,11 @@ def record(
             "png_px": [int(s.width * DPI), int(s.height * DPI)],
         },
         "formats": list(formats),
-        "files": [f"{name}.{f}" for f in formats] + [f"{name}.md", f"{name}.json"],
+        "files": {},
         "licence": dict(licence),
         "citation": citation(text.title, data_version, as_of, licence.get("name", "")),
+        "edited": list(text.edited),
+        "data_csv": data_csv,
     }
 
 
@@ -211,116 +190,66 @@ def render_json(rec: Mapping[str, Any]) -> str:
     return json.dumps(rec, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_md(rec: Mapping[str, Any]) -> str:
-    """The Markdown sidecar, written from the record."""
-    name = rec["name"]
-    size = rec["size"]
-    out = [f"# {rec['title']}", ""]
-    if rec["subtitle"]:
-        out += [rec["subtitle"], ""]
-    if "png" in rec["formats"]:
-        alt = _one_line(rec["alt"] or rec["title"]).replace("[", "(").replace("]", ")")
-        out += [f"![{alt}]({quote(name)}.png)", ""]
-    out += ["## Caption", "", rec["caption"] or "(none)", ""]
-    out += ["## Alt text", "", rec["alt"] or "(none)", ""]
-    out += ["## Notes", ""]
-    out += [f"- {n}" for n in rec["notes"]] or ["(none)"]
-    out += ["", "## Cite this figure", "", rec["citation"], ""]
-    lic = rec["licence"]
-    if lic.get("name"):
-        out += [
-            f"Data licence: {lic['name']}"
-            + (f" ({lic['title']}, {lic['url']})" if lic.get("url") else "")
-            + "; the cited sources keep their own rights.",
-            "",
-        ]
-    out += ["## Sources", "", f"On the figure: {rec['source_line']}", ""]
+def _md_sources(rec: Mapping[str, Any]) -> list[str]:
+    out = ["## Sources", "", f"On the figure: {rec['source_line']}", ""]
     out += [f"All {len(rec['publishers'])} publishers, in the order used on the figure:", ""]
     out += [f"{i}. {p}" for i, p in enumerate(rec["publishers"], 1)]
     if rec["references"]:
         out += ["", "## References", ""]
-        out += [
-            f"{i}. {reference_text(r)} (`{r['source_id']}`)"
-            for i, r in enumerate(rec["references"], 1)
-        ]
+        out += [f"{i}. {reference_text(r)} (`{r['source_id']}`)" for i, r in enumerate(rec["references"], 1)]  # fmt: skip
     elif rec["source_ids"]:
-        out += [
-            "",
-            "Source ids (data/sources.csv): " + ", ".join(f"`{i}`" for i in rec["source_ids"]),
-        ]
-    out += ["", "## Parameters", ""]
+        out += ["", "Source ids (data/sources.csv): " + ", ".join(f"`{i}`" for i in rec["source_ids"])]  # fmt: skip
+    return out
+
+
+def _md_provenance(rec: Mapping[str, Any]) -> list[str]:
+    out = ["## Parameters", ""]
     if rec["parameters"]:
         out += ["| parameter | value |", "|---|---|"]
         for k, v in rec["parameters"].items():
             shown = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-            out.append(f"| `{_md(k)}` | {_md(shown)} |")
+            out.append(f"| `{_cell(k)}` | {_cell(shown)} |")
     else:
         out.append("(none)")
-    out += [
+    size = rec["size"]
+    return out + [
         "",
         "## Provenance",
         "",
         "| | |",
         "|---|---|",
-        f"| data version | `{_md(rec['data_version'])}` |",
+        f"| data version | `{_cell(rec['data_version'])}` |",
         f"| data as of | {rec['as_of']} |",
-        f"| notebook | `{_md(rec['notebook'])}` |",
+        f"| notebook | `{_cell(rec['notebook'])}` |",
         f"| size | {size['name']}: {size['width_cm']:g} x {size['height_cm']:g} cm "
         f"({size['width_in']:g} x {size['height_in']:g} in); "
         f"PNG {size['png_px'][0]} x {size['png_px'][1]} px at {DPI} dpi |",
-        "",
-        "## Files",
-        "",
     ]
-    out += [f"- [{f}]({quote(f)})" for f in rec["files"]]
-    # Machine-readable copy for write_index; an HTML comment stays invisible when rendered.
-    # ">" never occurs in JSON syntax outside strings, so escaping it keeps "-->" out.
-    meta = {
-        "name": name,
-        "title": rec["title"],
-        "notebook": rec["notebook"],
-        "formats": rec["formats"],
-        "size": size["name"],
-        "data_version": rec["data_version"],
-        "as_of": rec["as_of"],
-    }
-    blob = json.dumps(meta, sort_keys=True, ensure_ascii=True).replace(">", "\\u003e")
-    out += ["", f"<!-- {_SIDECAR_MARK} {blob} -->", ""]
-    return "\n".join(out)
 
 
-def sidecar_files(
-    out_dir: Path,
-    name: str,
-    *,
-    references: Sequence[Mapping[str, str]] | None = None,
-    **inputs: Any,
-) -> dict[Path, bytes]:
-    """``{<name>.md: bytes, <name>.json: bytes}`` from the inputs :func:`save` has.
-
-    ``references`` are the cited sources' rows (:func:`references`); when the caller
-    has none at hand they are looked up in the data package's ``sources.csv``.
-    """
-    text: FigureText = inputs["text"]
-    refs = (
-        references_from_data_dir(text.source_ids)
-        if references is None
-        else [dict(r) for r in references]
-    )
-    rec = record(name, refs=refs, licence=data_licence(), **inputs)
-    out_dir = Path(out_dir)
-    return {
-        out_dir / f"{name}.md": render_md(rec).encode("utf-8"),
-        out_dir / f"{name}.json": render_json(rec).encode("utf-8"),
-    }
-
-
-def _sidecar(name: str, **inputs: Any) -> str:
-    """The Markdown sidecar alone (kept for callers that write only the ``.md``)."""
-    text: FigureText = inputs["text"]
-    refs = references_from_data_dir(text.source_ids)
-    inputs.pop("params", None)
-    return render_md(record(name, refs=refs, licence=data_licence(), **inputs))
+def render_md(rec: Mapping[str, Any], files: Sequence[str]) -> str:
+    """The Markdown sidecar, written from the record; ``files`` are the figure's file names."""
+    name = rec["name"]
+    out = [f"# {rec['title']}", ""] + ([rec["subtitle"], ""] if rec["subtitle"] else [])
+    if "png" in rec["formats"]:
+        alt = _one_line(rec["alt"] or rec["title"]).replace("[", "(").replace("]", ")")
+        out += [f"![{alt}]({quote(name)}.png)", ""]
+    out += ["## Caption", "", rec["caption"] or "(none)", ""]
+    out += ["## Alt text", "", rec["alt"] or "(none)", ""]
+    out += ["## Notes", "", *([f"- {n}" for n in rec["notes"]] or ["(none)"]), ""]
+    if rec["edited"]:
+        out += ["## Edited by hand", "", "Written in the notebook, not generated from the "
+                "data: " + ", ".join(rec["edited"]) + ".", ""]  # fmt: skip
+    if rec["data_csv"]:
+        out += ["## Data", "", f"The rows drawn: [{rec['data_csv']}]({quote(rec['data_csv'])}).", ""]  # fmt: skip
+    out += ["## Cite this figure", "", rec["citation"], ""]
+    lic = rec["licence"]
+    if lic.get("name"):
+        where = f" ({lic['title']}, {lic['url']})" if lic.get("url") else ""
+        out += [f"Data licence: {lic['name']}{where}; the cited sources keep their own rights.", ""]
+    out += [*_md_sources(rec), "", *_md_provenance(rec), "", "## Files", ""]
+    out += [f"- [{f}]({quote(f)})" for f in files]
+    return "\n".join(out) + "\n"
 
 
 def read_record(path: Path) -> dict[str, Any]:
@@ -343,78 +272,49 @@ def read_record(path: Path) -> dict[str, Any]:
     return rec
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
-    raw = path.read_text(encoding="utf-8")
-    meta: dict[str, Any] = {}
-    m = re.search(r"<!--\s*" + re.escape(_SIDECAR_MARK) + r"\s*(\{.*?\})\s*-->", raw, re.S)
-    if m:
-        try:
-            meta = json.loads(m.group(1))
-        except json.JSONDecodeError:
-            meta = {}
-    if not meta.get("title"):  # a hand-written .md: first heading, else the file name
-        h = re.search(r"^#\s+(.+)$", raw, re.M)
-        meta["title"] = h.group(1).strip() if h else path.stem
-    if not meta.get("formats"):
-        meta["formats"] = [f for f in FORMATS if path.with_suffix(f".{f}").exists()]
-    return meta
+def _index_row(rec: Mapping[str, Any], set_name: str) -> str:
+    stem = str(rec["name"])
+    title = _cell(rec["title"])
+    fmts = [f for f in rec["formats"] if f in FORMATS]
+    png = quote(f"{stem}.png")
+    alt = title.replace("[", "(").replace("]", ")")
+    thumb = f"[![{alt}]({png})]({png})" if "png" in fmts else "-"
+    links = " ".join([*(f"[{f}]({quote(f'{stem}.{f}')})" for f in fmts), f"[md]({quote(stem)}.md)"])
+    notebook = f"`{_cell(rec['notebook'])}`" if rec.get("notebook") else "-"
+    return f"| {thumb} | {title} | {notebook} | `{_cell(set_name)}` | {links} |"
 
 
 def write_index(figures_dir: Path, set_name: str | None = None) -> Path:
-    """(Re)write ``<figures_dir>/README.md``: one table row per figure sidecar in that folder.
+    """(Re)write ``<figures_dir>/README.md``: one table row per figure record in that folder.
 
     Rows are sorted by file name, so the file changes only when figures do. Subfolders
-    (other parameter sets) get their own index and are left out here: the committed
-    ``figures/README.md`` must not depend on which uncommitted sets a machine happens
-    to hold. The "parameter set" column is the folder's set (``default`` for figures/).
+    (other parameter sets) get their own index and are left out here. The "parameter
+    set" column is the folder's set (``default`` for figures/).
 
     >>> import tempfile, pathlib
     >>> write_index(pathlib.Path(tempfile.mkdtemp())).name
     'README.md'
     """
     root = Path(figures_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    sidecars = sorted(
-        p
-        for p in root.glob("*.md")
-        if p.is_file() and p.name.casefold() != "readme.md" and not p.name.startswith(".")
-    )
+    recs = []
+    for p in sorted(root.glob("*.json")) if root.is_dir() else []:
+        try:
+            recs.append(read_record(p))
+        except BelthawError:
+            continue  # not a figure record (a data package, a stamp)
     if set_name is None:
         set_name = "default" if root.resolve() == paths.figure_dir().resolve() else root.name
-
     out = [
         "# Figures",
         "",
-        "Written by `belthaw.save.write_index`; do not edit by hand. "
+        "Written by `belthaw.figure.write_index`; do not edit by hand. "
         "Each figure has a `.md` sidecar with caption, alt text, full sources and parameters.",
         "",
     ]
-    if not sidecars:
-        out += ["(no figures yet)", ""]
+    if not recs:
+        out += ["(no figures yet)"]
     else:
-        out += [
-            f"{len(sidecars)} figure{'s' if len(sidecars) != 1 else ''}.",
-            "",
-            "| figure | title | notebook | parameter set | formats |",
-            "|---|---|---|---|---|",
-        ]
-        for p in sidecars:
-            meta = read_sidecar(p)
-            rel = p.relative_to(root)
-            stem = rel.with_suffix("").as_posix()
-            folder = rel.parent.as_posix()
-            title = _md(meta["title"])
-            fmts = [f for f in meta["formats"] if f in FORMATS]
-            if "png" in fmts:
-                png = quote(f"{stem}.png")
-                alt = title.replace("[", "(").replace("]", ")")
-                thumb = f"[![{alt}]({png})]({png})"
-            else:
-                thumb = "-"
-            links = " ".join(f"[{f}]({quote(f'{stem}.{f}')})" for f in fmts)
-            links = (links + " " if links else "") + f"[md]({quote(rel.as_posix())})"
-            notebook = f"`{_md(meta['notebook'])}`" if meta.get("notebook") else "-"
-            pset = set_name if folder == "." else folder
-            out.append(f"| {thumb} | {title} | {notebook} | `{_md(pset)}` | {links} |")
-        out.append("")
-    return atomic_write_text(root / "README.md", "\n".join(out))
+        out += [f"{len(recs)} figure{'s' if len(recs) != 1 else ''}.", ""]
+        out += ["| figure | title | notebook | parameter set | formats |", "|---|---|---|---|---|"]
+        out += [_index_row(r, set_name) for r in recs]
+    return atomic_write_text(root / "README.md", "\n".join(out) + "\n")

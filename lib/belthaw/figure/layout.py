@@ -7,13 +7,16 @@ left between the header and the footer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..charts.figtext import FigureText
 from ..errors import BelthawError
-from ..style import MIN_FONT_PT, size_of
+from ..freshness import AS_OF_NOTE, age_days
+from ..style import MIN_FONT_PT, house_style, size_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -32,8 +35,49 @@ _MIN_PLOT_SHARE = 0.25  # below this, the plot is too squeezed to read: fail lou
 
 _GID = "belthaw:"  # prefix of the gid of every artist finish_figure adds
 
+# Fonts tried, in order, for a character the one before lacks: a source title in Chinese
+# or a note with an emoji must print, not stop the save. Only installed ones are used,
+# so matplotlib never warns that a family is missing; the last resort (bundled with
+# matplotlib) draws a box for a character no font has, silently.
+_FALLBACK_FONTS = (
+    "DejaVu Sans",
+    "Noto Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans Arabic",
+    "Noto Sans Symbols 2",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "STIXGeneral",
+    "sans-serif",  # the viewer's own, for an SVG opened where none of the above is installed
+    "Last Resort High-Efficiency",
+)
 
-def _unique(items: Iterable[str]) -> list[str]:
+
+@lru_cache(maxsize=1)
+def font_families() -> tuple[str, ...]:
+    """The installed fonts of the fallback list, DejaVu Sans first (matplotlib bundles it)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    # The last resort has no bold face; matplotlib says so once per process, harmlessly.
+    logging.getLogger("matplotlib.font_manager").addFilter(
+        lambda r: "Last Resort" not in r.getMessage()
+    )
+    return tuple(f for f in _FALLBACK_FONTS if f in installed or f == "sans-serif")
+
+
+def use_font_fallback(fig: Figure) -> None:
+    """Give every text of ``fig`` in the house font the whole fallback list."""
+    from matplotlib.text import Text
+
+    families = list(font_families())
+    for t in fig.findobj(Text):
+        if t.get_fontfamily() in (["sans-serif"], ["DejaVu Sans"]):
+            t.set_fontfamily(families)
+
+
+def unique_words(items: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
@@ -62,7 +106,7 @@ def source_line(
         publishers = [publishers]
     if max_names < 1:
         raise BelthawError(f"source_line: max_names must be at least 1, got {max_names}")
-    names = _unique(publishers)
+    names = unique_words(publishers)
     if not names:
         raise BelthawError(
             "source_line: no publishers given; every figure needs at least one source "
@@ -78,7 +122,7 @@ def source_line(
     return line
 
 
-def _as_of_str(as_of: Any) -> str:
+def as_of_str(as_of: Any) -> str:
     try:
         if isinstance(as_of, str):
             s = as_of.strip()
@@ -93,7 +137,7 @@ def _as_of_str(as_of: Any) -> str:
     raise BelthawError(f"as_of must be a date as YYYY-MM-DD (e.g. '2025-09-11'), got {as_of!r}")
 
 
-def _renderer(fig: Figure):
+def figure_renderer(fig: Figure):
     get = getattr(fig.canvas, "get_renderer", None)
     if get is not None:  # Agg canvases, including Jupyter's inline backend
         return get()
@@ -131,7 +175,7 @@ def _remove_tagged(fig: Figure) -> None:
             t.remove()
 
 
-def _fit_axes(fig: Figure, bottom: float, top: float, renderer) -> None:
+def _fit_axes(fig: Figure, bottom: float, top: float) -> None:
     """Confine the axes (with tick labels, axis labels, legends) to ``bottom..top`` of the figure.
 
     Constrained layout measures every decoration at draw time, so long tick
@@ -141,28 +185,10 @@ def _fit_axes(fig: Figure, bottom: float, top: float, renderer) -> None:
     from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
     rect = (0.0, bottom, 1.0, top - bottom)
-    engine = fig.get_layout_engine()
-    try:
-        if isinstance(engine, TightLayoutEngine):
-            fig.set_layout_engine(TightLayoutEngine(rect=rect))
-        else:
-            fig.set_layout_engine(ConstrainedLayoutEngine(rect=rect))
-        return
-    except RuntimeError:  # incompatible engine (colorbars made under another engine)
-        pass
-    # Fallback: place subplots in the band, then pull them in by what sticks out.
-    fig.subplots_adjust(bottom=bottom, top=top)
-    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
-    boxes = [b for b in boxes if b is not None]
-    if boxes:
-        from matplotlib.transforms import Bbox
-
-        u = Bbox.union(boxes)
-        h = fig.bbox.height
-        below = max(0.0, bottom * h - u.y0) / h
-        above = max(0.0, u.y1 - top * h) / h
-        sp = fig.subplotpars
-        fig.subplots_adjust(bottom=sp.bottom + below, top=sp.top - above)
+    tight = isinstance(fig.get_layout_engine(), TightLayoutEngine)
+    fig.set_layout_engine(
+        TightLayoutEngine(rect=rect) if tight else ConstrainedLayoutEngine(rect=rect)
+    )
 
 
 def finish_figure(
@@ -193,7 +219,7 @@ def finish_figure(
     >>> sorted(x.get_gid() for x in fig.texts)
     ['belthaw:as_of', 'belthaw:source', 'belthaw:subtitle', 'belthaw:title']
     """
-    as_of_s = _as_of_str(as_of)
+    as_of_s = as_of_str(as_of)
     _remove_tagged(fig)
     # Measure at the resolution the files are written at: Agg hints glyphs, and at
     # 100 dpi a bold line measures ~3 % narrower than it prints at 300 dpi.
@@ -212,6 +238,40 @@ def finish_figure(
     return fig
 
 
+def as_of_note(data, stale_after_days: int) -> str:
+    """Words to put beside "Data as of" when the data is old; "" when it is fresh."""
+    return AS_OF_NOTE if age_days(data.as_of) > stale_after_days else ""
+
+
+def finish(
+    fig: Figure,
+    text: FigureText,
+    data,
+    *,
+    name: str | None = None,
+    stale_after_days: int = 90,
+) -> Figure:
+    """Draw ``text`` (title, subtitle, notes), the source line and the data date onto ``fig``.
+
+    The source line names the publishers of ``text.source_ids`` from ``data`` (a
+    :class:`belthaw.data.Dataset`), most rows first; given the figure's ``name``, a
+    long list points to ``<name>.md``. Data older than ``stale_after_days`` gets the
+    stale note beside its date. :func:`belthaw.figure.save_figure` finishes again
+    with the words it is given, so an edit made after this call still reaches the file.
+    """
+    named = size_of(*fig.get_size_inches())
+    use_font_fallback(fig)
+    with house_style(named.name if named else "a4-full"):
+        line = source_line(data.publishers_in_order(text.source_ids), sidecar_name=name)
+        return finish_figure(
+            fig,
+            text,
+            source_line=line,
+            as_of=f"{data.as_of:%Y-%m-%d}",
+            as_of_note=as_of_note(data, stale_after_days),
+        )
+
+
 def _finish(
     fig: Figure,
     text: FigureText,
@@ -228,7 +288,7 @@ def _finish(
     base = named.base_font if named else max(float(mpl.rcParams["font.size"]), 8.5)
     sizes = {"title": base + 2.0, "subtitle": base, "small": max(MIN_FONT_PT, base - 1.5)}
 
-    renderer = _renderer(fig)
+    renderer = figure_renderer(fig)
     W, H = fig.bbox.width, fig.bbox.height
     px = fig.dpi / 72.0  # pixels per point
     margin, gap = _MARGIN_PT * px, _GAP_PT * px
@@ -237,7 +297,7 @@ def _finish(
     x = margin / W
 
     def place(key: str, s: str, y_px: float, *, va: str, size: float, weight: str = "normal"):
-        prop = FontProperties(size=size, weight=weight)
+        prop = FontProperties(family=list(font_families()), size=size, weight=weight)
         t = fig.text(
             x,
             y_px / H,
@@ -265,7 +325,7 @@ def _finish(
     dated = f"Data as of {as_of_s}" + (f" ({as_of_note})" if as_of_note else "")
     y = place("as_of", dated, y, va="bottom", size=sizes["small"]).y1 + gap
     y = place("source", source_line, y, va="bottom", size=sizes["small"]).y1 + gap
-    all_notes = _unique([*text.notes, *notes])
+    all_notes = unique_words([*text.notes, *notes])
     if all_notes:
         body = "\n".join(f"Note: {n}" for n in all_notes)
         y = place("notes", body, y, va="bottom", size=sizes["small"]).y1 + gap
@@ -279,10 +339,10 @@ def _finish(
             f"of {where}, leaving too little room for the chart; shorten the title or notes "
             "(details belong in the caption) or use a larger size"
         )
-    _fit_axes(fig, bottom, top, renderer)
+    _fit_axes(fig, bottom, top)
 
 
-def _small_texts(fig: Figure, *, draw: bool = True) -> list[str]:
+def small_texts(fig: Figure, *, draw: bool = True) -> list[str]:
     """Visible texts under the minimum size; ``draw=False`` when the figure was just drawn."""
     from matplotlib.text import Text
 
