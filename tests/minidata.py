@@ -13,10 +13,10 @@ from pathlib import Path
 from belthaw import paths
 
 TABLES = {
-    "sources": """source_id,publisher,title,author,published,published_basis,url,source_type,language,corpus,tier,original_publisher,original_title,original_published,notes
-ap-1,AP,Headline one,,2025-09-11,page,https://example.org/a,news,en,dossier,original,,,,
-ngo-1,Viasna,Report,,2025-12,page,https://example.org/b,ngo,en,dossier,original,,,,
-seed-1,Example Analysis,Seed piece,A. Author,2025-12-15,page,,analysis,en,seed,original,,,,
+    "sources": """source_id,publisher,origin,title,author,published,published_basis,url,source_type,language,corpus,tier,original_publisher,original_title,original_published,notes
+ap-1,AP,AP,Headline one,,2025-09-11,page,https://example.org/a,news,en,dossier,original,,,,
+ngo-1,Viasna,Viasna,Report,,2025-12,page,https://example.org/b,ngo,en,dossier,original,,,,
+seed-1,Example Analysis,Example Analysis,Seed piece,A. Author,2025-12-15,page,,analysis,en,seed,original,,,,
 """,
     "events": """event_id,date,date_end,date_precision,kind,jurisdiction,actor,counterpart,title,instrument,action_id,action_stage,count,count_precision,destination,n_home,n_foreign,n_pardoned,n_political,political_by,release_type,short_label,source_ids,notes
 ev-20250911-visit,2025-09-11,,day,diplomatic_contact,US,US envoy,Belarus,Envoy visits Minsk,,,,,,,,,,,,,Envoy visit to Minsk,ap-1,
@@ -26,11 +26,11 @@ ev-20251104-delist,2025-11-04,,day,sanctions_relief,US,OFAC,Belavia,Airline take
 ev-20251212-talks,2025-12-12,2025-12-13,range,diplomatic_contact,US,US envoy,Belarus,Two days of talks,,,,,,,,,,,,,Two-day talks,seed-1,
 ev-20251230-pardon,2025-12-30,,day,release,BY,Belarus,,New Year pardon,,,,22,exact,home,22,,,,,pardon,"22 pardoned, stayed home",ngo-1,
 """,
-    "claims": """claim_id,event_id,source_id,field,value,value_num,precision,note
-cl-1,ev-20250911-release,ap-1,count,52,52,exact,
-cl-2,ev-20250911-release,seed-1,count,more than 50,50,at_least,
-cl-3,ev-20251230-pardon,ngo-1,count,22,22,exact,
-cl-4,ev-20250911-release,ap-1,n_foreign,14 foreigners,14,exact,
+    "claims": """claim_id,event_id,exchange_id,source_id,field,value,value_num,precision,note
+cl-1,ev-20250911-release,,ap-1,count,52,52,exact,
+cl-2,ev-20250911-release,,seed-1,count,more than 50,50,at_least,
+cl-3,ev-20251230-pardon,,ngo-1,count,22,22,exact,
+cl-4,ev-20250911-release,,ap-1,n_foreign,14 foreigners,14,exact,
 """,
     "exchanges": """exchange_id,concession_event_id,release_event_id,link,source_ids,rationale
 x-1,ev-20250911-gl11,ev-20250911-release,reported,ap-1,Reported together on the same day.

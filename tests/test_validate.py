@@ -185,7 +185,7 @@ def test_every_error_of_a_file_is_reported_at_once(tmp_path):
 
 
 def test_the_cap_on_repeated_problems_summarises_the_rest(tmp_path):
-    rows = "".join(f"cl-{i},ev-20991230-ghost,ap-1,count,1,1,exact,\n" for i in range(10, 60))
+    rows = "".join(f"cl-{i},ev-20991230-ghost,,ap-1,count,1,1,exact,\n" for i in range(10, 60))
     report = belthaw.validate(write(tmp_path, claims=TABLES["claims"] + rows))
     ghost = [p for p in report.errors if p.column == "event_id"]
     assert len(ghost) == 21 and "30 more rows" in ghost[-1].message
@@ -194,7 +194,7 @@ def test_the_cap_on_repeated_problems_summarises_the_rest(tmp_path):
 WARNING_CASES = [
     (
         "release without claim",
-        edit("claims", "cl-3,ev-20251230-pardon,ngo-1,count,22,22,exact,\n", ""),
+        edit("claims", "cl-3,ev-20251230-pardon,,ngo-1,count,22,22,exact,\n", ""),
         7,
         "event_id",
         "no claim",
