@@ -17,13 +17,14 @@ Every name is imported, so go-to-definition works from each line.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from . import figure
+from . import figure, paths
 from .freshness import stale_warning
 from .parameters import check as check_parameters
+from .transforms.as_of import as_of_phrase
 
 __all__ = ["check", "load", "finish", "save"]
 
@@ -62,9 +63,33 @@ def load(data_dir: Path | str | None = None, *, quiet: bool = False):
     return data
 
 
+def replay_words(text, params):
+    """``text`` saying which day it replays, when ``params.as_of`` is set (else unchanged).
+
+    Not an analyst's edit: the words follow the parameter, so the sidecar does not list
+    them as edited.
+    """
+    day = getattr(params, "as_of", "")
+    if not day:
+        return text
+    return replace(
+        text,
+        subtitle=f"{text.subtitle}; {as_of_phrase(day)}",
+        caption=f"{text.caption} {REPLAY_NOTE}",
+    )
+
+
+#: How a replay dates a source, said in every replayed caption.
+REPLAY_NOTE = (
+    "Only sources published by that day are used; a source dated only to a month counts "
+    "from the month's last day."
+)
+
+
 def finish(fig, text, data, params):
     """Draw the title, subtitle, notes, source line and data date onto ``fig``; returns it."""
-    return figure.finish(fig, text, data, stale_after_days=params.stale_after_days)
+    words = replay_words(text, params)
+    return figure.finish(fig, words, data, stale_after_days=params.stale_after_days)
 
 
 def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list[Path]:
@@ -74,4 +99,5 @@ def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list
     ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the committed
     figures. ``table`` is the frame the chart drew (written as ``<name>-data.csv``).
     """
-    return figure.save_figure(fig, text, name, data=data, params=params, table=table, tables=tables)
+    words = replay_words(text, params)
+    return figure.save_figure(fig, words, name, data=data, params=params, table=table, tables=tables)

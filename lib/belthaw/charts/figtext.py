@@ -1,4 +1,4 @@
-"""The words that travel with a figure (:class:`FigureText`) and a build's result (:class:`Built`).
+"""The words that travel with a figure (:class:`FigureText`).
 
 No plotting imports: the figure layer and the briefing read these without loading matplotlib.
 """
@@ -6,12 +6,9 @@ No plotting imports: the figure layer and the briefing read these without loadin
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import BelthawError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -54,18 +51,16 @@ class FigureText:
         edited = (*self.edited, *(k for k in changed if k not in self.edited))
         return replace(self, **changes, edited=edited)
 
-
-@dataclass
-class Built:
-    """One figure ready to show and save, or the reason there is nothing to draw."""
-
-    name: str
-    size: str
-    fig: Any = None
-    text: FigureText | None = None
-    message: str = ""
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return self.fig is None
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows the words: each one labelled, the edited ones marked."""
+        mark = {k: " *(edited)*" for k in self.edited}
+        lines = [
+            f"**{self.title}**{mark.get('title', '')}",
+            "",
+            f"*{self.subtitle}*{mark.get('subtitle', '')}",
+            "",
+        ]
+        lines += [f"**How to read it.** {self.caption}{mark.get('caption', '')}", ""]
+        lines += [f"**Alt text.** {self.alt}{mark.get('alt', '')}"]
+        lines += ["", *(f"- Note: {n}" for n in self.notes)] if self.notes else []
+        return "\n".join(lines)

@@ -14,7 +14,7 @@ from ..errors import EmptySelectionError
 from ..style import COLORS, get_size, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
-from ..transforms.sanctions import count_actions
+from ..transforms.sanctions import relief_finding
 from .axes import date_axis, new_figure, pad_x, require_rows, small_font
 from .exchanges import plot_exchanges
 from .figtext import FigureText
@@ -88,17 +88,20 @@ def overview_text(
     """
     require_rows(series, "releases")
     h = headline(series, rule, start=start)
-    us = measures_df["jurisdiction"].astype(str) == "US"
-    us_relief = count_actions(measures_df[us & (measures_df["direction"].astype(str) == "relief")])
+    relief = relief_finding(measures_df)
     start, end = period_span(series["period"], start, end)
     title = f"{h.phrase()} in {plural(h.n_releases, 'release')} since {fmt_month(start)}"
     if us_track is not None and len(us_track):
         u = headline(us_track, rule, start=start)
+        # Only the US-track releases are set beside the US steps; an announced step is
+        # not counted as a licence issued.
         title += (
             f"; {'at least ' if u.lower_bound else ''}{fmt_n(u.value)} of them in "
-            f"{plural(u.n_releases, 'release')} on the US track, which took "
-            f"{plural(us_relief, 'relief action')}"
+            f"{plural(u.n_releases, 'release')} on the US track, while the US issued "
+            f"{plural(relief['issued'], 'relief action')}"
         )
+        if relief["announced"]:
+            title += f" and announced {relief['announced']:,} more"
     near = int((pairs["lag_days"].abs() <= 1).sum()) if len(pairs) else 0
     subtitle = f"{fmt_month(start)} to {fmt_month(end)}; counting rule: {h.rule}"
     caption = (

@@ -259,12 +259,20 @@ def release_series(
     return out
 
 
+def us_track(series: pd.DataFrame) -> pd.DataFrame:
+    """The releases of an event series freed with or to the US track (``release_type``
+    ``us_deal``): what a title may set beside US steps. Domestic pardon waves, which no
+    source ties to a US step, stay out."""
+    return series[series["release_type"].astype(str).eq("us_deal")].reset_index(drop=True)
+
+
 EVENT_COLUMNS = [
     "period",
     "period_end",
     "event_id",
     "title",
     "short_label",
+    "release_type",
     "count",
     "is_lower_bound",
     "count_precision",
