@@ -138,12 +138,9 @@ def replay_dataset(**tables):
 def with_link_claims(data, links):
     """``data`` with issue 21's link claims: ``links`` = (exchange_id, source_id, value) rows.
 
-    The committed schema has no ``link`` field or ``exchange_id`` column yet, so both are
-    added here to typed frames, with every source's origin its own publisher.
+    Every source's origin is its own publisher.
     """
     claims = data.claims.copy()
-    claims["exchange_id"] = ""
-    claims["field"] = claims["field"].cat.add_categories(["link"])
     rows = typed(
         "claims",
         [

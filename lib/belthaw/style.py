@@ -81,8 +81,9 @@ SIZES: dict[str, Size] = {
     "slide": Size("slide", 10.0, 5.625, 12.0),
     # A whole A4 text block (16 x 23 cm) for the one-page composite overview.
     "a4-page": Size("a4-page", 6.3, 9.0, 9.0),
-    # Half a two-column page (8 cm): pasted at 100 %, its smallest text prints at 6 pt.
-    "column": Size("column", 3.15, 3.0, 7.5),
+    # One column of a two-column page (8 x 10 cm): pasted at 100 %, its smallest text
+    # prints at 6 pt; taller than wide, so stacked rows and panels keep their room.
+    "column": Size("column", 3.15, 3.9, 7.5),
 }
 
 

@@ -23,7 +23,7 @@ from ..counting import LINK_STRENGTHS
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.exchanges import exchange_finding, exchange_rows, first_words
-from .axes import date_axis, get_ax, legend_above, new_figure, require_rows, small_font
+from .axes import date_axis, get_ax, is_narrow, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import Mark, how_to_read, legend_handles
@@ -61,13 +61,19 @@ _GUIDE = dict(color="#BBBBBB", lw=0.8)
 
 #: Lines of small type the plotting area holds at each size, gaps between rows included
 #: (measured on the rendered figures): grouped rows drop to fewer lines beyond it.
-LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0, "column": 16.0}
+LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0, "column": 20.0}
 
 #: How much of a row's US step words fit, by figure size: (characters per line, lines).
 #: Single steps are short enough for one line everywhere; a grouped row's steps wrap
 #: onto more lines where the figure is tall enough, and otherwise name what fits and
 #: count the rest ("+ 2 more"; the pairs table lists them all).
-LABEL_FIT = {"a4-half": (36, 1), "a4-full": (36, 2), "slide": (44, 3), "a4-page": (40, 3), "column": (20, 1)}
+LABEL_FIT = {
+    "a4-half": (36, 1),
+    "a4-full": (36, 2),
+    "slide": (44, 3),
+    "a4-page": (40, 3),
+    "column": (20, 1),
+}
 
 #: Where a row's words go. "columns": US step left of the axes, release right of it
 #: (the chart alone). "inline": both inside the axes beside the row's marks, so a
@@ -244,9 +250,11 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
                       color="#333333", bbox=box)  # fmt: skip
     # Beside the row first; above its line only when neither side has room (never below,
     # where it would read as the next row's).
-    placer.add(t, [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
-                   (((lo + hi) / 2, y), (0, 2), "center", "bottom"),
-                   ((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")])  # fmt: skip
+    spots = [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
+             (((lo + hi) / 2, y), (0, 2), "center", "bottom")]  # fmt: skip
+    if is_narrow(ax):  # little room beside a row: words may also start or end at its marks
+        spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
+    placer.add(t, spots)
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..counting import CountingRule
 from ..errors import EmptySelectionError
-from ..style import COLORS, get_size, house_style
+from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
 from ..transforms.sanctions import relief_finding
@@ -37,14 +37,12 @@ def draw(
     An empty lower panel says so in words instead of drawing a blank box.
     """
     require_rows(series, "releases")
-    s = get_size(size)
     layout = EXCHANGE_LAYOUT.get(size, "strip")
     # A named exchanges panel needs two lines a row; an unnamed strip needs little.
     ratios = [3, 2, 3.8 if layout == "inline" else 1.3]
     fig, axes = new_figure(
         size, 3, sharex=True, gridspec_kw={"height_ratios": ratios}, layout="constrained"
     )
-    fig.set_size_inches(s.width, s.height * 1.6)
     with house_style(size):
         # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
         plot_releases(series, annotate_min=annotate_min, ax=axes[0])

@@ -356,7 +356,7 @@ def linked_by_claims(full_claims, kept_claims, sources) -> dict[str, str | None]
             .astype(str)
             .map(lambda s: origin.get(s, "") not in ("", ORIGIN_UNKNOWN))
         )
-        kept = kept[known.to_numpy()]
+        kept = kept[known.to_numpy(dtype=bool)]
     for xid, value in zip(kept["exchange_id"].astype(str), kept["value"].astype(str), strict=True):
         link = LINK_FROM_CLAIM.get(value)
         if link and xid in out and LINK_ORDER.index(link) > LINK_ORDER.index(out[xid]):
