@@ -89,7 +89,10 @@ def test_importing_the_runner_starts_nothing_heavy():
     "args,expected",
     [
         (["01_alpha", "-p", "granularty", "month"], "did you mean 'granularity'"),
-        (["01_alpha", "-p", "annotate_min", "x"], "parameter 'annotate_min': expected a whole number"),  # fmt: skip
+        (
+            ["01_alpha", "-p", "annotate_min", "x"],
+            "parameter 'annotate_min': expected a whole number",
+        ),  # fmt: skip
         (["--set", "briefing-2024"], "did you mean 'briefing-2025'"),
         (["--set", "nope"], "known sets: default, briefing-2025"),
         (["01_alpah"], "did you mean '01_alpha'"),
@@ -171,7 +174,9 @@ def test_failures_name_notebook_cell_and_error_and_the_rest_completes(tmp_path):
     assert "ValueError: boom: threshold=3" in r.stdout
     assert "04_die: failed in cell 3 (`os._exit(code)`): DeadKernelError" in r.stdout
     assert "1 ran, 2 failed" in r.stdout
-    assert not (project.build / "cache" / "default" / "03_fail.json").exists()  # runs again next time
+    assert not (
+        project.build / "cache" / "default" / "03_fail.json"
+    ).exists()  # runs again next time
     assert (project.build / "notebooks" / "default" / "03_fail.ipynb").exists()
 
 

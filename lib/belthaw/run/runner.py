@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -103,12 +103,6 @@ def select(requested: Sequence[str] | None, available: Mapping[str, Path]) -> li
     return chosen
 
 
-def _combined(lines: list[str]) -> ParameterError:
-    err = ParameterError("belthaw run", "", "")
-    err.args = ("\n".join(lines),)
-    return err
-
-
 def resolve_parameters(
     names: Sequence[str],
     sets: ParamSets,
@@ -154,7 +148,9 @@ def resolve_parameters(
         except ParameterError as exc:
             errors.append(str(exc))
     if errors:
-        raise _combined(errors)
+        err = ParameterError("belthaw run", "", "")
+        err.args = ("\n".join(errors),)  # one line per problem, each naming where it is
+        raise err
     return specs, resolved
 
 
@@ -192,7 +188,6 @@ class _Job:
     nb: dict[str, Any]  # what runs (:func:`_runnable`)
     inputs: dict[str, str]
     reason: str  # why it runs
-    message: dict[str, Any] = field(default_factory=dict)  # for the worker
 
 
 class _Runner:
@@ -468,7 +463,9 @@ def run(
         report = validate(lay.data)
         if not report.ok:
             raise DataError(report.errors)
-        figures.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made stops the run here
+        figures.mkdir(
+            parents=True, exist_ok=True
+        )  # a folder that cannot be made stops the run here
         (lay.build / "runtime").mkdir(parents=True, exist_ok=True)
         swept = sum(sweep_temp_files(d) for d in {figures, lay.figures} if d.is_dir())
         if swept:
