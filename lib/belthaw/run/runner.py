@@ -12,11 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import queue
 import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +26,7 @@ from ..figure.files import OUTPUTS_ENV, sweep_temp_files
 from ..parameters import Param, resolve
 from ..parameters import specs as declared_specs
 from . import cache
+from .execute import Workers
 from .report import NotebookResult, Progress, RunResult, summary
 from .sets import ParamSets, cell_hint, did_you_mean, load_param_sets, parameters_cell
 
@@ -40,10 +37,6 @@ ADHOC_SET = "adhoc"
 #: A cell running longer than this is stopped and reported (``--cell-timeout``).
 DEFAULT_CELL_TIMEOUT = 300
 MAX_CELL_TIMEOUT = 24 * 3600
-#: Workers in their own process group: the terminal's Ctrl-C reaches the runner, which stops them.
-_OWN_GROUP: dict[str, Any] = (
-    {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else {"start_new_session": True}
-)  # fmt: skip
 _NOTHING_RE = re.compile(r"^[\s*_>#`]*(nothing to draw\b.*)$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -197,9 +190,6 @@ class _Runner:
         self.layout, self.set, self.specs, self.resolved = layout, output_set, specs, resolved
         self.log, self.today, self.timeout = log, today, timeout
         self.progress: Progress | None = None
-        self.stop = threading.Event()
-        self._procs: list[subprocess.Popen] = []
-        self._lock = threading.Lock()
 
     def plan(self, names: list[str], available: Mapping[str, Path], force: bool) -> list[_Job | NotebookResult]:  # fmt: skip
         lay = self.layout
@@ -249,66 +239,12 @@ class _Runner:
         return {"path": str(executed), "parameters": self.resolved[n], "env": env,
                 "cwd": str(lay.notebooks.resolve()), "timeout": self.timeout}  # fmt: skip
 
-    def worker(self) -> subprocess.Popen | None:
-        with self._lock:
-            if self.stop.is_set():
-                return None
-            log = self.layout.build / "runtime" / f"worker-{len(self._procs) + 1}.log"
-            log.parent.mkdir(parents=True, exist_ok=True)
-            proc = subprocess.Popen([sys.executable, "-m", "belthaw.run.execute", str(log)],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                    encoding="utf-8", **_OWN_GROUP)  # fmt: skip
-            self._procs.append(proc)
-            return proc
-
-    def kill_workers(self) -> None:
-        """Stop every worker; each one's kernel exits on its own when it sees its parent gone."""
-        with self._lock:
-            self.stop.set()
-            for proc in self._procs:
-                if proc.poll() is None:
-                    proc.kill()
-
-    def feed(self, jobs: queue.SimpleQueue, results: dict, errors: list) -> None:
-        """One worker's loop: take the next job, run it, record the result, until none is left."""
-        proc = None
-        try:
-            while True:
-                try:
-                    job = jobs.get_nowait()
-                except queue.Empty:
-                    return
-                answer = None
-                if not self.stop.is_set():
-                    if proc is None or proc.poll() is not None:
-                        proc = self.worker()
-                    msg = self.message(job)
-                    try:
-                        proc.stdin.write(json.dumps(msg) + "\n")
-                        proc.stdin.flush()
-                        answer = json.loads(proc.stdout.readline() or "null")
-                    except (OSError, ValueError, AttributeError):
-                        answer = None
-                results[job.name] = self.record(job, answer)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
-            errors.append(exc)
-            self.kill_workers()
-        finally:
-            if proc is not None:
-                try:
-                    proc.stdin.close()
-                except OSError:
-                    pass
-                proc.wait()
-
     def record(self, job: _Job, answer: dict[str, Any] | None) -> NotebookResult:
+        """The result of one job from its worker's answer (None: cancelled)."""
         lay, n = self.layout, job.name
         r = NotebookResult(n, "cancelled", executed=lay.executed(self.set, n), reason=job.reason)
         manifest = lay.manifest(self.set, n)
-        if answer is None and not self.stop.is_set():
-            r.status, r.ename = "failed", "WorkerDied"
-            r.evalue = f"the worker process stopped (its log: {lay.build / 'runtime'})"
-        elif answer is not None:
+        if answer is not None:
             r.status, r.duration = answer["status"], answer["duration"]
             r.ename, r.evalue = answer.get("ename", ""), answer.get("evalue", "")
             self._locate(r, job.nb, answer.get("cell"))
@@ -358,30 +294,6 @@ class _Runner:
                 p.unlink()
                 removed.append(p)
         return removed
-
-    def execute(self, todo: list[_Job], jobs: int) -> dict[str, NotebookResult]:
-        """Run ``todo`` on ``jobs`` workers; on Ctrl-C (or any error) stop them all, re-raise."""
-        q: queue.SimpleQueue = queue.SimpleQueue()
-        for job in todo:
-            q.put(job)
-        results: dict[str, NotebookResult] = {}
-        errors: list[BaseException] = []
-        threads = [threading.Thread(target=self.feed, args=(q, results, errors), daemon=True)
-                   for _ in range(min(jobs, len(todo)))]  # fmt: skip
-        for t in threads:
-            t.start()
-        try:
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.2)
-        except BaseException:
-            self.kill_workers()
-            for t in threads:
-                t.join()
-            raise
-        if errors:
-            raise errors[0]
-        return results
 
 
 def nothing_drawn_reason(executed: Path) -> str:
@@ -479,7 +391,8 @@ def run(
         log(f"running {len(todo)} notebook{'s' * (len(todo) != 1)} of set '{output_set}' "
             f"({min(jobs, len(todo))} at a time; today {runner.today:%Y-%m-%d})")  # fmt: skip
     runner.progress = Progress(len(todo), log)
-    done |= runner.execute(todo, jobs)
+    workers = Workers(lay.build / "runtime")
+    done |= workers.run(todo, jobs, runner.message, runner.record)
     result = RunResult(output_set, [done[n] for n in names], figures_dir=figures)
     for r in result.ran:
         durations[r.name] = round(r.duration, 3)
