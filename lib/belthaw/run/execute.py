@@ -1,5 +1,6 @@
 """The worker processes of ``belthaw run``: each executes notebooks with
-``papermill.execute_notebook``, one at a time (``python -m belthaw.run.execute LOG``).
+``papermill.execute_notebook``, one at a time (``python -c WORKER LOG``; not ``-m``: the
+package has imported this module already).
 
 A process per worker, not a thread: papermill's ``cwd`` and the kernel's environment (which
 notebook, where its list of outputs goes) belong to a process. The runner (:class:`Workers`)
@@ -25,6 +26,8 @@ from typing import Any
 
 #: The kernel the notebooks name (``make install`` registers it).
 KERNEL_NAME = "belthaw"
+#: How a worker starts: ``python -c WORKER LOG``.
+WORKER = "import sys; from belthaw.run.execute import main; sys.exit(main(sys.argv[1:]))"
 _OWN_GROUP: dict[str, Any] = (
     {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else {"start_new_session": True}
 )  # fmt: skip
@@ -44,7 +47,7 @@ class Workers:
             if self.stopped.is_set():
                 return None
             log = self.log_dir / f"worker-{len(self._procs) + 1}.log"
-            proc = subprocess.Popen([sys.executable, "-m", "belthaw.run.execute", str(log)],
+            proc = subprocess.Popen([sys.executable, "-c", WORKER, str(log)],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                     encoding="utf-8", **_OWN_GROUP)  # fmt: skip
             self._procs.append(proc)
@@ -195,7 +198,3 @@ def main(argv: list[str]) -> int:
         answers.write(json.dumps(execute(json.loads(line), kernel)) + "\n")
         answers.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
