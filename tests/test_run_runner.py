@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import minidata
+from belthaw.errors import FileSystemError
 from belthaw.run import runner
 from runner_fixtures import DECLARED, FIXTURES
 
@@ -121,6 +122,15 @@ def test_a_folder_that_cannot_be_made_is_one_line_naming_it(project, where):
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr
     assert "/dev/null/x" in r.stderr and "a file stands where a folder is needed" in r.stderr
+
+
+def test_a_read_only_figures_folder_stops_the_run_before_any_kernel(project, monkeypatch):
+    # os.access, because permission bits do not stop root (the test may run as root)
+    monkeypatch.setattr(runner.os, "access", lambda path, mode: Path(path) != project.figures)
+    with pytest.raises(FileSystemError) as exc:
+        project.run()
+    assert str(exc.value) == f"{project.figures}: Permission denied; check the folder's permissions (or choose a folder you can write to)"  # fmt: skip
+    assert not (project.build / "notebooks").exists()
 
 
 def test_a_broken_data_package_stops_the_run_with_one_report(project):

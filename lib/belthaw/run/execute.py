@@ -189,7 +189,7 @@ def execute(job: dict[str, Any], kernel: str) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
-    with open(argv[0], "ab") as log:  # the kernels inherit fds 1 and 2: keep them off the pipe
+    with open(argv[0], "wb") as log:  # the kernels inherit fds 1 and 2: keep them off the pipe
         os.dup2(log.fileno(), sys.stdout.fileno())
         os.dup2(log.fileno(), sys.stderr.fileno())
     logging.getLogger("papermill").setLevel(logging.ERROR)  # the runner reports failures

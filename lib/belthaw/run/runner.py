@@ -10,6 +10,7 @@ run in worker processes (:mod:`.execute`). The command line is :mod:`.cli`.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths, provenance
-from ..errors import BelthawError, DataError, ParameterError
+from ..errors import BelthawError, DataError, FileSystemError, ParameterError
 from ..figure.files import OUTPUTS_ENV, sweep_temp_files
 from ..parameters import Param, resolve
 from ..parameters import specs as declared_specs
@@ -310,6 +311,15 @@ def nothing_drawn_reason(executed: Path) -> str:
     return ""
 
 
+def _writable(*folders: Path) -> None:
+    """Make the run's folders; one that cannot be made or written stops the run here, in one
+    line, instead of failing every notebook."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise FileSystemError(PermissionError(errno.EACCES, "Permission denied", str(folder)))
+
+
 def _check_run(set_name: str, overrides, sets: ParamSets, cell_timeout: int) -> str:
     """The set the figures go to, after checking ``--set`` and ``--cell-timeout``."""
     if set_name == ADHOC_SET and not overrides:
@@ -375,10 +385,7 @@ def run(
         report = validate(lay.data)
         if not report.ok:
             raise DataError(report.errors)
-        figures.mkdir(
-            parents=True, exist_ok=True
-        )  # a folder that cannot be made stops the run here
-        (lay.build / "runtime").mkdir(parents=True, exist_ok=True)
+        _writable(figures, lay.build / "runtime")
         swept = sum(sweep_temp_files(d) for d in {figures, lay.figures} if d.is_dir())
         if swept:
             log(f"removed {swept} temp file{'s' * (swept != 1)} an interrupted save left")
