@@ -6,6 +6,9 @@
 # Windows / no make: python lib/belthaw/setup_cmd.py [--dev] does the same (README).
 
 PYTHON ?= python3
+# UTF-8 mode for every Python the Makefile starts: the editable install and the runs work in a
+# folder with non-ASCII letters under any locale (LC_ALL=C included).
+export PYTHONUTF8 := 1
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
@@ -21,7 +24,7 @@ KERNEL_NAME := Python (belthaw)
 USER_KERNEL ?= 1
 
 
-.PHONY: test-fast run test install install-dev lab kernel lint format lock check-lock bench system-deps browser-deps clean
+.PHONY: test-fast run test install install-dev lab kernel nbstripout lint format lock check-lock bench system-deps browser-deps clean
 
 # Runtime only: what `make run` needs. Installed with dependency resolution (no --no-deps):
 # the lock pins every package for Linux, macOS and Windows through environment markers.
@@ -43,7 +46,17 @@ $(DEV_STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	$(PIP) -r requirements-dev.lock -e '.[dev]'
 	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory nbstripout
 	@touch $@ $(STAMP) $(LAB_STAMP)
+
+# The git filter that strips notebook outputs on `git add` (attributes in .gitattributes), so
+# what JupyterLab autosaves never reaches a commit. Skipped outside a git clone or without nbstripout.
+nbstripout:
+	@if [ -x $(BIN)/nbstripout ] && git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.extrakeys "metadata.kernelspec.env metadata.widgets cell.metadata.execution" && \
+	  echo "git filter nbstripout installed (notebook outputs are never committed)"; \
+	else echo "nbstripout filter not installed (no git clone or no nbstripout)"; fi
 
 # JupyterLab on top of the runtime, at the dev lock's version (README: Open in JupyterLab).
 LAB_STAMP := $(VENV)/.installed-lab-$(call SUM,requirements.lock requirements-dev.lock pyproject.toml)

@@ -1,9 +1,16 @@
 """Toy notebooks for the runner tests, with their parameters declared the way the workbook's
-are (belthaw.parameters.Param), so the runner checks them exactly as it checks ours."""
+are (belthaw.parameters.Param), so the runner checks them exactly as it checks ours.
+
+``python runner_fixtures.py NOTEBOOKS_DIR run ...`` is the ``belthaw`` command on the toy
+notebooks of ``NOTEBOOKS_DIR`` and their declarations (figures, build and data folders
+from ``BELTHAW_*_DIR``).
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
 from pathlib import Path
 
 from belthaw.parameters import Param
@@ -57,5 +64,19 @@ def refresh_fixture_cells() -> None:
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def main(argv: list[str]) -> int:
+    from belthaw import cli, paths
+    from belthaw.run import cli as run_cli
+    from belthaw.run import runner
+
+    paths.NOTEBOOKS_DIR = Path(argv[0])
+    runner.run = functools.partial(runner.run, declared=DECLARED)
+    run_cli.list_notebooks = functools.partial(run_cli.list_notebooks, declared=DECLARED)
+    return cli.main(argv[1:])
+
+
 if __name__ == "__main__":
-    refresh_fixture_cells()
+    if sys.argv[1:] == ["--refresh"]:
+        refresh_fixture_cells()
+    else:
+        sys.exit(main(sys.argv[1:]))

@@ -182,6 +182,7 @@ def test_notebook_check_refuses_an_output_set_that_leaves_figures():
         resolve("01_releases", {"output_set": "../../../somewhere"})
 
 
+@pytest.mark.notebooks
 def test_plain_papermill_cannot_write_outside_figures(tmp_path):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -246,6 +247,10 @@ def _belthaw(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         (["run", "-p", "formats", "[]"], {}, "at least 1"),
         (["run", "-y", "bomb.yaml"], {"bomb.yaml": BOMB}, "aliases"),
         (["run", "-y", "date.yaml"], {"date.yaml": "start: 2025-02-30\n"}, "2025-02-30"),
+        (["run", "-y", "deep.yaml"], {"deep.yaml": "formats: " + "[" * 100_000}, "nested deeper"),
+        (["run", "-p", "formats", "[" * 100_000], {}, "nested deeper than 16 levels"),
+        (["run", "-y", "folder"], {}, "not a regular file"),
+        (["run", "--set", "nope"], {}, "known sets: default, "),
         (["run", "--set", "durations.json"], {}, "cannot name a parameter set"),
         (["run", "--set", "params"], {}, "reserved"),
         (["run", "--set", "../.."], {}, "cannot name a parameter set"),
@@ -255,6 +260,7 @@ def _belthaw(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 def test_cli_refuses_bad_parameters_with_a_short_message(tmp_path, args, files, expected):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
+    (tmp_path / "folder").mkdir()
     r = _belthaw(tmp_path, *args)
     assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
     assert "Traceback" not in r.stderr

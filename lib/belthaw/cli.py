@@ -6,24 +6,36 @@ belthaw run [...]           execute the notebooks with papermill (see docs/runne
 belthaw brief [...]         build the briefing pack from a set's figures
 belthaw setup [--dev]       create .venv and install (what `make install` does)
 
-Every message starts with ``belthaw <command>:``; ``-h`` works on every command.
+Every message starts with ``belthaw <command>:``; ``-h`` works on every command. A file-system
+error is one line naming the path and what to do (exit 1); a closed pipe (``belthaw validate
+| head``) ends the command quietly (exit 141, as for a program killed by SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__, paths
+from .errors import DataError, FileSystemError
 from .freshness import STALE_AFTER_DAYS, stale_warning
+from .run.cli import cli_run
+from .run.runner import newest_event
+from .setup_cmd import main as setup_main
 
+#: Exit status after a closed pipe: the shell's for a program killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 #: Sub-commands that parse their own options (so ``belthaw run -h`` shows the runner's help).
 _DELEGATED = {
     "run": "execute the notebooks (belthaw run -h for its options)",
     "brief": "build the briefing pack (HTML, PDF, Word) from a set's figures",
     "setup": "create .venv, install the lock and register the kernel (no make needed)",
 }
+
+# belthaw.data (pandas, ~0.5 s) and belthaw.briefing (matplotlib, fpdf2) are imported by the
+# commands that need them: `belthaw run` with nothing to do takes a fraction of a second.
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -40,15 +52,10 @@ def summary_table(data) -> str:
     rel = ev[ev["kind"] == "release"]
     lines = [f"data version {data.version}, newest event {data.as_of:%Y-%m-%d}", ""]
     lines.append(f"{'table':<18}{'rows':>6}")
-    for name in paths.TABLES:
-        lines.append(f"{name:<18}{len(data.table(name)):>6}")
-    lines += [
-        "",
-        f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)",
-    ]
+    lines += [f"{name:<18}{len(data.table(name)):>6}" for name in paths.TABLES]
+    lines += ["", f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)"]  # fmt: skip
     by_year = rel.groupby(rel["date"].dt.year).agg(n=("event_id", "size"), people=("count", "sum"))
-    for year, row in by_year.iterrows():
-        lines.append(f"{year:<6}{row['n']:>9}{int(row['people']):>8}")
+    lines += [f"{year:<6}{row['n']:>9}{int(row['people']):>8}" for year, row in by_year.iterrows()]
     kinds = ev["kind"].value_counts().sort_index()
     lines += ["", "events by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items() if v)]
     return "\n".join(lines)
@@ -56,7 +63,6 @@ def summary_table(data) -> str:
 
 def _summary(args: argparse.Namespace) -> int:
     from .data import load
-    from .errors import DataError
 
     try:
         data = load(args.data_dir)
@@ -68,17 +74,26 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def data_age_warning(stale_after_days: int = STALE_AFTER_DAYS) -> str:
-    """Warn when the newest event in data/events.csv is older than ``stale_after_days``.
-
-    Reads only the two date columns with the csv module: this runs before every
-    ``belthaw run``, including the near-instant one where nothing changed.
-    """
-    from .run.runner import newest_event
-
+    """Warn when the newest event in data/events.csv is older than ``stale_after_days``
+    (read with the csv module: this runs before every ``belthaw run``)."""
     newest = newest_event(paths.DATA_DIR)
     if newest is None:
         return ""  # unreadable data is reported by the data check, with line numbers
     return stale_warning(newest, stale_after_days, where="events.csv")
+
+
+def _run(argv: list[str]) -> int:
+    if not {"--list", "-h", "--help"} & set(argv):
+        warn = data_age_warning()
+        if warn:
+            print(f"belthaw run: {warn}", file=sys.stderr)
+    return cli_run(argv)
+
+
+def _brief(argv: list[str]) -> int:
+    from .briefing import cli_brief
+
+    return cli_brief(argv)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,24 +115,23 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``belthaw`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "run":
-        from .run.cli import cli_run
-
-        if not {"--list", "-h", "--help"} & set(argv):
-            warn = data_age_warning()
-            if warn:
-                print(f"belthaw run: {warn}", file=sys.stderr)
-        return cli_run(argv[1:])
-    if argv and argv[0] == "setup":
-        from .setup_cmd import main as setup_main
-
-        return setup_main(argv[1:])
-    if argv and argv[0] == "brief":
-        from .briefing import cli_brief
-
-        return cli_brief(argv[1:])
-    args = _parser().parse_args(argv)
-    return args.func(args)
+    command = argv[0] if argv else ""
+    delegated = {"run": _run, "brief": _brief, "setup": setup_main}
+    try:
+        if command in delegated:
+            return delegated[command](argv[1:])
+        args = _parser().parse_args(argv)
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing more to say. Point stdout at devnull so
+        # the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        print(f"belthaw {command}: {FileSystemError(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,8 @@ first, so one run tells a maintainer everything to fix.
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,7 +34,14 @@ class Problem:
 
 
 class BelthawError(Exception):
-    """Base class of every error raised on purpose by belthaw."""
+    """Base class of every error raised on purpose by belthaw.
+
+    Its message is the whole story, so IPython (JupyterLab, papermill's kernels) shows
+    that sentence alone instead of a traceback through the library.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 class DataError(BelthawError):
@@ -62,5 +71,25 @@ class EmptySelectionError(BelthawError):
     """The chosen parameters leave nothing to draw (e.g. a date range with no releases)."""
 
 
-class RunError(BelthawError):
-    """One or more notebooks failed in ``belthaw run``."""
+#: What to do about a file-system error, by errno (the rest: "check the path and the disk").
+_ADVICE = {
+    errno.ENOSPC: "free some disk space and try again",
+    errno.EDQUOT: "free some space in your disk quota and try again",
+    errno.EACCES: "check the folder's permissions (or choose a folder you can write to)",
+    errno.EPERM: "check the folder's permissions (or choose a folder you can write to)",
+    errno.EROFS: "the disk is read-only; use a writable folder",
+    errno.ENOTDIR: "a file stands where a folder is needed; move or rename it",
+    errno.EISDIR: "a folder stands where a file is needed; move or rename it",
+    errno.ENOENT: "check that the path exists",
+    errno.ENAMETOOLONG: "use a shorter path",
+}
+
+
+class FileSystemError(BelthawError):
+    """A file or folder could not be read or written: names the path and what to do."""
+
+    def __init__(self, exc: OSError, path: str | os.PathLike[str] | None = None):
+        self.path = str(path if path is not None else exc.filename or "?")
+        why = exc.strerror or type(exc).__name__
+        advice = _ADVICE.get(exc.errno or 0, "check the path and the disk")
+        super().__init__(f"{self.path}: {why}; {advice}")

@@ -98,10 +98,11 @@ def check_set_name(set_name: object, where: str = "output_set") -> str:
     )
 
 
-def figure_dir(set_name: str = "default") -> Path:
+def figure_dir(set_name: str = "default", figures_dir: Path | None = None) -> Path:
     """Folder for the figures of a named parameter set (checked by :func:`check_set_name`).
 
-    The default set writes straight into ``figures/``; other sets get a subfolder.
+    The default set writes straight into ``figures/`` (or ``figures_dir``); other sets get a
+    subfolder.
 
     >>> figure_dir().name
     'figures'
@@ -109,4 +110,17 @@ def figure_dir(set_name: str = "default") -> Path:
     'briefing-2025'
     """
     check_set_name(set_name)
-    return FIGURES_DIR if set_name == "default" else FIGURES_DIR / set_name
+    root = FIGURES_DIR if figures_dir is None else Path(figures_dir)
+    return root if set_name == "default" else root / set_name
+
+
+#: A workbook notebook's file name: two digits, an underscore, a name (``01_releases.ipynb``).
+NOTEBOOK_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
+
+
+def notebook_files(folder: Path | None = None) -> dict[str, Path]:
+    """``{name: path}`` of every ``NN_name.ipynb`` in ``folder`` (default: notebooks/), by name."""
+    folder = NOTEBOOKS_DIR if folder is None else Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.ipynb")) if NOTEBOOK_RE.match(p.name)}

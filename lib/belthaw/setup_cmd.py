@@ -35,6 +35,12 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def install_env() -> dict[str, str]:
+    """The environment of setup's commands: UTF-8 mode, so pip's editable install works in a
+    folder with non-ASCII letters under any locale (``LC_ALL=C`` included)."""
+    return {**os.environ, "PYTHONUTF8": "1"}
+
+
 def commands(venv: Path, dev: bool, user_kernel: bool, python: str) -> list[list[str]]:
     """The commands setup runs, in order (without creating the venv when it exists)."""
     py = str(venv_python(venv))
@@ -76,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print("+ " + subprocess.list2cmdline(cmd), flush=True)
         if args.dry_run:
             continue
-        proc = subprocess.run(cmd, cwd=ROOT)
+        proc = subprocess.run(cmd, cwd=ROOT, env=install_env())
         if proc.returncode != 0:
             print(f"belthaw setup: failed (exit {proc.returncode})", file=sys.stderr)
             return proc.returncode

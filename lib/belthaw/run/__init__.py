@@ -1,6 +1,6 @@
-"""``belthaw run``: where a run reads and writes (``layout``), parameter sets (``sets``), the
-cache (``cache``), one notebook's execution (``engine``), the run itself (``runner``) and its
-command line (``cli``)."""
+"""``belthaw run``: parameter sets (``sets``), the cache (``cache``), the worker that runs one
+notebook through papermill (``execute``), the run itself (``runner``), what it reports
+(``report``) and its command line (``cli``)."""
 
 from .cli import cli_run, list_notebooks
 from .runner import run

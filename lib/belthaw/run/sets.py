@@ -1,61 +1,38 @@
-"""Parameter sets (``notebooks/params.yaml``) and the check that each notebook's
-``parameters`` cell is the one its declaration (:mod:`belthaw.parameters`) gives.
-
-See ``docs/runner.md`` for the file's format.
-"""
+"""Parameter sets (``notebooks/params.yaml``), parameter files read as carefully as data files,
+and a notebook's ``parameters`` cell compared with its declaration (docs/runner.md)."""
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
+import re
+import shlex
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError
-from ..parameters import QUOTE_MAX, _suggest, cell_source
+import yaml
 
-#: ``adhoc`` receives one-off ``-p`` runs: no set in params.yaml may take its name.
-RESERVED_SETS = ("adhoc",)
+from ..errors import ParameterError
+from ..parameters import Param, cell_source
+
 #: A parameter file larger than this is not a parameter file.
 MAX_YAML_BYTES = 256 * 1024
+#: Deepest nesting a parameter file or a ``-p`` value may have; a params.yaml needs four
+#: (sets > set > notebook > list). Checked before parsing: a deeper text is refused fast.
+MAX_DEPTH = 16
+_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+         yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)  # fmt: skip
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
-def check_set_name(name: str, where: str = "--set") -> str:
-    """``name`` when it can name a parameter set (the rule of :func:`belthaw.paths.check_set_name`)."""
-    from ..paths import check_set_name as rule
-
-    try:
-        return rule(name, where)
-    except ParameterError as exc:
-        raise ParameterError("belthaw run", where, str(exc).split(": ", 2)[-1]) from None
-
-
-def parameters_cell(path: Path) -> str | None:
-    """The source of the notebook's cell tagged ``parameters`` (None when it has none)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):  # fmt: skip
-            src = cell.get("source", "")
-            return ("".join(src) if isinstance(src, list) else src).strip()
-    return None
-
-
-def cell_problem(path: Path, notebook: str, expected: str | None = None) -> str | None:
-    """Why the notebook's ``parameters`` cell differs from its declaration (None when equal)."""
-    want = (expected if expected is not None else cell_source(notebook)).strip()
-    got = parameters_cell(path)
-    if got is None:
-        return "has no cell tagged 'parameters'"
-    if got == want:
-        return None
-    for i, (a, b) in enumerate(zip(got.splitlines(), want.splitlines(), strict=False), 1):
-        if a != b:
-            return (
-                f"parameters cell line {i} is {a[:80]!r}, the declaration gives {b[:80]!r}; "
-                "edit belthaw/parameters.py, then run `python tools/check_notebooks.py --fix`"
-            )
-    return "parameters cell has a different number of lines than the declaration; run `python tools/check_notebooks.py --fix`"  # fmt: skip
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(name)[:100], list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class ParamsFileError(ParameterError):
@@ -66,6 +43,66 @@ class ParamsFileError(ParameterError):
         self.notebook, self.parameter = str(file), key
         Exception.__init__(self, f"{file}: {key}: {message}" if key else f"{file}: {message}")
         self.problems = [(key, message)]
+
+
+def bracket_depth(text: str) -> int:
+    """Deepest ``[``/``{`` nesting in ``text``, quotes ignored (so it can only over-count)."""
+    depth = deepest = 0
+    for ch in re.sub(r"[^\[\]{}]", "", text):
+        depth = depth + 1 if ch in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def read_yaml(path: Path) -> Any:
+    """A parameter file like a data file: a regular UTF-8 file of at most :data:`MAX_YAML_BYTES`,
+    nested at most :data:`MAX_DEPTH` deep, YAML without aliases or Python tags. Every refusal
+    is one :class:`ParamsFileError` line."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ParamsFileError(path, "", "not a regular file (a folder, device or pipe)")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
+    except FileNotFoundError:
+        raise ParamsFileError(path, "", "file not found") from None
+    except OSError as exc:
+        raise ParamsFileError(path, "", f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise ParamsFileError(path, "", f"larger than {MAX_YAML_BYTES // 1024} KiB; not a parameter file")  # fmt: skip
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ParamsFileError(path, "", "not UTF-8 text; save it as UTF-8") from None
+    too_deep = f"nested deeper than {MAX_DEPTH} levels; a parameter file needs a few"
+    if bracket_depth(text) > MAX_DEPTH:
+        raise ParamsFileError(path, "", too_deep)
+    try:
+        depth = 0
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AliasToken):
+                # A few lines of aliases can expand to gigabytes; parameters never need them.
+                raise ParamsFileError(path, "", "YAML aliases (*name) are not allowed in parameter files")  # fmt: skip
+            depth += isinstance(token, _OPEN) - isinstance(token, _CLOSE)
+            if depth > MAX_DEPTH:
+                raise ParamsFileError(path, f"line {token.start_mark.line + 1}", too_deep)
+        return yaml.safe_load(text)
+    except ValueError:  # an unquoted date that is not a day of the calendar
+        raise ParamsFileError(path, "", _bad_date(text)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = str(getattr(exc, "problem", None) or "syntax error")[:60]
+        raise ParamsFileError(path, "", f"not valid YAML{where}: {problem}") from None
+
+
+def _bad_date(text: str) -> str:
+    for n, line in enumerate(text.splitlines(), 1):
+        for day in re.findall(r"\b\d{4}-\d\d-\d\d\b", line):
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                return f"line {n}: {day} is not a day of the calendar; write a real date as YYYY-MM-DD"  # fmt: skip
+    return "a value is not a valid date; write dates as YYYY-MM-DD"
 
 
 @dataclass
@@ -81,20 +118,23 @@ class ParamSets:
         names = list(self.sets)
         return names if "default" in names else ["default", *names]
 
+    def check(self, set_name: str) -> None:
+        """A :class:`ParamsFileError` listing the known sets when ``set_name`` is not one."""
+        if set_name not in self.set_names:
+            raise ParamsFileError(
+                self.file or "params.yaml",
+                f"--set {set_name}",
+                f"no such parameter set{did_you_mean(set_name, self.set_names)} "
+                f"(known sets: {', '.join(self.set_names)}; `belthaw run --list` shows them)",
+            )
+
     def values_for(self, set_name: str, notebook: str, declared: Iterable[str]) -> dict[str, Any]:
         """Merged values of ``defaults`` < ``sets.<set>.all`` < ``sets.<set>.<notebook>``.
 
-        ``defaults`` and ``all`` apply only to the parameters the notebook
-        declares; per-notebook entries are passed through whole (so a typo there
-        is reported as an unknown parameter).
+        ``defaults`` and ``all`` apply to the parameters the notebook declares; per-notebook
+        entries are passed whole (so a typo there is reported as an unknown parameter).
         """
-        if set_name not in self.sets and set_name != "default":
-            raise ParamsFileError(
-                self.file or "params.yaml",
-                f"sets.{set_name}",
-                f"no such parameter set{_suggest(set_name, self.sets)} "
-                f"(known: {', '.join(self.set_names)})",
-            )
+        self.check(set_name)
         declared = set(declared)
         entry = self.sets.get(set_name, {})
         out = {k: v for k, v in self.defaults.items() if k in declared}
@@ -111,31 +151,23 @@ def _mapping(value: Any, file: Path | str, key: str) -> dict[str, Any]:
     return {str(k): v for k, v in value.items()}
 
 
-def load_param_sets(
-    path: Path | str | None,
-    notebooks: Iterable[str],
-) -> ParamSets:
-    """Read and validate ``params.yaml``. A missing file means: no sets but ``default``.
-
-    ``notebooks`` are the notebook names that exist. Structural problems raise
-    :class:`ParamsFileError` naming the file and the key.
-    """
+def load_param_sets(path: Path | str | None, notebooks: Iterable[str]) -> ParamSets:
+    """Read and validate ``params.yaml`` against the ``notebooks`` that exist. A missing file
+    means no set but ``default``; problems raise :class:`ParamsFileError` naming file and key."""
+    from ..paths import check_set_name
 
     notebooks = list(notebooks)
     if path is None or not Path(path).exists():
         return ParamSets(file=Path(path) if path else None)
     path = Path(path)
-    raw = read_yaml(path)
-    top = _mapping(raw, path, "(top level)")
-    unknown = set(top) - {"defaults", "sets"}
-    if unknown:
-        key = sorted(unknown)[0]
+    top = _mapping(read_yaml(path), path, "(top level)")
+    for key in sorted(set(top) - {"defaults", "sets"}):
         raise ParamsFileError(path, key, "unknown top-level key (allowed: defaults, sets)")
     result = ParamSets(file=path, defaults=_mapping(top.get("defaults"), path, "defaults"))
     for set_name, entry in _mapping(top.get("sets"), path, "sets").items():
         key = f"sets.{set_name}"
-        if set_name in RESERVED_SETS:
-            raise ParamsFileError(path, key, f"'{set_name}' is reserved for one-off -p runs")
+        if set_name == "adhoc":
+            raise ParamsFileError(path, key, "'adhoc' is reserved for one-off -p runs")
         try:
             check_set_name(set_name, key)
         except ParameterError as exc:
@@ -146,7 +178,7 @@ def load_param_sets(
                 raise ParamsFileError(
                     path,
                     f"{key}.{nb_key}",
-                    f"no notebook named '{nb_key}'{_suggest(nb_key, notebooks)} "
+                    f"no notebook named '{nb_key}'{did_you_mean(nb_key, notebooks)} "
                     f"(notebooks: {', '.join(notebooks) or 'none'}; 'all' applies to every one)",
                 )
             entry[nb_key] = _mapping(values, path, f"{key}.{nb_key}")
@@ -154,61 +186,88 @@ def load_param_sets(
     return result
 
 
-def read_yaml(path: Path) -> Any:
-    """A small YAML file, safely: no Python tags, no alias bombs, a size limit, messages not
-    tracebacks."""
-    import yaml
+# -- the parameters cell ------------------------------------------------------------------------
 
-    try:
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raise ParamsFileError(
-                path, "", f"larger than {MAX_YAML_BYTES // 1024} KiB; not a parameter file"
+
+def _source(cell: Mapping[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def parameters_cell(nb: Path | Mapping[str, Any]) -> str | None:
+    """The source of the notebook's cell tagged ``parameters`` (None when it has none)."""
+    if isinstance(nb, Path):
+        nb = json.loads(nb.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):  # fmt: skip
+            return _source(cell).strip()
+    return None
+
+
+def cell_problem(path: Path, notebook: str, expected: str | None = None) -> str | None:
+    """Why the notebook's ``parameters`` cell differs from its declaration (None when equal);
+    for ``tools/check_notebooks.py``."""
+    want = (expected if expected is not None else cell_source(notebook)).strip()
+    got = parameters_cell(path)
+    if got is None:
+        return "has no cell tagged 'parameters'"
+    for i, (a, b) in enumerate(zip(got.splitlines(), want.splitlines(), strict=False), 1):
+        if a != b:
+            return (
+                f"parameters cell line {i} is {a[:80]!r}, the declaration gives {b[:80]!r}; "
+                "edit belthaw/parameters.py, then run `python tools/check_notebooks.py --fix`"
             )
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParamsFileError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParamsFileError(
-            path, "", f"cannot be read as UTF-8 text ({type(exc).__name__})"
-        ) from None
+    if got != want:
+        return "parameters cell has a different number of lines than the declaration; run `python tools/check_notebooks.py --fix`"  # fmt: skip
+    return None
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
+
+
+def _cell_values(cell: str) -> dict[str, Any] | None:
+    """``{name: value}`` of the cell's ``name[: type] = literal`` lines (None: not Python)."""
     try:
-        # Aliases (&a / *a) could expand a few lines into gigabytes; parameters never need them.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                raise ParamsFileError(
-                    path, "", "YAML aliases (*name) are not allowed in parameter files"
-                )
-        return yaml.safe_load(text)
-    except ValueError:  # an impossible unquoted date: PyYAML's date parser raises
-        raise ParamsFileError(path, "", _bad_date(text)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ParamsFileError(
-            path, "", f"not valid YAML{where}: {str(problem)[:QUOTE_MAX]}"
-        ) from None
-
-
-def _bad_date(text: str) -> str:
-    """Which unquoted date in a YAML text is not a day of the calendar, and where."""
-    import datetime as dt
-
-    import yaml
-
-    stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            stack += [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
-        elif node is not None and node.tag.endswith(":timestamp"):
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return None
+    out = {}
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and node.value is not None:
             try:
-                dt.date.fromisoformat(node.value[:10])
+                out[target.id] = ast.literal_eval(node.value)
             except ValueError:
-                return (
-                    f"line {node.start_mark.line + 1}: {node.value[:QUOTE_MAX]!r} is not a day of "
-                    "the calendar; write a real date as YYYY-MM-DD"
-                )
-    return "a value is not a valid date; write dates as YYYY-MM-DD"
+                out[target.id] = ast.unparse(node.value)
+    return out
+
+
+def cell_hint(label: str, cell: str | None, specs: Mapping[str, Param]) -> str | None:
+    """One line when the notebook's ``parameters`` cell is not its declaration (JupyterLab
+    saved an edit): what the cell says and the exact fix. None when the cell is the declared one.
+
+    The run is not changed by it: the runner injects every declared value of the set.
+    """
+    expected = "\n".join(p.cell_line() for p in specs.values())
+    if cell is not None and cell.strip() == expected.strip():
+        return None
+    restore = f"`git checkout {label}` to restore the cell"
+    values = _cell_values(cell) if cell is not None else None
+    changed = {
+        n: v for n, v in (values or {}).items()
+        if n in specs and n != "output_set" and v != specs[n].default
+    }  # fmt: skip
+    if not changed:
+        what = "has no parameters cell" if cell is None else "its parameters cell differs from the declaration"  # fmt: skip
+        return f"{label}: {what}; belthaw run uses the set's values — use {restore}"
+    says = ", ".join(f"{n} = {json.dumps(v, ensure_ascii=False)}" for n, v in changed.items())
+    flags = " ".join(f"-p {n} {shlex.quote(_cli_value(v))}" for n, v in changed.items())
+    return (
+        f"{label}: your parameters cell says {says}; belthaw run uses the set's values — "
+        f"pass {flags} to use yours, or {restore}"
+    )
