@@ -249,6 +249,11 @@ class _Runner:
             r.status, r.duration = answer["status"], answer["duration"]
             r.ename, r.evalue = answer.get("ename", ""), answer.get("evalue", "")
             self._locate(r, job.nb, answer.get("cell"))
+        # A chart with nothing to draw stops its notebook with EmptySelectionError: that is
+        # the notebook's answer for these parameters, not a failure, and its old figures go.
+        empty_reason = r.evalue if r.status == "failed" and r.ename == "EmptySelectionError" else ""
+        if empty_reason:
+            r.status = "ok"
         if r.status == "ok":
             recorded = [Path(p) for p in cache.read_json(lay.outputs_file(self.set, n), [])]
             r.outputs = [p for p in recorded if p.is_file()]
@@ -256,7 +261,7 @@ class _Runner:
             old = set(cache.read_json(manifest, {}).get("outputs", {}))
             r.removed = self._remove_stale(old - set(outputs))
             if not outputs:
-                r.status, r.nothing = "empty", nothing_drawn_reason(r.executed)
+                r.status, r.nothing = "empty", empty_reason or nothing_drawn_reason(r.executed)
         if r.status == "ok":
             cache.write_json(manifest, {
                 "notebook": n, "set": self.set, "key": cache.key(job.inputs), "inputs": job.inputs,
