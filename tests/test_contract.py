@@ -1,13 +1,16 @@
-"""Every declared parameter reaches the outputs that mention it.
+"""Every declared parameter reaches the outputs that mention it, through the notebooks' own code.
 
-For each notebook and each parameter that changes what is drawn, the figures built with
-the default and with another allowed value must differ: in their words (title, subtitle,
-caption, alt text, notes), their tables, or what is drawn. A parameter that is read under
-the wrong name (the old ``window_days`` bug) leaves the outputs unchanged and fails here.
+For each notebook and each parameter that changes what is drawn, the notebook's code cells
+are executed (in this process, with the data loaded once) with the default and with another
+allowed value; the figures it saves must differ in their words (title, subtitle, caption,
+alt text, notes), their tables, or what is drawn. A parameter that a notebook reads under
+the wrong name, or forgets to pass on, leaves the outputs unchanged and fails here.
 The output parameters (formats, output_set, stale_after_days) are checked on the files.
 """
 
 from __future__ import annotations
+
+import json
 
 import matplotlib
 
@@ -20,15 +23,13 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from belthaw import notebook as nb  # noqa: E402
-from belthaw.parameters import NOTEBOOKS, OUTPUT_PARAMETERS  # noqa: E402
+from belthaw import paths  # noqa: E402
+from belthaw.catalogue import figures_of  # noqa: E402
+from belthaw.errors import EmptySelectionError  # noqa: E402
+from belthaw.parameters import NOTEBOOKS, OUTPUT_PARAMETERS, cell_source  # noqa: E402
 
-FIGURES = {
-    "01_releases": ("01-releases", "01-cumulative"),
-    "02_sanctions_relief": ("02-relief-steps",),
-    "03_exchanges": ("03-exchanges",),
-    "04_briefing_overview": ("04-overview",),
-    "05_sources": ("05-claims", "05-totals"),
-}
+pytestmark = pytest.mark.notebooks
+
 #: Another allowed value per parameter (the default's alternative), chosen so that the
 #: shipped data has something that differs.
 OTHER = {
@@ -47,6 +48,7 @@ OTHER = {
     "link_strengths": ["explicit"],
     "infer_window_days": 3,
     "max_events": 2,
+    "as_of": "2025-12-15",
 }
 #: Where the shipped data needs another value for the change to show (no exchange falls
 #: between July 2024 and January 2025, so that start changes nothing drawn).
@@ -66,13 +68,10 @@ def data():
     return nb.load(quiet=True)
 
 
-def fingerprint(built) -> tuple:
+def fingerprint(fig, text, tables) -> tuple:
     """What a reader of the figure gets: its words, tables and drawn marks."""
-    if built.empty:
-        return ("empty", built.message)
-    t = built.text
     drawn = []
-    for ax in built.fig.axes:
+    for ax in fig.axes:
         for a in ax.get_children():
             if isinstance(a, Line2D):
                 drawn.append(("line", tuple(map(tuple, a.get_xydata().round(3).tolist()))))
@@ -80,15 +79,53 @@ def fingerprint(built) -> tuple:
                 drawn.append(("patch", tuple(round(v, 3) for v in a.get_extents().bounds)))
             elif isinstance(a, Text) and a.get_text():
                 drawn.append(("text", a.get_text()))
-    tables = tuple((k, v.to_csv(index=False)) for k, v in sorted(built.tables.items()))
-    size = tuple(built.fig.get_size_inches().round(2))
-    plt.close(built.fig)
-    return (t.title, t.subtitle, t.caption, t.alt, t.notes, tables, size, tuple(sorted(drawn)))
+    frames = tuple((k, v.to_csv(index=False)) for k, v in sorted(tables.items()) if v is not None)
+    size = tuple(fig.get_size_inches().round(2))
+    plt.close(fig)
+    return (
+        text.title,
+        text.subtitle,
+        text.caption,
+        text.alt,
+        text.notes,
+        frames,
+        size,
+        tuple(sorted(drawn)),
+    )
 
 
-def outputs(data, notebook, values):
-    p = nb.check(notebook, values)
-    return [fingerprint(nb.build(name, data, p)) for name in FIGURES[notebook]]
+def run_notebook(notebook: str, values: dict, data, monkeypatch) -> dict:
+    """Execute the notebook's code cells as Run All would, after its parameters cell and
+    ``values`` (papermill's injected cell); returns what each ``nb.save`` was given."""
+    saved: dict = {}
+
+    def capture(fig, text, name, data, params, *, table=None, tables=None):
+        saved[name] = fingerprint(
+            fig, nb.replay_words(text, params), {"data": table, **(tables or {})}
+        )
+        return []
+
+    monkeypatch.setattr(nb, "save", capture)
+    monkeypatch.setattr(nb, "load", lambda *a, **k: data)
+    cells = json.loads((paths.NOTEBOOKS_DIR / f"{notebook}.ipynb").read_text(encoding="utf-8"))[
+        "cells"
+    ]
+    ns: dict = {}
+    exec(cell_source(notebook), ns)
+    ns.update(values)
+    try:
+        for cell in cells:
+            if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+                exec("".join(cell["source"]), ns)
+    except EmptySelectionError as err:
+        saved["nothing drawn"] = str(err)
+    return saved
+
+
+def outputs(data, notebook, values, monkeypatch):
+    saved = run_notebook(notebook, values, data, monkeypatch)
+    assert "nothing drawn" in saved or set(saved) == set(figures_of(notebook))
+    return saved
 
 
 CASES = [
@@ -104,30 +141,34 @@ def test_every_parameter_is_covered():
 
 
 @pytest.mark.parametrize(("notebook", "name"), CASES)
-def test_parameter_reaches_the_outputs(data, notebook, name):
-    default = outputs(data, notebook, {})
-    changed = outputs(data, notebook, {name: OTHER_FOR.get((notebook, name), OTHER[name])})
+def test_parameter_reaches_the_outputs(data, notebook, name, monkeypatch):
+    default = outputs(data, notebook, {}, monkeypatch)
+    changed = outputs(
+        data, notebook, {name: OTHER_FOR.get((notebook, name), OTHER[name])}, monkeypatch
+    )
     assert changed != default, f"{notebook}: changing {name} changed nothing a reader sees"
 
 
 @pytest.mark.parametrize(("notebook", "name", "a", "b"), PAIRS)
-def test_parameter_values_are_told_apart(data, notebook, name, a, b):
-    assert outputs(data, notebook, {name: a}) != outputs(data, notebook, {name: b})
+def test_parameter_values_are_told_apart(data, notebook, name, a, b, monkeypatch):
+    assert outputs(data, notebook, {name: a}, monkeypatch) != outputs(
+        data, notebook, {name: b}, monkeypatch
+    )
 
 
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
-def test_output_parameters_reach_the_files(data, notebook, tmp_path, monkeypatch):
-    from belthaw import paths
+def test_output_parameters_reach_the_files(notebook, tmp_path, monkeypatch):
+    """The notebook run as papermill runs it, writing only PNG into a set of its own."""
+    import papermill
 
-    monkeypatch.setattr(paths, "FIGURES_DIR", tmp_path)
-    name = FIGURES[notebook][0]
-    p = nb.check(
-        notebook, {"formats": ["png"], "output_set": "contract-test", "stale_after_days": 3650}
-    )
-    built = nb.build(name, data, p)
-    written = nb.save(built, data, p)
+    monkeypatch.setenv("BELTHAW_FIGURES_DIR", str(tmp_path))
+    values = {"formats": ["png"], "output_set": "contract-test", "stale_after_days": 3650}
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"), str(tmp_path / "out.ipynb"),
+        parameters=values, kernel_name="belthaw", progress_bar=False, cwd=str(paths.NOTEBOOKS_DIR),
+    )  # fmt: skip
     folder = tmp_path / "contract-test"
-    assert {w.parent for w in written} == {folder}
-    assert (folder / f"{name}.png").exists() and not (folder / f"{name}.svg").exists()
-    # fresh data by a ten-year rule: no stale note beside the date
-    assert "anything later is not included" not in (folder / f"{name}.md").read_text()
+    for name in figures_of(notebook):
+        assert (folder / f"{name}.png").exists() and not (folder / f"{name}.svg").exists()
+        # fresh data by a ten-year rule: no stale note beside the date
+        assert "anything later is not included" not in (folder / f"{name}.md").read_text()
