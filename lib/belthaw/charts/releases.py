@@ -340,7 +340,7 @@ def releases_text(
         some = "at least" if str(held["precision"]) == "at_least" else "some"
         # The stock is dated: a title setting it beside a total says on which day it was counted.
         title += f"; {some} {fmt_n(held['count'])} still held on {long_day(held['date'])}"
-    unit = "each bar one release" if "event_id" in series else "each bar one period"
+    unit = "each bar one release" if "event_id" in series else _period_unit(series)
     subtitle = (
         f"Releases from Belarusian prisons, {fmt_month(start)} to {fmt_month(end)} "
         f"({unit}); counting rule: {h.rule}"
@@ -382,6 +382,11 @@ def releases_text(
         notes=tuple(notes[:MAX_NOTES]),
         source_ids=ids_by_frequency(series["source_ids"].astype(str), stock_ids),
     )
+
+
+def _period_unit(series: pd.DataFrame) -> str:
+    days = (series["period_end"] - series["period"]).dt.days.median()
+    return "per month" if days <= 31 else "per quarter"
 
 
 def _dest_codes(series: pd.DataFrame) -> str:

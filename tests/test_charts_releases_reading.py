@@ -1,4 +1,4 @@
-"""Reading problems found by looking at the figures: a quarterly subtitle that stopped a
+"""charts/releases.py and charts/cumulative.py: reading problems found by looking at the figures: a quarterly subtitle that stopped a
 quarter short, two identical total labels side by side, a "still held" axis from zero."""
 
 import matplotlib
@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from belthaw.charts import cumulative, releases  # noqa: E402
+from belthaw.counting import CountingRule  # noqa: E402
 from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
 from synth import TOTALS, make_dataset, release  # noqa: E402
 
@@ -21,7 +22,7 @@ def _close():
 
 def _quarterly(events):
     ds = make_dataset(events=events)
-    return release_series(ds.events, ds.claims, granularity="quarter")
+    return release_series(ds, granularity="quarter")
 
 
 @pytest.mark.parametrize(
@@ -35,15 +36,15 @@ def test_quarterly_subtitle_names_the_end_of_the_last_quarter(last_release, name
             release(f"ev-{last_release.replace('-', '')}-b", last_release, 5),
         ]  # fmt: skip
     )
-    text = releases.releases_text(series)
+    text = releases.releases_text(series, None, CountingRule())
     assert f"July 2024 {named} (per quarter)" in text.subtitle, text.subtitle
 
 
 def test_monthly_subtitle_names_the_last_month_and_an_end_date_wins():
     ds = make_dataset(events=[release("ev-20240703-a", "2024-07-03", 18), release("ev-20250210-b", "2025-02-10", 5)])  # fmt: skip
-    series = release_series(ds.events, ds.claims, granularity="month")
-    assert "to February 2025 (per month)" in releases.releases_text(series).subtitle
-    text = releases.releases_text(series, end="2024-12-31")
+    series = release_series(ds, granularity="month")
+    assert "to February 2025 (per month)" in releases.releases_text(series, None, CountingRule()).subtitle
+    text = releases.releases_text(series, None, CountingRule(), end="2024-12-31")
     assert "to December 2024" in text.subtitle
 
 
@@ -79,7 +80,7 @@ def test_still_held_axis_from_zero_when_the_data_come_near_it():
 
 def test_same_total_on_nearby_days_gets_one_label():
     ds = make_dataset()
-    series = release_series(ds.events, ds.claims)
+    series = release_series(ds)
     repeat = [
         dict(TOTALS[0], total_id="t-a", as_of="2025-12-12", value=430),
         dict(TOTALS[0], total_id="t-b", as_of="2025-12-13", value=430),
