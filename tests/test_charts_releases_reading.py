@@ -43,7 +43,10 @@ def test_quarterly_subtitle_names_the_end_of_the_last_quarter(last_release, name
 def test_monthly_subtitle_names_the_last_month_and_an_end_date_wins():
     ds = make_dataset(events=[release("ev-20240703-a", "2024-07-03", 18), release("ev-20250210-b", "2025-02-10", 5)])  # fmt: skip
     series = release_series(ds, granularity="month")
-    assert "to February 2025 (per month)" in releases.releases_text(series, None, CountingRule()).subtitle
+    assert (
+        "to February 2025 (per month)"
+        in releases.releases_text(series, None, CountingRule()).subtitle
+    )
     text = releases.releases_text(series, None, CountingRule(), end="2024-12-31")
     assert "to December 2024" in text.subtitle
 

@@ -107,7 +107,9 @@ def test_counter_not_relay_names_the_row():
     """Two sites relaying one office's figure: one row, labelled with the office."""
     ds = make_dataset(events=RELEASES, claims=[], exchanges=[],
                       totals=[_total("a", 100), _total("b", 100, source_id="reuters-1")])  # fmt: skip
-    origin = ["Presidential office" if s in ("ap-1", "reuters-1") else "" for s in ds.sources["source_id"]]
+    origin = [
+        "Presidential office" if s in ("ap-1", "reuters-1") else "" for s in ds.sources["source_id"]
+    ]
     cmp = itemized_vs_totals(replace(ds, sources=ds.sources.assign(origin=origin)))
     shown = totals_on_chart(cmp)
     ax = chart.plot_totals(shown)

@@ -10,8 +10,6 @@ The output parameters (formats, output_set, stale_after_days) are checked on the
 
 from __future__ import annotations
 
-import json
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -25,8 +23,8 @@ from matplotlib.text import Text  # noqa: E402
 from belthaw import notebook as nb  # noqa: E402
 from belthaw import paths  # noqa: E402
 from belthaw.catalogue import figures_of  # noqa: E402
-from belthaw.errors import EmptySelectionError  # noqa: E402
-from belthaw.parameters import NOTEBOOKS, OUTPUT_PARAMETERS, cell_source  # noqa: E402
+from belthaw.parameters import NOTEBOOKS, OUTPUT_PARAMETERS  # noqa: E402
+from notebook_cells import run_notebook  # noqa: E402
 
 pytestmark = pytest.mark.notebooks
 
@@ -94,38 +92,12 @@ def fingerprint(fig, text, tables) -> tuple:
     )
 
 
-def run_notebook(notebook: str, values: dict, data, monkeypatch) -> dict:
-    """Execute the notebook's code cells as Run All would, after its parameters cell and
-    ``values`` (papermill's injected cell); returns what each ``nb.save`` was given."""
-    saved: dict = {}
-
-    def capture(fig, text, name, data, params, *, table=None, tables=None):
-        saved[name] = fingerprint(
-            fig, nb.replay_words(text, params), {"data": table, **(tables or {})}
-        )
-        return []
-
-    monkeypatch.setattr(nb, "save", capture)
-    monkeypatch.setattr(nb, "load", lambda *a, **k: data)
-    cells = json.loads((paths.NOTEBOOKS_DIR / f"{notebook}.ipynb").read_text(encoding="utf-8"))[
-        "cells"
-    ]
-    ns: dict = {}
-    exec(cell_source(notebook), ns)
-    ns.update(values)
-    try:
-        for cell in cells:
-            if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
-                exec("".join(cell["source"]), ns)
-    except EmptySelectionError as err:
-        saved["nothing drawn"] = str(err)
-    return saved
-
-
 def outputs(data, notebook, values, monkeypatch):
-    saved = run_notebook(notebook, values, data, monkeypatch)
-    assert "nothing drawn" in saved or set(saved) == set(figures_of(notebook))
-    return saved
+    saved = run_notebook(notebook, values, data)
+    if isinstance(saved, str):
+        return saved  # nothing drawn, and why
+    assert set(saved) == set(figures_of(notebook))
+    return {name: fingerprint(s.fig, s.text, s.tables) for name, s in saved.items()}
 
 
 CASES = [

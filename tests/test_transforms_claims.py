@@ -122,7 +122,15 @@ def test_claim_bounds_hold_the_figure(figures):
 def test_counters_origin_over_copies_over_publisher(ds):
     assert counters(ds)["ap-1"] == "AP"  # no origin column: the publisher
     src = ds.sources.assign(
-        tier=["republication", "original", "original", "official", "official", "original", "aggregator"],
+        tier=[
+            "republication",
+            "original",
+            "original",
+            "official",
+            "official",
+            "original",
+            "aggregator",
+        ],
         original_publisher=["The Associated Press", "", "", "", "", "", ""],
     )
     assert counters(replace(ds, sources=src))["ap-1"] == "The Associated Press"

@@ -108,9 +108,7 @@ def test_empty_selection_says_why(ds):
     s = release_series(ds, start="2023-01-01", end="2023-02-01")
     assert s.attrs["selection"] == "releases between 2023-01-01 and 2023-02-01"
     assert s.attrs["coverage"] == "the data covers 2024-07-03 to 2026-01-20"
-    assert release_series(
-        ds, start="2023-01-01", end="2023-02-01", granularity="month"
-    ).empty
+    assert release_series(ds, start="2023-01-01", end="2023-02-01", granularity="month").empty
 
 
 def test_only_releases_counted():

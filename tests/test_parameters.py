@@ -49,7 +49,7 @@ def test_coercion(name, value, expected):
     "values, parameter, fragment",
     [
         ({"granularty": "month"}, "granularty", "did you mean 'granularity'"),
-        ({"colour": "red"}, "colour", "known: start, end, granularity"),
+        ({"colour": "red"}, "colour", "known: start, end, as_of, granularity"),
         ({"annotate_min": "lots"}, "annotate_min", "expected a whole number"),
         ({"annotate_min": "\u0665\u0662"}, "annotate_min", "digits 0-9"),  # Arabic-Indic 52
         ({"annotate_min": True}, "annotate_min", "expected a whole number"),

@@ -1,4 +1,4 @@
-"""Label placement: the vectorised placer picks the spots the one-box-at-a-time placer picked,
+"""charts/labels.py: label placement: the vectorised placer picks the spots the one-box-at-a-time placer picked,
 labels with a free spot never overlap, and a saved figure is placed once, not per format."""
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from belthaw import notebook as nb
-from belthaw.charts.base import FigureText
+from belthaw.catalogue import FIGURES
+from belthaw.charts.figtext import FigureText
 from belthaw.charts.labels import LabelPlacer, placers
 from belthaw.figure import save as figsave
+from belthaw.figure import save_figure
 from belthaw.figure.layout import DPI, figure_renderer
 from belthaw.style import SIZES
+from notebook_cells import run_notebook
 
-CHARTS = [
-    ("01-releases", "01_releases"),
-    ("01-cumulative", "01_releases"),
-    ("02-relief-steps", "02_sanctions_relief"),
-    ("03-exchanges", "03_exchanges"),
-    ("04-overview", "04_briefing_overview"),
-    ("05-claims", "05_sources"),
-    ("05-totals", "05_sources"),
-]
-CASES = [(name, notebook, size) for name, notebook in CHARTS for size in SIZES]
+CASES = [(f.name, f.notebook, size) for f in FIGURES for size in SIZES]
 
 
 @pytest.fixture(scope="module")
@@ -74,24 +68,14 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
 
 
 def _built(data, name, notebook, size):
-    b = nb.build(name, data, nb.check(notebook, {"size": size}))
-    assert not b.empty, b.message
-    return b
+    saved = run_notebook(notebook, {"size": size}, data)
+    assert not isinstance(saved, str), saved
+    return saved[name]
 
 
-def _save(b, data, tmp_path, formats=("svg",)):
-    return figsave.save(
-        b.fig,
-        b.name,
-        out_dir=tmp_path,
-        text=b.text,
-        publishers=data.publishers_in_order(b.text.source_ids),
-        params={"size": b.size},
-        data_version=data.version,
-        notebook="test.ipynb",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        formats=list(formats),
-        size=b.size,
+def _save(b, data, tmp_path, name, formats=("svg",)):
+    return save_figure(
+        b.fig, b.text, name, data=data, params=b.params, out_dir=tmp_path, formats=formats
     )
 
 
@@ -116,7 +100,7 @@ def test_labels_with_a_free_spot_overlap_nothing(data, name, notebook, size, tmp
     """After saving, each label is measured again by matplotlib; a label the placer
     called clear (cost 0) overlaps no label placed before it, no marker, no bar."""
     b = _built(data, name, notebook, size)
-    _save(b, data, tmp_path)
+    _save(b, data, tmp_path, name)
     fig = b.fig
     r = _at_print_resolution(fig)
     for p in placers(fig):
