@@ -23,7 +23,8 @@ import pytest
 
 from belthaw import paths
 from belthaw.data import load, validate
-from belthaw.data.read import INT_CEILING, MAX_FILE_BYTES, MAX_ROWS_PER_CHECK
+from belthaw.data.problems import MAX_ROWS_PER_CHECK
+from belthaw.data.read import INT_CEILING, MAX_FILE_BYTES
 from belthaw.errors import DataError
 
 SHIPPED = paths.ROOT / "data"

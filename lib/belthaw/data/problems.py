@@ -44,11 +44,17 @@ def short(v: object, n: int = 60) -> str:
 def emit(out, where: Where, column, mask, message, *, values=None, severity="error") -> None:
     """Add one problem per flagged row (up to the cap), then one line for the rest.
 
-    ``message`` may show the row's entry in ``values`` as ``{v}`` (cut to 60 characters;
-    ``{v!r}`` quotes it), or be a function of that entry.
+    ``mask`` is a boolean Series, or an array in the order of ``values``. ``message`` may
+    show the row's entry in ``values`` as ``{v}`` (cut to 60 characters; ``{v!r}`` quotes
+    it), or be a function of that entry.
     """
-    mask = pd.Series(mask).fillna(False).astype(bool)
-    flagged = mask.index[mask.to_numpy()]
+    if isinstance(mask, pd.Series):
+        index, mask = mask.index, mask.to_numpy(dtype=bool, na_value=False)
+    else:  # an array: in the order of ``values``
+        index, mask = values.index, np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    flagged = index[mask]
     for i in flagged[:MAX_ROWS_PER_CHECK]:
         if callable(message):
             text = message(values.loc[i])

@@ -246,113 +246,117 @@ def read_table(name: str, resource: dict, data_dir: Path) -> Table:
     if t.text.empty:
         t.problems.append(Problem(path.name, 1, None, "has a header but no data rows"))
         return t
-    t.problems += check_cells(t.text[~short.to_numpy()], fields, t.where)
-    t.problems += text_damage(t.text, fields, t.where)
-    t.typed = typed(t.text, fields)
+    t.typed, found = check_and_type(t.text, fields, t.where)
+    found += text_damage(t.text, fields, t.where)
+    # A short row is reported once, as short; its padded cells are not checked.
+    short_lines = {t.where.line(i) for i in short.index[short.to_numpy()]}
+    t.problems += [p for p in found if p.line not in short_lines]
     return t
 
 
 # ------------------------------------------------------------------ cells
 
 
-def _full(s: pd.Series, pattern: str) -> pd.Series:
-    return per_distinct(s, lambda u: u.str.fullmatch(pattern, flags=re.ASCII)).astype(bool)
+def _full(s: pd.Series, pattern: str) -> np.ndarray:
+    return s.str.fullmatch(pattern, flags=re.ASCII).to_numpy(dtype=bool, na_value=False)
 
 
-def _numbers(s: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
-    """(written as a number, its value: NaN when not one or beyond the ceiling)."""
-    ok = _full(s, _INT if kind == "integer" else _NUM)
-    ceiling = INT_CEILING if kind == "integer" else NUMBER_CEILING
-    num = pd.to_numeric(s.where(ok & (s.str.len() <= 40)), errors="coerce").astype("float64")
-    return ok, num.where(num.abs() <= ceiling)
+def check_and_type(df: pd.DataFrame, fields: list[dict], where: Where) -> tuple[pd.DataFrame, list]:
+    """The table in the dtypes of the contract (docs/architecture.md), and every problem
+    of the schema's per-cell rules.
 
-
-def check_cells(df: pd.DataFrame, fields: list[dict], where: Where) -> list[Problem]:
-    """Every problem of the schema's per-cell rules on a table of text."""
+    A cell that breaks its type becomes missing, so the cross-table rules run on
+    everything that did type: one pass reports both.
+    """
     out: list[Problem] = []
+    typed = {}
     for f in fields:
         col, c, kind = f["name"], f.get("constraints", {}), f.get("type", "string")
-        s, bind = df[col], flagger(out, where)
-        present = s != ""
+        s = df[col]
+        present = (s != "").to_numpy()
 
-        def flag(mask, message, s=s, col=col, bind=bind):
-            bind(col, mask, message, values=s)
+        def flag(mask, message, s=s, col=col):
+            emit(out, where, col, mask, message, values=s)
 
-        flag(present & (s != s.str.strip()), "value {v!r} has leading or trailing whitespace")
         if c.get("required"):
             flag(~present, "is required but empty")
         if kind == "date":
-            ok = _full(s, _ISO_DAY) & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna()
-            sheet = _full(s, SPREADSHEET_DATE)
-            flag(
-                present & ~ok & sheet,
-                "{v!r} is not a date in the form YYYY-MM-DD: a spreadsheet "
-                "probably reformatted it; write it as YYYY-MM-DD (e.g. 2025-09-11) and open the "
-                "file with date columns as text",
-            )
-            flag(
-                present & ~ok & ~sheet, "{v!r} is not a date; expected YYYY-MM-DD (e.g. 2025-09-11)"
-            )
+            typed[col] = _date(s, present, flag)
         elif kind in ("integer", "number"):
-            _check_number(flag, s, present, kind, c)
-        if "enum" in c:
-            allowed = ", ".join(c["enum"]).replace("{", "{{").replace("}", "}}")
-            flag(present & ~s.isin(c["enum"]), "{v!r} is not allowed; expected one of: " + allowed)
-        if "minLength" in c:
-            flag(
-                present & (s.str.len() < c["minLength"]),
-                f"is shorter than {c['minLength']} characters",
-            )
-        if "maxLength" in c:
-            flag(s.str.len() > c["maxLength"], f"is longer than {c['maxLength']} characters")
-        if "pattern" in c:
-            form = c["pattern"].replace("{", "{{").replace("}", "}}")
-            flag(
-                present & ~_full(s, c["pattern"]), "{v!r} does not match the expected form " + form
-            )
-        if c.get("unique"):
-            flag(present & s.duplicated(), "duplicate value {v!r}; each value must be unique")
-    return out
-
-
-def _check_number(flag, s: pd.Series, present: pd.Series, kind: str, c: dict) -> None:
-    ok, num = _numbers(s, kind)
-    if kind == "integer":
-        what, ceiling = "a whole number (digits 0-9, e.g. 52)", INT_CEILING
-    else:
-        what, ceiling = "a number (digits 0-9, e.g. 52 or 1.5)", NUMBER_CEILING
-    foreign = present & ~ok & ~s.str.isascii() & _full(s.str.replace(r"\d", "0", regex=True), _NUM)
-    flag(foreign, "{v!r} uses digits other than 0-9; retype it with the digits 0-9")
-    flag(present & ~ok & ~foreign, "{v!r} is not " + what)
-    flag(ok & num.isna(), f"{{v}} is too large: the workbook accepts at most {ceiling:,.0f}")
-    if "minimum" in c:
-        flag(num < c["minimum"], f"{{v}} is below the minimum {c['minimum']}")
-    if "maximum" in c:
-        flag(num > c["maximum"], f"{{v}} is above the maximum {c['maximum']}")
-
-
-def typed(df: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
-    """The table in the dtypes of the contract (docs/architecture.md).
-
-    A cell that breaks its type (reported by :func:`check_cells`) becomes missing, so
-    the cross-table rules run on everything that did type: one pass reports both.
-    """
-    out = {}
-    for f in fields:
-        col, kind = f["name"], f.get("type", "string")
-        s, enum = df[col], f.get("constraints", {}).get("enum")
-        if kind == "date":
-            out[col] = pd.to_datetime(
-                s.where(_full(s, _ISO_DAY)), format="%Y-%m-%d", errors="coerce"
-            )
-        elif kind in ("integer", "number"):
-            num = _numbers(s, kind)[1]
-            out[col] = num.astype("Int64") if kind == "integer" else num
-        elif enum:
-            out[col] = pd.Categorical(s.where(s.isin(enum)), categories=list(dict.fromkeys(enum)))
+            typed[col] = _number(s, present, kind, c, flag)
         else:
-            out[col] = s.astype("str")
-    return pd.DataFrame(out, index=df.index)
+            typed[col] = _text(s, present, c, flag)
+        if c.get("unique"):
+            dup = present & s.duplicated().to_numpy()
+            flag(dup, "duplicate value {v!r}; each value must be unique")
+    return pd.DataFrame(typed, index=df.index), out
+
+
+def _date(s: pd.Series, present: np.ndarray, flag) -> pd.Series:
+    day = pd.to_datetime(s.where(_full(s, _ISO_DAY)), format="%Y-%m-%d", errors="coerce")
+    bad = present & day.isna().to_numpy()
+    if bad.any():
+        sheet = _full(s, SPREADSHEET_DATE)
+        flag(
+            bad & sheet,
+            "{v!r} is not a date in the form YYYY-MM-DD: a spreadsheet probably "
+            "reformatted it; write it as YYYY-MM-DD (e.g. 2025-09-11) and open the file with "
+            "date columns as text",
+        )
+        flag(bad & ~sheet, "{v!r} is not a date; expected YYYY-MM-DD (e.g. 2025-09-11)")
+    return day
+
+
+def _number(s: pd.Series, present: np.ndarray, kind: str, c: dict, flag) -> pd.Series:
+    if kind == "integer":
+        ok, what, ceiling = _full(s, _INT), "a whole number (digits 0-9, e.g. 52)", INT_CEILING
+    else:
+        ok, what, ceiling = _full(s, _NUM), "a number (digits 0-9, e.g. 52 or 1.5)", NUMBER_CEILING
+    num = pd.to_numeric(s.where(ok), errors="coerce").astype("float64")
+    num = num.where(num.abs() <= ceiling)  # also refuses inf, which the pattern lets through
+    bad = present & ~ok
+    if bad.any():
+        ascii_ = s.str.isascii().to_numpy(dtype=bool)
+        other = bad & ~ascii_ & _full(s.str.replace(r"\d", "0", regex=True), _NUM)
+        flag(other, "{v!r} uses digits other than 0-9; retype it with the digits 0-9")
+        flag(bad & ~other, "{v!r} is not " + what)
+    flag(
+        ok & num.isna().to_numpy(),
+        f"{{v}} is too large: the workbook accepts at most {ceiling:,.0f}",
+    )
+    if "minimum" in c:
+        flag((num < c["minimum"]).to_numpy(), f"{{v}} is below the minimum {c['minimum']}")
+    if "maximum" in c:
+        flag((num > c["maximum"]).to_numpy(), f"{{v}} is above the maximum {c['maximum']}")
+    return num.astype("Int64") if kind == "integer" else num
+
+
+def _text(s: pd.Series, present: np.ndarray, c: dict, flag) -> pd.Series:
+    quoted = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
+    if "minLength" in c:
+        flag(
+            present & (s.str.len() < c["minLength"]).to_numpy(),
+            f"is shorter than {c['minLength']} characters",
+        )
+    if "maxLength" in c:
+        flag(
+            (s.str.len() > c["maxLength"]).to_numpy(), f"is longer than {c['maxLength']} characters"
+        )
+    if "pattern" in c:
+        flag(
+            present & ~_full(s, c["pattern"]),
+            "{v!r} does not match the expected form " + quoted(c["pattern"]),
+        )
+    if "enum" not in c:
+        return s
+    flag(
+        present & ~s.isin(c["enum"]).to_numpy(),
+        "{v!r} is not allowed; expected one of: " + quoted(", ".join(c["enum"])),
+    )
+    return pd.Series(
+        pd.Categorical(s.where(s.isin(c["enum"])), categories=list(dict.fromkeys(c["enum"]))),
+        index=s.index,
+    )
 
 
 def primary_key_problems(tables: dict[str, Table], descriptor: dict) -> list[Problem]:

@@ -130,7 +130,11 @@ def event_dates(tb: Tables) -> None:
     act = ev[ev["action_id"] != ""].astype({"jurisdiction": object, "instrument": object})
     for col in ("jurisdiction", "instrument"):
         n = act.groupby("action_id")[col].transform(lambda x: x.nunique(dropna=False))
-        flag(col, ev.index.isin(n.index[n > 1]), "differs between events sharing this action_id")
+        flag(
+            col,
+            pd.Series(ev.index.isin(n.index[n > 1]), ev.index),
+            "differs between events sharing this action_id",
+        )
 
 
 def event_counts(tb: Tables) -> None:
@@ -190,7 +194,7 @@ def people_events(tb: Tables) -> None:
     flag("other_event_ids", unknown.reindex(pe.index).notna(), msg, values=unknown)
     twice = others[others == rel_id.reindex(others.index)]
     msg = "repeats the release_event_id; list the release once, in release_event_id"
-    flag("other_event_ids", pe.index.isin(twice.index), msg)
+    flag("other_event_ids", pd.Series(pe.index.isin(twice.index), pe.index), msg)
     msg = "is empty but the outcome is {v!r}; name the release that freed them"
     flag("release_event_id", outcome.isin(FREED) & ~has_rel, msg, values=outcome)
     # A refused release is not a release of that person: it goes in other_event_ids, and
