@@ -83,16 +83,10 @@ def decode(blob: bytes) -> tuple[str | None, int | None, str]:
     try:
         return blob.decode("utf-8"), None, ""
     except UnicodeDecodeError as exc:
-        bad = blob[exc.start]
-        return (
-            None,
-            line(exc.start),
-            (
-                f"is not UTF-8: byte 0x{bad:02x} (probably '{bytes([bad]).decode('cp1252', 'replace')}'"
-                " in Windows-1252, the encoding of Excel's plain 'CSV') cannot be read; save the "
-                "file as CSV UTF-8 (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
-            ),
-        )
+        guess = blob[exc.start : exc.start + 1].decode("cp1252", "replace")
+        why = f"is not UTF-8: byte 0x{blob[exc.start]:02x} (probably '{guess}' in Windows-1252, "
+        why += "the encoding of Excel's plain 'CSV') cannot be read; save the file as CSV UTF-8"
+        return None, line(exc.start), why + " (in Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
 
 
 def parse(text: str) -> tuple[list[list[str]], list[int], tuple[int, str] | None]:
