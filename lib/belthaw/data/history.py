@@ -71,7 +71,7 @@ def summary(old: pd.DataFrame, new: pd.DataFrame, key: str | None, where: Where)
         if diff.any():
             i = diff.argmax()
             line = where.line(b["_label"].iloc[i])
-            was, now = short(a[col].iloc[i], 30), short(b[col].iloc[i], 30)
+            was, now = short(a[col].iloc[i], 40), short(b[col].iloc[i], 40)
             changed.append(
                 f"{diff.sum()} cell{'s' if diff.sum() > 1 else ''} of '{col}' "
                 f"changed (e.g. line {line}: {was} -> {now})"
@@ -86,7 +86,10 @@ def changes_since_commit(
     data_dir: Path, tables: dict[str, Table], descriptor: dict
 ) -> list[Problem]:
     """One warning per table that differs from its committed version."""
-    out = []
+    out: list[Problem] = []
+    here = data_dir.resolve()
+    if not any((p / ".git").exists() for p in (here, *here.parents)):
+        return out  # not in a repository: no git process is started
     for res in descriptor.get("resources", []):
         t = tables.get(res["name"])
         text = committed(data_dir, res["path"]) if t is not None and t.text is not None else None

@@ -172,41 +172,47 @@ def check_header(file: str, header: list[str], names: list[str]) -> tuple[list[s
     return got, out
 
 
-def frame_of_rows(t: Table, rows: list[list[str]], names: list[str]) -> pd.Series:
+def frame_of_rows(t: Table, rows: list[list[str]], names: list[str]) -> np.ndarray:
     """Put the data rows in ``t.text`` (padded to the header); returns which rows are short.
 
     A row with extra cells that are all empty (a spreadsheet's trailing commas) keeps
     its cells with a warning; extra cells holding text make the row an error, left out.
+    A row of empty cells is left out with a warning.
     """
-    n, flag = len(names), flagger(t.problems, t.where)
-    width = pd.Series([len(r) for r in rows], dtype=int)
-    extra = width - n
-    trailing = pd.Series([len(r) > n and not "".join(r[n:]).strip() for r in rows])
-    msg = "row ends with {v} empty cell(s) after the last column (trailing commas); delete them"
-    flag(None, trailing, msg, values=extra, severity="warning")
-    too_long = (width > n) & ~trailing
-    msg = f"row has {{v}} cells but the header has {n}: "
-    flag(
-        None,
-        too_long,
-        msg + "a cell holds an unquoted comma; put it in double quotes",
-        values=width,
-    )
-    flag(
-        None,
-        width < n,
-        msg + "a cell is missing (every row needs a cell for every column, "
-        "even an empty one at the end)",
-        values=width,
-    )
-    keep = [i for i in range(len(rows)) if not too_long[i]]
-    t.text = pd.DataFrame(
-        [(rows[i] + [""] * n)[:n] for i in keep], columns=names, index=keep, dtype=str
-    )
-    empty = (t.text == "").all(axis=1)
-    flag(None, empty, "row has only empty cells; it is ignored (delete it)", severity="warning")
-    t.text = t.text[~empty]
-    return (width < n).reindex(t.text.index)
+    n, index = len(names), pd.RangeIndex(len(rows))
+    width = pd.Series([len(r) for r in rows], index=index)
+    trailing = np.array([len(r) > n and not "".join(r[n:]).strip() for r in rows], dtype=bool)
+    too_long = (width.to_numpy() > n) & ~trailing
+    empty = np.array([not "".join(r).strip() for r in rows], dtype=bool)
+    if trailing.any() or too_long.any() or (width < n).any() or empty.any():
+        flag = flagger(t.problems, t.where)
+        msg = "row ends with {v} empty cell(s) after the last column (trailing commas); delete them"
+        flag(None, trailing, msg, values=width - n, severity="warning")
+        msg = f"row has {{v}} cells but the header has {n}: "
+        flag(
+            None,
+            too_long,
+            msg + "a cell holds an unquoted comma; put it in double quotes",
+            values=width,
+        )
+        flag(
+            None,
+            (width < n).to_numpy(),
+            msg + "a cell is missing (every row needs a cell for "
+            "every column, even an empty one at the end)",
+            values=width,
+        )
+        flag(
+            None,
+            empty,
+            "row has only empty cells; it is ignored (delete it)",
+            values=width,
+            severity="warning",
+        )
+    keep = np.flatnonzero(~too_long & ~empty)
+    cells = [(rows[i] + [""] * n)[:n] for i in keep]
+    t.text = pd.DataFrame(cells, columns=names, index=keep, dtype=str)
+    return (width < n).to_numpy()[keep]
 
 
 def read_table(name: str, resource: dict, data_dir: Path) -> Table:
@@ -243,7 +249,7 @@ def read_table(name: str, resource: dict, data_dir: Path) -> Table:
     t.typed, found = check_and_type(t.text, fields, t.where)
     found += text_damage(t.text, fields, t.where)
     # A short row is reported once, as short; its padded cells are not checked.
-    short_lines = {t.where.line(i) for i in short.index[short.to_numpy()]}
+    short_lines = {t.where.line(i) for i in t.text.index[short]}
     t.problems += [p for p in found if p.line not in short_lines]
     return t
 
@@ -267,6 +273,9 @@ def check_and_type(df: pd.DataFrame, fields: list[dict], where: Where) -> tuple[
     for f in fields:
         col, c, kind = f["name"], f.get("constraints", {}), f.get("type", "string")
         s = df[col]
+        if kind == "string" and not c:
+            typed[col] = s  # free text: checked for spreadsheet damage only
+            continue
         present = (s != "").to_numpy()
 
         def flag(mask, message, s=s, col=col):
@@ -343,12 +352,13 @@ def _text(s: pd.Series, present: np.ndarray, c: dict, flag) -> pd.Series:
         )
     if "enum" not in c:
         return s
+    allowed = s.isin(c["enum"])
     flag(
-        present & ~s.isin(c["enum"]).to_numpy(),
+        present & ~allowed.to_numpy(),
         "{v!r} is not allowed; expected one of: " + quoted(", ".join(c["enum"])),
     )
     return pd.Series(
-        pd.Categorical(s.where(s.isin(c["enum"])), categories=list(dict.fromkeys(c["enum"]))),
+        pd.Categorical(s.where(allowed), categories=list(dict.fromkeys(c["enum"]))),
         index=s.index,
     )
 
