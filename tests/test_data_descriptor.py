@@ -37,6 +37,8 @@ CASES = [
     ("minimum as text", lambda p: spec(p, "events", "count")["constraints"].update(minimum="0"), ("events", "count"), 'constraints.minimum: is "0"; expected a number'),
     ("required as text", lambda p: spec(p, "events", "title")["constraints"].update(required="yes"), ("events", "title"), "constraints.required: is \"yes\"; expected true or false"),
     ("minimum on text", lambda p: spec(p, "events", "title")["constraints"].update(minimum=1), ("events", "title"), "must be a finite number, on a number field"),
+    ("minimum infinite", lambda p: spec(p, "events", "count")["constraints"].update(minimum=float("-inf")), ("events", "count"), "constraints.minimum: must be a finite number"),
+    ("maximum beyond any count", lambda p: spec(p, "events", "count")["constraints"].update(maximum=10**400), ("events", "count"), "constraints.maximum: must be a finite number"),
     ("unknown constraint", lambda p: spec(p, "events", "title")["constraints"].update(format="x"), ("events", "title"), "constraints.format: is not supported"),
     ("invalid pattern", lambda p: spec(p, "sources", "source_id")["constraints"].update(pattern="^[a-z"), ("sources", "source_id"), "'^[a-z' is not a valid regular expression"),
     ("field twice", lambda p: res(p, "totals")["schema"]["fields"].append({"name": "notes"}), ("totals", "notes"), "field 'notes': declared twice"),
