@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
-from ..errors import Problem
-from .read import data_error, read_all
+from ..errors import DataError, Problem
+from ..provenance import data_version
+from .read import read_all
 from .rules import cross_table_problems
 
 
@@ -89,31 +90,31 @@ class Dataset:
 def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
     """Load the data package as typed DataFrames.
 
-    Raises :class:`~belthaw.errors.DataError` listing every problem (file,
-    line, column, what was expected) when the data breaks a rule; warnings
-    are kept on ``Dataset.warnings``.
+    Raises :class:`~belthaw.errors.DataError` listing every problem (file, line, column,
+    what was expected) when the data breaks a rule; warnings are kept on
+    ``Dataset.warnings``. With ``check=False`` the cross-table rules are skipped
+    (the schema's cell checks always run).
 
     >>> data = load()                                   # doctest: +SKIP
     >>> data.events.loc[data.events.kind == "release", "count"].sum()   # doctest: +SKIP
     """
     data_dir = Path(data_dir or paths.DATA_DIR)
-    tables, schema, version = read_all(data_dir, convert=True)
-    problems = [p for t in tables.values() for p in t.problems]
-    frames = {name: t.typed for name, t in tables.items() if t.typed is not None}
-    where = {name: t.where for name, t in tables.items()}
-    tables.clear()
+    tables, descriptor, problems = read_all(data_dir)
+    for t in tables.values():
+        problems += t.problems
+    frames = {name: tables[name].typed if name in tables else None for name in paths.TABLES}
     # Cell and cross-table errors are reported together, as ``belthaw validate`` does.
-    if check or any(p.severity == "error" for p in problems):
-        problems += cross_table_problems(frames, schema, where=where)
+    if tables and (check or any(p.severity == "error" for p in problems)):
+        where = {name: t.where for name, t in tables.items()}
+        problems += cross_table_problems(frames, descriptor, where=where)
     errors = [p for p in problems if p.severity == "error"]
-    if errors or len(frames) < len(paths.TABLES):
-        raise data_error(errors)
+    if errors or any(f is None for f in frames.values()):
+        raise DataError(errors)
     ev = frames["events"]
-    as_of = pd.concat([ev["date"], ev["date_end"]]).max()
     return Dataset(
-        **frames,
-        version=version,
-        as_of=as_of,
+        **{name: f.reset_index(drop=True) for name, f in frames.items()},
+        version=data_version(data_dir),
+        as_of=pd.concat([ev["date"], ev["date_end"]]).max(),
         data_dir=data_dir,
         warnings=tuple(p for p in problems if p.severity == "warning"),
     )

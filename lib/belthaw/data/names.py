@@ -7,6 +7,7 @@ variant seen in sources; lookups ignore case, diacritics and punctuation.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 import pandas as pd
@@ -91,8 +92,6 @@ def find_person(people: pd.DataFrame, query: str) -> pd.Series:
         return people.loc[people["person_id"] == ids[0]].iloc[0]
     if len(ids) > 1:
         raise _several(people, ids, query)
-    import difflib
-
     candidates = sorted(set(table["folded"]) | set(tokens["word"].dropna()))
     close = difflib.get_close_matches(q, candidates, n=3, cutoff=0.7)
     near = tokens.loc[tokens["folded"].isin(close) | tokens["word"].isin(close), "spelling"]
