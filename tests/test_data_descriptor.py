@@ -119,18 +119,18 @@ def test_new_columns_and_enum_values_need_no_code(tmp_path):
     d = write(tmp_path)
     pkg = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
     res(pkg, "sources")["schema"]["fields"].append(
-        {"name": "origin", "type": "string", "constraints": {"enum": ["web", "print"]}}
+        {"name": "medium", "type": "string", "constraints": {"enum": ["web", "print"]}}
     )
     spec(pkg, "claims", "field")["constraints"]["enum"].append("stock_estimate")
     (d / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
     sources = (d / "sources.csv").read_text(encoding="utf-8").splitlines()
-    sources = [sources[0] + ",origin"] + [r + (",web" if i % 2 else ",") for i, r in enumerate(sources[1:])]  # fmt: skip
+    sources = [sources[0] + ",medium"] + [r + (",web" if i % 2 else ",") for i, r in enumerate(sources[1:])]  # fmt: skip
     (d / "sources.csv").write_text("\n".join(sources) + "\n", encoding="utf-8")
     claims = (d / "claims.csv").read_text(encoding="utf-8").replace("count,more than 50", "stock_estimate,more than 50")  # fmt: skip
     (d / "claims.csv").write_text(claims, encoding="utf-8")
     report = validate(d)
     assert report.ok, str(report)
     data = load(d)
-    assert list(data.sources["origin"].cat.categories) == ["web", "print"]
-    assert data.sources["origin"].isna().iloc[0] and data.sources["origin"].iloc[1] == "web"
+    assert list(data.sources["medium"].cat.categories) == ["web", "print"]
+    assert data.sources["medium"].isna().iloc[0] and data.sources["medium"].iloc[1] == "web"
     assert "stock_estimate" in set(data.claims["field"].astype(str))

@@ -39,7 +39,7 @@ def test_nothing_is_said_when_nothing_changed(repo):
 def test_an_edit_and_the_spreadsheet_rewrites_are_summarised_per_file_and_column(repo):
     text = TABLES["claims"].replace("more than 50", "50").replace(",14 foreigners,", ",14,")
     text = text.replace("count,52,52,exact", "count,52,52.0,exact")
-    text += "cl-5,ev-20251230-pardon,ngo-1,count,about 20,20,approx,\n"
+    text += "cl-5,ev-20251230-pardon,,ngo-1,count,about 20,20,approx,\n"
     (repo / "claims.csv").write_text(text, encoding="utf-8")
     report = validate(repo)
     [p] = changed(report)

@@ -184,7 +184,7 @@ def test_every_error_of_a_file_is_reported_at_once(tmp_path):
 
 
 def test_a_check_broken_on_many_rows_lists_the_first_and_counts_the_rest(tmp_path):
-    rows = "".join(f"cl-{i},ev-20251230-pardon,ngo-1,count,22,22,Exact,\n" for i in range(10, 60))
+    rows = "".join(f"cl-{i},ev-20251230-pardon,,ngo-1,count,22,22,Exact,\n" for i in range(10, 60))
     report = validate(write(tmp_path, claims=TABLES["claims"] + rows))
     found = [p for p in report.errors if p.column == "precision"]
     assert len(found) == MAX_ROWS_PER_CHECK + 1
