@@ -34,6 +34,7 @@ cl-1,ev-20250911-release,,ap-1,count,52,52,exact,
 cl-2,ev-20250911-release,,seed-1,count,more than 50,50,at_least,
 cl-3,ev-20251230-pardon,,ngo-1,count,22,22,exact,
 cl-4,ev-20250911-release,,ap-1,n_foreign,14 foreigners,14,exact,
+cl-5,ev-20250911-release,x-1,ap-1,link,reported_together,,exact,the two reported together
 """,
     "exchanges": """exchange_id,concession_event_id,release_event_id,link,source_ids,rationale
 x-1,ev-20250911-gl11,ev-20250911-release,reported,ap-1,Reported together on the same day.

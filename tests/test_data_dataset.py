@@ -78,13 +78,18 @@ def test_publishers_sorted_and_in_citation_order(data):
     assert data.publishers_in_order("ngo-1;ap-1") == ["Viasna", "AP"]
 
 
-def test_a_copy_is_credited_to_its_original_and_aggregators_come_last(tmp_path):
+@pytest.mark.parametrize(
+    ("origin", "credited"),
+    [("Reuters", "Reuters"), ("unknown", "Reuters"), ("AP", "AP")],  # origin first, then the copy's original
+)
+def test_a_copy_is_credited_to_its_origin_and_aggregators_come_last(tmp_path, origin, credited):
     replace = edit(
         "sources", "news,en,dossier,original,,", "news,en,dossier,republication,Reuters,"
     )
+    replace["sources"] = replace["sources"].replace("ap-1,AP,AP,", f"ap-1,AP,{origin},")
     replace["sources"] = replace["sources"].replace("ngo,en,dossier,original", "ngo,en,dossier,aggregator")  # fmt: skip
     data = load(write(tmp_path, **replace), check=False)
-    assert data.publishers_in_order(["ngo-1;ap-1;seed-1"]) == ["Reuters", "Example Analysis", "Viasna"]  # fmt: skip
+    assert data.publishers_in_order(["ngo-1;ap-1;seed-1"]) == [credited, "Example Analysis", "Viasna"]  # fmt: skip
 
 
 def test_load_raises_every_error_and_keeps_warnings(tmp_path, monkeypatch):

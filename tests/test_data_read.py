@@ -188,7 +188,7 @@ def test_a_check_broken_on_many_rows_lists_the_first_and_counts_the_rest(tmp_pat
     report = validate(write(tmp_path, claims=TABLES["claims"] + rows))
     found = [p for p in report.errors if p.column == "precision"]
     assert len(found) == MAX_ROWS_PER_CHECK + 1
-    first = 6 + MAX_ROWS_PER_CHECK
+    first = 7 + MAX_ROWS_PER_CHECK  # header, five fixture claims, then the added rows
     assert found[-1].line == first
     assert f"the same problem on {50 - MAX_ROWS_PER_CHECK} more rows (from line {first} on" in found[-1].message  # fmt: skip
 

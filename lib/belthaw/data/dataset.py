@@ -50,10 +50,10 @@ class Dataset:
     def publishers_in_order(self, source_ids: Iterable[str]) -> list[str]:
         """Publishers to credit for ``source_ids``, most cited first, without repeats.
 
-        This is the order of a figure's source line; unknown ids are skipped. A
-        re-publication is credited to the outlet that wrote it (``original_publisher``),
-        not to the site it was read on; aggregators and pages of unknown ownership come
-        after every outlet a reader could cite, whatever their count.
+        This is the order of a figure's source line; unknown ids are skipped. Each page is
+        credited to its origin (:meth:`credited_publishers`), so three pages relaying one
+        post are one name; aggregators and pages of unknown ownership come after every
+        outlet a reader could cite, whatever their count.
         """
         if isinstance(source_ids, str):
             source_ids = [source_ids]
@@ -76,7 +76,9 @@ class Dataset:
         return firm + weak
 
     def credited_publishers(self) -> dict[str, str]:
-        """Source id -> the publisher a citation names (the original outlet of a copy)."""
+        """Source id -> who a citation names: the origin of what the page carries (the
+        outlet, agency, office or post it relays; itself when it reported the story),
+        else the original outlet of a copy, else the site it was read on."""
         s = self.sources
         name = s["publisher"].astype(str)
         if {"tier", "original_publisher"} <= set(s.columns):
@@ -84,6 +86,10 @@ class Dataset:
                 s["original_publisher"].astype(str) != ""
             )
             name = name.where(~copy, s["original_publisher"].astype(str))
+        if "origin" in s.columns:
+            origin = s["origin"].astype(str)
+            known = ~origin.isin(["", "unknown", "nan"])
+            name = name.where(~known, origin)
         return dict(zip(s["source_id"].astype(str), name, strict=True))
 
 

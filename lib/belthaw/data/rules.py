@@ -21,6 +21,7 @@ from ..provenance import today as provenance_today
 from .descriptor import one
 from .history import changes_since_commit
 from .names import fold
+from . import origins
 from .problems import Report, Where, flagger
 from .read import per_distinct, read_all, split_ids
 
@@ -341,7 +342,9 @@ def cross_table_problems(
     for rule, needs in RULES:
         if tb.has(*needs):
             rule(tb)
-    return tb.problems
+    # Independence by origin, link strength from the claims, one counter's recognition.
+    present = {k: v for k, v in frames.items() if v is not None}
+    return tb.problems + origins.problems(present)
 
 
 def validate(data_dir: Path | str | None = None) -> Report:
