@@ -75,9 +75,12 @@ kernel:
 	  $(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "$(KERNEL_NAME)" >/dev/null; fi
 	@echo "Jupyter kernel '$(KERNEL_NAME)' -> $(abspath $(BIN))/python"
 
+# The briefing pack says what changed since the last briefing (BRIEF_SINCE, a day).
+BRIEF_SINCE ?= 2025-12-15
+
 run: $(STAMP)
 	$(BIN)/belthaw run
-	$(BIN)/belthaw brief
+	$(BIN)/belthaw brief --since $(BRIEF_SINCE)
 
 # Every test: the fast specification and the notebooks, JupyterLab in Chromium, the Word
 # pack in LibreOffice, the repository checks and the slow command checks (-m "" lifts the

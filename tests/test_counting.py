@@ -2,7 +2,7 @@
 
 import pytest
 
-from belthaw.counting import COUNT_BASES, COUNT_WHAT, CONFIDENCE, CountingRule
+from belthaw.counting import CONFIDENCE, COUNT_BASES, COUNT_WHAT, CountingRule
 from belthaw.parameters import NOTEBOOKS
 
 

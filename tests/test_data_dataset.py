@@ -80,7 +80,11 @@ def test_publishers_sorted_and_in_citation_order(data):
 
 @pytest.mark.parametrize(
     ("origin", "credited"),
-    [("Reuters", "Reuters"), ("unknown", "Reuters"), ("AP", "AP")],  # origin first, then the copy's original
+    [
+        ("Reuters", "Reuters"),
+        ("unknown", "Reuters"),
+        ("AP", "AP"),
+    ],  # origin first, then the copy's original
 )
 def test_a_copy_is_credited_to_its_origin_and_aggregators_come_last(tmp_path, origin, credited):
     replace = edit(

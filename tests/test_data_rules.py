@@ -124,9 +124,7 @@ def test_belthaw_validate_prints_the_tables_and_ok(tmp_path):
     proc = cli("validate", "--data-dir", str(write(tmp_path)))
     assert proc.returncode == 0, proc.stderr
     first, last = proc.stdout.strip().splitlines()
-    assert (
-        first.startswith("tables: sources 3, events 6, claims 5,") and "(data version " in first
-    )
+    assert first.startswith("tables: sources 3, events 6, claims 5,") and "(data version " in first
     assert last == "OK: 0 error(s), 0 warning(s)"
 
 

@@ -2,6 +2,7 @@
 
 belthaw validate            check the data package; exit 1 on errors
 belthaw summary             a short table of what the data holds
+belthaw diff --since DAY    what the sources published after DAY changed
 belthaw run [...]           execute the notebooks with papermill (see docs/runner.md)
 belthaw brief [...]         build the briefing pack from a set's figures
 belthaw setup [--dev]       create .venv and install (what `make install` does)
@@ -73,6 +74,28 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from .data import load
+    from .transforms.changes import changes_since
+
+    try:
+        changes = changes_since(load(args.data_dir), args.since)
+    except DataError as exc:
+        print(f"belthaw diff: {exc}", file=sys.stderr)
+        return 1
+    print(changes.to_markdown(), end="")
+    return 0
+
+
+def _iso(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date YYYY-MM-DD") from None
+
+
 def data_age_warning(stale_after_days: int = STALE_AFTER_DAYS) -> str:
     """Warn when the newest event in data/events.csv is older than ``stale_after_days``
     (read with the csv module: this runs before every ``belthaw run``)."""
@@ -107,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: data/)")
         p.set_defaults(func=func)
+    text = "what the sources published after a day changed (a table to paste)"
+    p = sub.add_parser("diff", help=text, description=text)
+    p.add_argument("--since", type=_iso, required=True, metavar="YYYY-MM-DD", help="the day of the last briefing")  # fmt: skip
+    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_diff)
     for name, text in _DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return parser

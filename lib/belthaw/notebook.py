@@ -100,4 +100,6 @@ def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list
     figures. ``table`` is the frame the chart drew (written as ``<name>-data.csv``).
     """
     words = replay_words(text, params)
-    return figure.save_figure(fig, words, name, data=data, params=params, table=table, tables=tables)
+    return figure.save_figure(
+        fig, words, name, data=data, params=params, table=table, tables=tables
+    )

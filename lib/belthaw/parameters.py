@@ -25,7 +25,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .counting import CONFIDENCE, COUNT_BASES, COUNT_WHAT, GRANULARITIES, JURISDICTIONS, LINK_STRENGTHS
+from .counting import (
+    CONFIDENCE,
+    COUNT_BASES,
+    COUNT_WHAT,
+    GRANULARITIES,
+    JURISDICTIONS,
+    LINK_STRENGTHS,
+)
 from .errors import ParameterError
 from .style import SIZES
 

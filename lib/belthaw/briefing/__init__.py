@@ -24,7 +24,7 @@ from ..errors import BelthawError, ParameterError
 from .docx_pack import render_docx
 from .html_pack import render_html
 from .pdf_pack import render_pdf
-from .record import Pack, load_pack
+from .record import Pack, Table, load_pack
 
 __all__ = ["FORMATS", "MANIFEST", "Pack", "build", "check_formats", "cli_brief", "load_pack"]
 
@@ -128,16 +128,40 @@ def fs_error(exc: OSError, reading: bool) -> BelthawError:
                         "again (the previous pack is unchanged)")  # fmt: skip
 
 
+def since_table(since: str, number: int) -> Table:
+    """What the sources published after ``since`` changed, as a pack table: the headline
+    numbers then and now, releases added, counts revised, links changed."""
+    from ..data import load
+    from ..transforms.changes import changes_since
+
+    changes = changes_since(load(), since)
+    header, *rows = changes.rows()
+    caption = (f"Since our last briefing. What the sources published after {since} changed: "
+               f"the headline numbers then and now, releases and steps added, counts revised and "
+               f"links changed (`belthaw diff --since {since}` prints the same table).")  # fmt: skip
+    return Table(number, caption, list(header), [list(r) for r in rows], [False, True, True, False])
+
+
 def build(figures_dir: Path | None = None, out_dir: Path | None = None, *,
-          formats=tuple(FORMATS), set_name: str = "default", force: bool = False) -> list[Path]:  # fmt: skip
+          formats=tuple(FORMATS), set_name: str = "default", force: bool = False,
+          since: str | None = None) -> list[Path]:  # fmt: skip
     """Write the pack into ``out_dir`` and return its documents; ``[]`` when the pack
-    there is current and intact (``force=True`` builds anyway)."""
+    there is current and intact (``force=True`` builds anyway). ``since`` (a day) adds,
+    after the first figure, the table of what changed since that day."""
     fmts = check_formats(formats)
     folder = Path(figures_dir or paths.figure_dir(set_name))
     out = Path(out_dir or paths.BRIEFING_DIR)
     try:
         pack = load_pack(folder, set_name)
-        digest = inputs_digest(pack, fmts)
+        if since:
+            # First in the pack, after Figure 1: the later tables move up one number.
+            for t in pack.tables:
+                t.number += 1
+            pack.tables.insert(0, since_table(since, 1))
+            pack.figures[0].tables.insert(0, pack.tables[0])
+            for f in pack.figures:
+                f.renames = {t.file: f"Table {t.number}" for t in pack.tables if t.file}
+        digest = inputs_digest(pack, fmts) + (f"+since-{since}" if since else "")
         if not force and is_current(out, digest):
             return []
         files = outputs(pack, fmts)
@@ -150,6 +174,15 @@ def build(figures_dir: Path | None = None, out_dir: Path | None = None, *,
     except OSError as exc:
         raise fs_error(exc, reading=False) from None
     return [out / FORMATS[f] for f in fmts]
+
+
+def _day(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date YYYY-MM-DD") from None
 
 
 def cli_brief(argv: list[str]) -> int:
@@ -180,12 +213,14 @@ def cli_brief(argv: list[str]) -> int:
     )
     parser.add_argument("--force", action="store_true",
                         help="rebuild even when nothing changed since the last build")  # fmt: skip
+    parser.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD",
+                        help="add a table of what the sources published after that day changed")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         set_name = paths.check_set_name(args.set, where="--set")
         out = args.out or (paths.BRIEFING_DIR / ("" if set_name == "default" else set_name))
         written = build(paths.figure_dir(set_name), out, formats=args.format,
-                        set_name=set_name, force=args.force)  # fmt: skip
+                        set_name=set_name, force=args.force, since=args.since)  # fmt: skip
     except BelthawError as exc:
         print(f"belthaw brief: {str(exc).removeprefix('belthaw: ')}", file=sys.stderr)
         return 2 if isinstance(exc, ParameterError) else 1  # a bad --set: a usage error

@@ -177,9 +177,17 @@ class Pack:
     title: str = TITLE
 
     @property
+    def replays(self) -> str:
+        """The day the figures replay (their ``as_of`` parameter), or "" for everything."""
+        days = {str(f.record.get("parameters", {}).get("as_of") or "") for f in self.figures}
+        return days.pop() if len(days) == 1 else ""
+
+    @property
     def subtitle(self) -> str:
         counts = f"{len(self.figures)} figures, {len(self.tables)} tables, {len(self.references)} references"
-        return (f"Data as of {self.as_of} · data version {self.data_version} · "
+        dated = (f"As the sources stood on {self.replays} (a replay: anything published later is left out)"
+                 if self.replays else f"Data as of {self.as_of}")  # fmt: skip
+        return (f"{dated} · data version {self.data_version} · "
                 f"parameter set '{self.set_name}' · {counts}")  # fmt: skip
 
     @property
@@ -195,7 +203,9 @@ class Pack:
         """Every file the pack is made from, by name in its folder."""
         names = [f"{f.name}.{e}" for f in self.figures for e in ("json", *f.formats)]
         return (
-            names + [t.file for t in self.tables] + [f.data_csv for f in self.figures if f.data_csv]
+            names
+            + [t.file for t in self.tables if t.file]
+            + [f.data_csv for f in self.figures if f.data_csv]
         )
 
     how_to_use = (

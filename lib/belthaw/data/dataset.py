@@ -34,6 +34,9 @@ class Dataset:
     as_of: pd.Timestamp
     data_dir: Path
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
+    #: Set by :func:`belthaw.transforms.as_of.as_published_by`: the day this data replays
+    #: (only what had been published by then); None for everything published.
+    published_by: pd.Timestamp | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         """Return a table by name, e.g. ``data.table("events")``."""

@@ -18,10 +18,10 @@ from .. import paths
 from ..errors import Problem
 from ..provenance import data_version
 from ..provenance import today as provenance_today
+from . import origins
 from .descriptor import one
 from .history import changes_since_commit
 from .names import fold
-from . import origins
 from .problems import Report, Where, flagger
 from .read import per_distinct, read_all, split_ids
 

@@ -239,8 +239,15 @@ def finish_figure(
 
 
 def as_of_note(data, stale_after_days: int) -> str:
-    """Words to put beside "Data as of" when the data is old; "" when it is fresh."""
+    """Words to put beside "Data as of" when the data is old or replays a past day; "" when
+    it is fresh. A replay is dated by its day, never called stale."""
+    if getattr(data, "published_by", None) is not None:
+        return REPLAY_NOTE
     return AS_OF_NOTE if age_days(data.as_of) > stale_after_days else ""
+
+
+#: Beside the date of a replay (``as_of``): what the date means.
+REPLAY_NOTE = "as the sources stood that day; anything published later is left out"
 
 
 def finish(

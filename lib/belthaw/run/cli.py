@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the run's 'today' (default: $BELTHAW_TODAY or the calendar); same inputs, same bytes")  # fmt: skip
     p.add_argument("--cell-timeout", type=int, default=runner.DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
                    help=f"stop a notebook whose cell runs longer than this (default {runner.DEFAULT_CELL_TIMEOUT})")  # fmt: skip
+    p.add_argument("--as-of", type=_iso_day, default=None, metavar="YYYY-MM-DD",
+                   help="redraw as the sources stood on that day -> figures/as-of-YYYY-MM-DD/")  # fmt: skip
     p.add_argument("--list", action="store_true", help="list notebooks, sets and parameters")
     return p
 
@@ -106,6 +108,7 @@ def cli_run(argv: list[str]) -> int:
         result = runner.run(
             args.notebooks or None, set_name=args.set_name, overrides=overrides(args) or None,
             jobs=args.jobs, force=args.force, today=args.today, cell_timeout=args.cell_timeout,
+            as_of=args.as_of,
         )  # fmt: skip
     except KeyboardInterrupt:
         print("belthaw run: interrupted; the running notebooks were stopped", file=sys.stderr)

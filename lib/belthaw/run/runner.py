@@ -356,8 +356,13 @@ def run(
     today: date | None = None,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     declared: Mapping[str, tuple[Param, ...]] | None = None,
+    as_of: date | str | None = None,
 ) -> RunResult:
     """Execute ``notebooks`` (default: all) of parameter set ``set_name``.
+
+    ``as_of`` replays the set as the sources stood on that day: every notebook gets
+    ``as_of``, and the figures go to a folder of their own, ``as-of-YYYY-MM-DD`` (or
+    ``<set>-as-of-YYYY-MM-DD`` for a named set).
 
     ``overrides`` (``{param: value}``, typed or strings, or ``{notebook: {param: value}}``)
     make a one-off run written to set ``adhoc``. Unchanged notebooks with intact files are
@@ -374,6 +379,11 @@ def run(
     names = select(notebooks, available)
     sets = load_param_sets(lay.params_file, available)
     output_set = _check_run(set_name, overrides, sets, cell_timeout)
+    if as_of:
+        day = str(as_of)
+        overrides = {**(overrides or {}), "as_of": day}
+        if output_set != ADHOC_SET:
+            output_set = f"as-of-{day}" if set_name == "default" else f"{set_name}-as-of-{day}"
     specs, resolved = resolve_parameters(names, sets, set_name, overrides, output_set, declared,
                                          full_run=set(names) == set(available))  # fmt: skip
     runner = _Runner(lay, output_set, specs, resolved, log, today or provenance.today(), cell_timeout)  # fmt: skip

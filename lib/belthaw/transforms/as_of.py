@@ -158,6 +158,7 @@ def as_published_by(data: Dataset, day) -> Dataset:
         prisoner_counts=_dated_rows(data.prisoner_counts, "date", kept_src, ts),
         totals=_dated_rows(data.totals, "as_of", kept_src, ts),
         as_of=ts,
+        published_by=ts,
     )
 
 

@@ -68,6 +68,13 @@ class Changes:
 
     def to_markdown(self) -> str:
         """A short table to paste under "since our last briefing" (headlines first)."""
+        rows = self.rows()
+        lines = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+        lines.insert(1, "|" + "---|" * len(rows[0]))
+        return "\n".join(lines) + "\n"
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """The table as rows of text, header first: the markdown table and the pack's."""
         phrase = as_of_phrase(self.since)
         then = phrase[:1].upper() + phrase[1:]
         rows = [("What changed", then, "Now", "New sources")]
@@ -94,9 +101,7 @@ class Changes:
             )
         for x in self.links.itertuples():
             rows.append((f"Link: {x.label}", x.old_link or "none", x.new_link, self._who(x)))
-        lines = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-        lines.insert(1, "|" + "---|" * len(rows[0]))
-        return "\n".join(lines) + "\n"
+        return rows
 
     def _who(self, row) -> str:
         names: list[str] = []
