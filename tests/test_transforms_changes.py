@@ -61,7 +61,7 @@ def test_headlines_before_and_after(since_feb):
     assert h.loc["people freed", "after"] == 18 + 3 + 30 + 5
     assert not h.loc["people freed", "before_lower_bound"]
     # no release carries a recognised split, so that count is 0 and only a floor
-    assert h.loc["recognised political prisoners freed", "after_lower_bound"]
+    assert h.loc["Viasna-recognised political prisoners freed", "after_lower_bound"]
 
 
 def test_added_link_has_no_old_strength(since_feb):

@@ -48,15 +48,23 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def summary_table(data) -> str:
-    """Plain-text overview of the data: rows per table and releases per year."""
+    """Plain-text overview of the data: rows per table, the headline numbers (the ones every
+    figure states), and the releases per year as the counting rule counts them."""
+    from .counting import DEFAULT_RULE
+    from .transforms.headline import default_headlines
+    from .transforms.timeline import release_series
+
     ev = data.events
-    rel = ev[ev["kind"] == "release"]
     lines = [f"data version {data.version}, newest event {data.as_of:%Y-%m-%d}", ""]
     lines.append(f"{'table':<18}{'rows':>6}")
     lines += [f"{name:<18}{len(data.table(name)):>6}" for name in paths.TABLES]
-    lines += ["", f"{'year':<6}{'releases':>9}{'people':>8}  (at_least counts make a sum a lower bound)"]  # fmt: skip
-    by_year = rel.groupby(rel["date"].dt.year).agg(n=("event_id", "size"), people=("count", "sum"))
-    lines += [f"{year:<6}{row['n']:>9}{int(row['people']):>8}" for year, row in by_year.iterrows()]
+    lines += ["", "headline numbers (the figures' titles, README and pack):"]
+    lines += [f"  {h.phrase()} in {h.n_releases} releases since {h.since}" for h in default_headlines(data)]  # fmt: skip
+    lines += [f"  counting rule: {DEFAULT_RULE.words()}"]
+    rel = release_series(data, DEFAULT_RULE)
+    lines += ["", f"{'year':<6}{'releases':>9}{'people':>8}  (same rule, every counted release in the data)"]  # fmt: skip
+    by_year = rel.groupby(rel["period"].dt.year).agg(n=("n_events", "sum"), people=("count", "sum"), floor=("is_lower_bound", "any"))  # fmt: skip
+    lines += [f"{year:<6}{row['n']:>9}{int(row['people']):>8}{'  (at least)' if row['floor'] else ''}" for year, row in by_year.iterrows()]  # fmt: skip
     kinds = ev["kind"].value_counts().sort_index()
     lines += ["", "events by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items() if v)]
     return "\n".join(lines)

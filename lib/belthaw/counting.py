@@ -16,7 +16,8 @@ from typing import Any
 COUNT_WHAT = {
     "freed": "people freed",
     "pardoned": "pardons",
-    "political": "recognised political prisoners freed",
+    # One counter's recognition, applied the same way to every release (data/CHANGELOG.md 1.2.0).
+    "political": "Viasna-recognised political prisoners freed",
 }
 #: Which figure per release is added up when sources give several.
 COUNT_BASES = {
@@ -50,7 +51,7 @@ class CountingRule:
     """What a release total counts, and which releases and figures enter it.
 
     >>> CountingRule(what="political").noun
-    'recognised political prisoners freed'
+    'Viasna-recognised political prisoners freed'
     """
 
     what: str = "freed"

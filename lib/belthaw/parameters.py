@@ -141,7 +141,7 @@ FOREIGN = Param(
 HOME = Param("include_released_home", bool, True, "count people freed who stayed in Belarus")
 COUNT_WHAT = Param(
     "count_what", str, "freed",
-    "what the totals count: people freed, people pardoned, or recognised political prisoners freed",
+    "what the totals count: people freed, people pardoned, or political prisoners freed as Viasna recognises them",
     choices=tuple(COUNT_WHAT),
 )  # fmt: skip
 MIN_CONFIDENCE = Param(

@@ -23,13 +23,13 @@ class Headline:
     value: int
     lower_bound: bool
     n_releases: int
-    what: str  # "people freed", "recognised political prisoners freed", ...
+    what: str  # "people freed", "Viasna-recognised political prisoners freed", ...
     rule: str  # the counting rule in words
     n_weak: int  # releases resting on single or weak sources, counted per release
     since: str  # "July 2024": the month of the series' start
 
     def phrase(self) -> str:
-        """``"866 people freed"`` / ``"At least 55 recognised political prisoners freed"``."""
+        """``"866 people freed"`` / ``"At least 80 Viasna-recognised political prisoners freed"``."""
         return f"{'At least ' if self.lower_bound else ''}{self.value:,} {self.what}"
 
 
