@@ -4,6 +4,7 @@ figure's headline uses). `make run` runs it, so a new row changes the README wit
 
 .venv/bin/python tools/data_dictionary.py          # rewrite the blocks in README.md
 .venv/bin/python tools/data_dictionary.py --check  # exit 1 naming each block out of date
+.venv/bin/python tools/data_dictionary.py --readme PATH  # another README (tests use a copy)
 
 The data folder is belthaw's (``BELTHAW_DATA_DIR`` points it elsewhere).
 """
@@ -122,5 +123,14 @@ def main(argv: list[str], readme: Path = README) -> int:
     return 0
 
 
+def readme_arg(argv: list[str]) -> Path:
+    if "--readme" not in argv:
+        return README
+    k = argv.index("--readme")
+    if k + 1 >= len(argv):
+        raise SystemExit("tools/data_dictionary.py: --readme needs a path, e.g. --readme README.md")
+    return Path(argv[k + 1])
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:], readme_arg(sys.argv[1:])))
