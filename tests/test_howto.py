@@ -19,6 +19,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 import pandas as pd
 import papermill
 import pytest
@@ -191,13 +192,13 @@ def papermill_run(howto_data, tmp_path_factory) -> Path:
             papermill.execute_notebook(
                 paths.NOTEBOOKS_DIR / f"{name}.ipynb", base / f"{name}.ipynb",
                 parameters={"output_set": "default"}, kernel_name="belthaw",
-                cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False,
+                cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, start_timeout=180,
             )  # fmt: skip
     return base / "figures"
 
 
 @pytest.fixture(scope="module")
-def in_process(howto_data) -> dict[str, dict]:
+def in_process(howto_data):
     """Every figure's title and drawing, with and without the example rows (same code)."""
     out: dict[str, dict] = {"before": {}, "after": {}}
     for when, folder in (("before", paths.ROOT / "data"), ("after", howto_data)):
@@ -206,7 +207,9 @@ def in_process(howto_data) -> dict[str, dict]:
             saved = run_notebook(name, {}, data)
             assert isinstance(saved, dict), saved
             out[when].update(saved)
-    return out
+    yield out
+    for saved in (*out["before"].values(), *out["after"].values()):
+        plt.close(saved.fig)
 
 
 def _number(pattern: str, title: str) -> int:
