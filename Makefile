@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with Python 3.11-3.13 (no conda needed):
-#   make run    execute every notebook with papermill -> figures/ (and the briefing pack)
+#   make run    execute every notebook with papermill -> figures/, the README's generated blocks, and the briefing pack
 #   make test   run the test suite
 # Both create .venv the first time. `make run` installs the runtime lock only
 # (requirements.lock); `make test` adds the development tools (requirements-dev.lock).
@@ -80,6 +80,7 @@ BRIEF_SINCE ?= 2025-12-15
 
 run: $(STAMP)
 	$(BIN)/belthaw run
+	$(BIN)/python tools/data_dictionary.py
 	$(BIN)/belthaw brief --since $(BRIEF_SINCE)
 
 # Every test: the fast specification and the notebooks, JupyterLab in Chromium, the Word
