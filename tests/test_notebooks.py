@@ -17,19 +17,15 @@ import nbformat
 import pytest
 
 from belthaw import paths
+from belthaw.catalogue import NOTEBOOKS as CATALOGUE_NOTEBOOKS
+from belthaw.catalogue import figures_of
 from belthaw.run.runner import run
 
 pytestmark = pytest.mark.notebooks
 
 NOTEBOOKS = sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
-#: What each notebook must write (stems; each in png, svg, pdf + a .md sidecar).
-EXPECTED = {
-    "01_releases": ["01-releases", "01-cumulative"],
-    "02_sanctions_relief": ["02-relief-steps"],
-    "03_exchanges": ["03-exchanges"],
-    "04_briefing_overview": ["04-overview"],
-    "05_sources": ["05-claims", "05-totals"],
-}
+#: What each notebook must write (stems; each in png, svg, pdf + a .md sidecar): the catalogue.
+EXPECTED = {n: list(figures_of(n)) for n in CATALOGUE_NOTEBOOKS}
 
 
 def test_every_notebook_is_covered():
