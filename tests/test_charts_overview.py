@@ -40,7 +40,7 @@ def test_title_sets_only_us_track_releases_beside_us_steps(ds, case, window):
     text = overview.overview_text(series, steps, pairs, rule, us_track=us_track(series), **window)
     total, us = headline(series, rule), headline(us_track(series), rule)
     assert text.title.startswith(total.phrase()), case
-    assert f"{us.value:,} of them in {us.n_releases}" in text.title, case
+    assert f"{us.value:,} of the {total.value:,} came in {us.n_releases}" in text.title, case
     # the domestic pardons are not credited to the US track
     assert us.n_releases < total.n_releases and us.value <= total.value
     relief = relief_finding(steps)

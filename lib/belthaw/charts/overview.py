@@ -94,7 +94,7 @@ def overview_text(
         # Only the US-track releases are set beside the US steps; an announced step is
         # not counted as a licence issued.
         title += (
-            f"; {'at least ' if u.lower_bound else ''}{fmt_n(u.value)} of them in "
+            f"; {'at least ' if u.lower_bound else ''}{fmt_n(u.value)} of the {fmt_n(h.value)} came in "
             f"{plural(u.n_releases, 'release')} on the US track, while the US issued "
             f"{plural(relief['issued'], 'relief action')}"
         )
