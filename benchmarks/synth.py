@@ -1,17 +1,14 @@
-"""Synthetic data package for the scale benchmarks: N events that pass ``belthaw validate``.
+"""Synthetic data package for the scale benchmark: N events that pass ``belthaw validate``.
 
-    python benchmarks/synth.py OUT_DIR --events 1000000 [--seed 0]
+    python benchmarks/synth.py OUT_DIR --events 5000 [--seed 0]
 
-Writes ``OUT_DIR/datapackage.json`` (a copy of ``data/datapackage.json``) and the seven
-CSV tables. Only ``events.csv`` scales with N; the other tables stay small (sources 40,
-claims <= 200, exchanges 12, people 12, prisoner_counts 24, totals 6), the way the real
-data is shaped. Every row follows the schema and the cross-table rules in
-``belthaw.data.rules``, so the package loads without errors. It does raise *warnings*: most
-synthetic releases have no claim in claims.csv ("release has no claim"), as a million
-claims would make claims.csv the big table instead of events.csv.
-
-Output is deterministic for a given (N, seed). Write it to a temporary folder: it is
-never committed (``benchmarks/run.py`` uses a fresh temp dir).
+Writes a copy of ``data/datapackage.json`` and the seven tables. The real data holds
+under a hundred events; the benchmark asks what happens at thousands, the size the
+data can become. Only ``events.csv`` scales with N; the other tables stay the size the
+real ones are. Every row follows the audited schema and the cross-table rules (sources
+name their origin; every exchange has link claims that support its ``link``), so the
+package loads without errors; it does warn (most releases have no count claim).
+Deterministic for a given (N, seed); write it to a temp folder, never commit it.
 """
 
 from __future__ import annotations
@@ -47,6 +44,9 @@ DESTINATIONS = np.array(["Lithuania", "Poland", "home", "Lithuania;home", "Ukrai
 FIRST_DAY = np.datetime64("2020-01-01")
 N_DAYS = 2250  # 2020-01-01 .. 2026-02-28: never after "today" (that would be a warning)
 N_SOURCES = 40
+ORIGIN_UNKNOWN = "unknown"  # belthaw.data.origins.ORIGIN_UNKNOWN: counts as no evidence
+#: The claim value that supports each link strength (belthaw.data.origins.LINK_FROM_CLAIM).
+LINK_CLAIM = {"explicit": "stated_trade", "reported": "reported_together", "inferred": "reported_together"}
 
 
 def _sources(rng: np.random.Generator) -> pd.DataFrame:
@@ -55,7 +55,9 @@ def _sources(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "source_id": [f"synth-src-{k:03d}" for k in i],
-            "publisher": pub[i % len(pub)],
+            "publisher": np.where(i == N_SOURCES - 1, "Synthetic aggregator", pub[i % len(pub)]),
+            # each outlet reported its own story; the last source relays an untraced one
+            "origin": np.where(i == N_SOURCES - 1, ORIGIN_UNKNOWN, pub[i % len(pub)]),
             "title": [f"Synthetic source {k}" for k in i],
             "author": "",
             "published": [f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}" for k in i],
@@ -64,7 +66,7 @@ def _sources(rng: np.random.Generator) -> pd.DataFrame:
             "source_type": np.array(["news", "analysis", "official", "ngo"])[i % 4],
             "language": np.array(["en", "ru", "be", "lt"])[i % 4],
             "corpus": np.where(i < 5, "seed", "dossier"),
-            "tier": "original",
+            "tier": np.where(i == N_SOURCES - 1, "aggregator", "original"),
             "original_publisher": "",
             "original_title": "",
             "original_published": "",
@@ -90,8 +92,9 @@ def _events(n: int, rng: np.random.Generator, source_ids: np.ndarray) -> pd.Data
     cprec = np.where(has_count, rng.choice(PRECISIONS, n, p=[0.7, 0.15, 0.1, 0.05]), "")
     release = kind == "release"
     dest = np.where(release, rng.choice(DESTINATIONS, n), "")
-    a = rng.integers(0, len(source_ids), n)
-    b = (a + rng.integers(1, len(source_ids), n)) % len(source_ids)  # never a == b
+    k = len(source_ids) - 1  # events cite traced sources only, never the aggregator (the last)
+    a = rng.integers(0, k, n)
+    b = (a + rng.integers(1, k, n)) % k  # never a == b
     # big releases get two sources (one source for > 50 people is a validation warning)
     two = (rng.random(n) < 0.6) | (has_count & (count > 50))
     src = np.where(two, source_ids[a] + ";" + source_ids[b], source_ids[a])
@@ -154,7 +157,8 @@ def make_package(out_dir: Path | str, n_events: int, seed: int = 0) -> Path:
         {
             "claim_id": [f"cl-s{k:05d}" for k in range(len(pick))],
             "event_id": events.loc[pick, "event_id"].to_numpy(),
-            "source_id": sids[rng.integers(0, len(sids), len(pick))],
+            "exchange_id": "",
+            "source_id": sids[rng.integers(0, len(sids) - 1, len(pick))],
             "field": "count",
             "value": [f"{v} freed" for v in claim_val],
             "value_num": claim_val.astype(str),
@@ -163,16 +167,34 @@ def make_package(out_dir: Path | str, n_events: int, seed: int = 0) -> Path:
         }
     )
     n_x = min(12, len(releases), len(others))
+    link = np.array(["explicit", "reported", "inferred"])[np.arange(n_x) % 3]
+    # An inferred pairing's claim comes from the aggregator of unknown origin: it is
+    # recorded but supports nothing, so the link stays inferred.
+    x_src = np.where(link == "inferred", sids[-1], sids[np.arange(n_x) % (len(sids) - 1)])
     exchanges = pd.DataFrame(
         {
             "exchange_id": [f"x-s{k:02d}" for k in range(n_x)],
             "concession_event_id": events.loc[others[:n_x], "event_id"].to_numpy(),
             "release_event_id": events.loc[releases[:n_x], "event_id"].to_numpy(),
-            "link": np.array(["explicit", "reported", "inferred"])[np.arange(n_x) % 3],
-            "source_ids": sids[np.arange(n_x) % len(sids)],
+            "link": link,
+            "source_ids": x_src,
             "rationale": "Synthetic pairing",
         }
     )
+    links = pd.DataFrame(
+        {
+            "claim_id": [f"cl-x{k:02d}" for k in range(n_x)],
+            "event_id": exchanges["release_event_id"],
+            "exchange_id": exchanges["exchange_id"],
+            "source_id": x_src,
+            "field": "link",
+            "value": [LINK_CLAIM[v] for v in link],
+            "value_num": "",
+            "precision": "exact",
+            "note": "",
+        }
+    )
+    claims = pd.concat([claims, links], ignore_index=True)
     n_p = min(12, len(releases))
     people = pd.DataFrame(
         {

@@ -6,6 +6,8 @@ import importlib.util
 from pathlib import Path
 
 import belthaw
+from belthaw.counting import CountingRule
+from belthaw.data.origins import derived_link
 from belthaw.transforms.timeline import release_series
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,5 +32,10 @@ def test_generator_makes_a_valid_package(tmp_path):
     kinds = set(data.events["kind"].astype(str))
     assert "release" in kinds and len(kinds) > 3
     assert set(data.events["source_ids"].str.split(";").explode()) <= set(data.sources["source_id"])
-    monthly = release_series(data.events, data.claims, granularity="month")
+    assert set(data.sources["origin"].astype(str)) > {"unknown"}
+    links = data.claims[data.claims["field"].astype(str) == "link"]
+    assert set(links["exchange_id"].astype(str)) == set(data.exchanges["exchange_id"].astype(str))
+    supported = derived_link(data.exchanges, data.claims, data.sources)
+    assert set(supported) == {"explicit", "reported", "inferred"}
+    monthly = release_series(data, CountingRule(), granularity="month")
     assert len(monthly) > 1 and int(monthly["count"].sum()) > 0
