@@ -46,7 +46,11 @@ N_DAYS = 2250  # 2020-01-01 .. 2026-02-28: never after "today" (that would be a 
 N_SOURCES = 40
 ORIGIN_UNKNOWN = "unknown"  # belthaw.data.origins.ORIGIN_UNKNOWN: counts as no evidence
 #: The claim value that supports each link strength (belthaw.data.origins.LINK_FROM_CLAIM).
-LINK_CLAIM = {"explicit": "stated_trade", "reported": "reported_together", "inferred": "reported_together"}
+LINK_CLAIM = {
+    "explicit": "stated_trade",
+    "reported": "reported_together",
+    "inferred": "reported_together",
+}
 
 
 def _sources(rng: np.random.Generator) -> pd.DataFrame:
