@@ -11,7 +11,7 @@ Side by side in one run, each number with the 1-minute load average when it was 
            dpi, svg, pdf, to BytesIO) of every Figure the notebook left in its globals
   save     per figure: belthaw.figure.save_figure against three bare savefig calls of the
            same finished figure, same rc
-  runner   `belthaw run --force` against the plain-script floor (nbconvert --to script,
+  runner   `belthaw run --force` against the plain-script floor (nbconvert --to python,
            then python, as many at a time as the runner), and `belthaw run` again
   import   `import belthaw` and the notebook API beyond `import pandas, matplotlib`
   scale    belthaw.load() + release_series(month) on benchmarks/synth.py packages,
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import platform
@@ -45,8 +44,9 @@ import nbformat
 from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "lib"))
+sys.path[:0] = [str(ROOT / "lib"), str(ROOT / "benchmarks")]  # run from a checkout, no install
 from belthaw.catalogue import NOTEBOOKS  # noqa: E402
+from synth import make_package  # noqa: E402
 
 PY = sys.executable
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -95,19 +95,22 @@ def env_for(tmp: Path, label: str) -> dict[str, str]:
     return env | {"BELTHAW_FIGURES_DIR": str(d / "figures"), "BELTHAW_BUILD_DIR": str(d / "build")}
 
 
-def last_json(cmd: list[str], env: dict[str, str]) -> dict:
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
-    if p.returncode:
-        raise RuntimeError(f"{cmd[:3]} failed: {p.stderr.strip()[-500:]}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def timed(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
+def call(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, str]:
+    """(wall seconds, stdout) of a command that must succeed."""
     t = time.perf_counter()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
     if p.returncode:
         raise RuntimeError(f"{' '.join(map(str, cmd[:4]))} failed: {p.stderr.strip()[-500:]}")
-    return time.perf_counter() - t
+    return time.perf_counter() - t, p.stdout
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
+    return call(cmd, env, cwd)[0]
+
+
+def last_json(cmd: list[str], env: dict[str, str]) -> dict:
+    """What a probe printed last (one JSON line)."""
+    return json.loads(call(cmd, env)[1].strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------- a. warm kernel
@@ -161,16 +164,8 @@ def bench_warm(notebook: str, tmp: Path) -> dict:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    return {
-        "change": f"{name}={value!r}",
-        "first_run_s": total1,
-        "first_run_png_s": first1,
-        "png_s": first2,
-        "run_s": total2,
-        "bare_s": sum(bare.values()),
-        "figures": len(bare),
-        "load": load,
-    }
+    return dict(change=f"{name}={value!r}", first_run_s=total1, first_run_png_s=first1,
+                png_s=first2, run_s=total2, bare_s=sum(bare.values()), figures=len(bare), load=load)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- b. save()
@@ -262,13 +257,6 @@ print(json.dumps({"s": time.perf_counter() - t, "rows": len(series)}))
 """
 
 
-def make_package(out: Path, n: int) -> Path:
-    spec = importlib.util.spec_from_file_location("benchmarks_synth", ROOT / "benchmarks" / "synth.py")  # fmt: skip
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return synth.make_package(out, n)
-
-
 # --------------------------------------------------------------------------- report
 
 
@@ -320,25 +308,13 @@ def render(r: dict, argv: list[str]) -> str:
         f"\nLoad {r['save_load']:.2f}; medians of {max(r['reps'], 2)}, after one untimed save."
     )
     ru, im = r["runner"], r["import"]
-    forced, floor = med(ru["forced_s"]), med(ru["floor_s"])
+    forced, floor, jobs = med(ru["forced_s"]), med(ru["floor_s"]), r["jobs"]
     rows = [
-        [
-            f"`belthaw run --force`, {r['jobs']} jobs",
-            f"{forced:.2f}",
-            f"plain scripts, {r['jobs']} at a time: {floor:.2f}",
-            f"{forced / floor:.2f}",
-            f"{ru['load']:.2f}",
-        ],  # fmt: skip
+        [f"`belthaw run --force`, {jobs} jobs", f"{forced:.2f}", f"plain scripts, {jobs} at a time: {floor:.2f}", f"{forced / floor:.2f}", f"{ru['load']:.2f}"],  # fmt: skip
         ["`belthaw run`, nothing changed", f"{med(ru['nochange_s']):.2f}", "", "", ""],
-        [
-            "`import belthaw`",
-            f"{med(im['belthaw_s']):.3f}",
-            f"`import pandas, matplotlib`: {med(im['base_s']):.2f}",
-            "",
-            f"{im['load']:.2f}",
-        ],  # fmt: skip
+        ["`import belthaw`", f"{med(im['belthaw_s']):.3f}", f"`import pandas, matplotlib`: {med(im['base_s']):.2f}", "", f"{im['load']:.2f}"],  # fmt: skip
         ["then notebook, charts, transforms", f"{med(im['notebook_api_s']):.2f}", "", "", ""],
-    ]
+    ]  # fmt: skip
     for n, x in r["scale"].items():
         ours, plain = med(x["belthaw"]), med(x["pandas"])
         rows.append([f"{int(n):,} events: load + monthly series", f"{ours:.2f}", f"read_csv + group-by: {plain:.3f}", f"{ours / plain:.0f}", f"{x['load']:.2f}"])  # fmt: skip
