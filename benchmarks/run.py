@@ -290,6 +290,7 @@ def render(r: dict, argv: list[str]) -> str:
         f"{r['load_start']:.2f} at start, {r['load_end']:.2f} at end. Committed figures/ "
         f"unchanged: {'yes' if r['figures_same'] else 'NO'}. Times in seconds."
     )
+    out += [f"\n{r['note']}"] if r.get("note") else []  # a hand-made amendment of the raw JSON
     out += ["", "### a. The analyst's wait: warm kernel, second Run All"]
     rows = []
     for n, w in r["warm"].items():
