@@ -1,37 +1,25 @@
-"""Benchmark of the workbook: notebook runs side by side, import cost, and the library at scale.
+"""How long the workbook makes people wait, as ratios against plain matplotlib, pandas and Python.
 
-    python benchmarks/run.py                 # full run: 3 repetitions of everything
-    python benchmarks/run.py --reps 5
-    python benchmarks/run.py --quick         # smoke run: 1 repetition, 2 notebooks, small sizes
+    python benchmarks/run.py           # full: 3 repetitions, 1,000 / 5,000 / 20,000 events
+    python benchmarks/run.py --quick   # one repetition, 1,000 / 5,000 events (a few minutes)
 
-What it measures (wall time; median and spread over the repetitions):
+Side by side in one run, each number with the 1-minute load average when it was taken:
 
-  floor       the notebooks as plain Python scripts (jupyter nbconvert --to script),
-              default parameters, as many at a time as `belthaw run` uses (--jobs)
-  peer        jupyter nbconvert --to notebook --execute, one notebook after another
-  papermill   the papermill CLI, one notebook after another
-  ours        `belthaw run --force` (forced full re-run), and `belthaw run` with nothing
-              changed (the whole command, as a subprocess)
-  figures     per figure, in one warm process: save() (finish, layout, labels, PNG+SVG+PDF,
-              sidecar, atomic write) against three bare savefig calls (same rc, same finished
-              figure), and the label placement alone
-  warm        per notebook, in one live kernel (jupyter_client): kernel start, the first
-              Run All, then Run All again with one parameter changed (load -> build -> show
-              -> save every format), and kernel shutdown
-  import      `import belthaw` in a fresh process, beyond `import pandas, matplotlib`
-  library     belthaw.load() (which runs every validation rule) + monthly release series
-              on synthetic packages (benchmarks/synth.py) of 10k, 100k, 1M events, each in a
-              child process (peak memory = ru_maxrss), against plain pandas.read_csv + the
-              same monthly group-by
+  warm     per notebook, a live "belthaw" kernel: Run All (all code cells queued, as
+           JupyterLab does) twice, one parameter changed the second time; time to the
+           first image/png on iopub and the whole Run All, against bare savefig (png 300
+           dpi, svg, pdf, to BytesIO) of every Figure the notebook left in its globals
+  save     per figure: belthaw.figure.save_figure against three bare savefig calls of the
+           same finished figure, same rc
+  runner   `belthaw run --force` against the plain-script floor (nbconvert --to python,
+           then python, as many at a time as the runner), and `belthaw run` again
+  import   `import belthaw` and the notebook API beyond `import pandas, matplotlib`
+  scale    belthaw.load() + release_series(month) on benchmarks/synth.py packages,
+           against pandas.read_csv + the same group-by
 
-Every figure and build output goes to a temp folder (BELTHAW_FIGURES_DIR,
-BELTHAW_BUILD_DIR); the committed figures/ folder is hashed before and after and the run
-fails if it changed. The load average (os.getloadavg) is recorded with every measurement:
-on a shared machine the numbers are noisy, read them with the load.
-
-The results are printed and written to docs/benchmarks.md between the markers
-<!-- results:start --> and <!-- results:end -->; the hand-written findings around them
-are kept. This is a benchmark, not a test: nothing here fails on a slow result.
+The machine is shared: only ratios taken in one run mean something. Outputs go to a temp
+folder; the committed figures/ are hashed before and after. Results replace the block
+between the markers in docs/benchmarks.md; the findings around it are written by hand.
 """
 
 from __future__ import annotations
@@ -39,906 +27,368 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import platform
-import shutil
+import queue
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path[:0] = [str(ROOT / "lib"), str(ROOT / "benchmarks")]  # run from a checkout, no install
+from belthaw.catalogue import NOTEBOOKS  # noqa: E402
+from synth import make_package  # noqa: E402
+
 PY = sys.executable
-NOTEBOOKS = ROOT / "notebooks"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-SECTIONS = ("figures", "warm", "floor", "peer", "papermill", "ours", "import", "library")
-PACKAGES = (
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "nbformat",
-    "ipykernel",
-    "jupyter_client",
-    "jsonschema",
-    "rfc3987-syntax",
-)
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclass
-class Measure:
-    """Repetitions of one measurement, each with the 1-minute load average at its start."""
-
-    name: str
-    what: str
-    times: list[float] = field(default_factory=list)
-    loads: list[float] = field(default_factory=list)
-    extra: dict[str, list[float]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, seconds: float, load: float, **extra: float) -> None:
-        self.times.append(seconds)
-        self.loads.append(load)
-        for k, v in extra.items():
-            self.extra.setdefault(k, []).append(v)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times) if self.times else math.nan
-
-    def spread(self) -> str:
-        if not self.times:
-            return "-"
-        return f"{min(self.times):.3f}-{max(self.times):.3f}"
-
-    def xmedian(self, key: str) -> float:
-        vals = self.extra.get(key)
-        return statistics.median(vals) if vals else math.nan
-
-
-def load1() -> float:
-    return os.getloadavg()[0]
-
-
-def timed(
-    cmd: list[str], *, env: dict[str, str], cwd: Path | None = None
-) -> tuple[float, int, str]:
-    """Run ``cmd``; return (wall seconds, exit code, tail of stderr)."""
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wall = time.perf_counter() - t0
-    return wall, p.returncode, p.stderr.decode(errors="replace")[-400:]
-
-
-def tree_digest(folder: Path) -> str:
-    """sha256 over every file (path + bytes) under ``folder``: proof it was not touched."""
-    h = hashlib.sha256()
-    if folder.exists():
-        for p in sorted(folder.rglob("*")):
-            if p.is_file():
-                h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-                h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
-
-
-# --------------------------------------------------------------------------- environment
-
-
-class Env:
-    """Environment of every child process: temp output folders, optional blocked modules."""
-
-    def __init__(self, tmp: Path, block: list[str]):
-        self.tmp = tmp
-        self.base = dict(os.environ)
-        self.base.pop("BELTHAW_DATA_DIR", None)
-        self.base["MPLBACKEND"] = "Agg"
-        self.base.setdefault("PYTHONHASHSEED", "0")
-        if block:
-            shim = tmp / "blocked-modules"
-            shim.mkdir()
-            for m in block:
-                (shim / f"{m}.py").write_text(
-                    f"raise ImportError('{m} blocked by benchmarks/run.py --block-module')\n"
-                )
-            old = self.base.get("PYTHONPATH")
-            self.base["PYTHONPATH"] = str(shim) + (os.pathsep + old if old else "")
-
-    def for_run(self, label: str) -> dict[str, str]:
-        """Fresh figures/build folders under the temp dir for one measured run."""
-        d = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=self.tmp))
-        env = dict(self.base)
-        env["BELTHAW_FIGURES_DIR"] = str(d / "figures")
-        env["BELTHAW_BUILD_DIR"] = str(d / "build")
-        return env
-
-
-def machine_info() -> dict[str, str]:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        ram = f"{kb / 1024**2:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for pkg in PACKAGES:
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = "not installed"
-    return {
-        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "nproc": str(os.cpu_count()),
-        "cpu": cpu,
-        "ram": ram,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        **{f"pkg:{k}": v for k, v in versions.items()},
-    }
-
-
-# --------------------------------------------------------------------------- notebook runs
-
-
-def notebook_list(selected: list[str] | None) -> list[Path]:
-    nbs = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if selected:
-        nbs = [p for p in nbs if any(p.stem.startswith(s) for s in selected)]
-    return nbs
-
-
-def to_scripts(nbs: list[Path], out: Path, env: dict[str, str]) -> list[Path]:
-    """Convert each notebook to a plain script (setup, not timed)."""
-    out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(BIN / "jupyter"), "nbconvert", "--to", "script", "--output-dir", str(out)]
-    subprocess.run([*cmd, *map(str, nbs)], env=env, check=True, capture_output=True)
-    scripts = []
-    for nb in nbs:
-        # notebooks without language_info.file_extension come out as .txt
-        made = next(p for p in out.iterdir() if p.stem == nb.stem)
-        target = made.with_suffix(".py")
-        if made != target:
-            made.rename(target)
-        scripts.append(target)
-    return scripts
-
-
-def bench_floor(m: Measure, scripts: list[Path], jobs: int, envs: Env) -> None:
-    env = envs.for_run("floor")
-    load = load1()
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda s: timed([PY, str(s)], env=env, cwd=NOTEBOOKS), scripts))
-    wall = time.perf_counter() - t0
-    for s, (_, rc, err) in zip(scripts, results, strict=True):
-        if rc:
-            m.notes.append(f"{s.stem} exited {rc}: {err.strip().splitlines()[-1:]}")
-    m.add(wall, load)
-
-
-def bench_sequential(m: Measure, nbs: list[Path], make_cmd, envs: Env, label: str) -> None:
-    env = envs.for_run(label)
-    out = Path(env["BELTHAW_BUILD_DIR"]) / "executed"
-    out.mkdir(parents=True)
-    load = load1()
-    total = 0.0
-    for nb in nbs:
-        wall, rc, err = timed(make_cmd(nb, out), env=env, cwd=NOTEBOOKS)
-        total += wall
-        if rc:
-            m.notes.append(f"{nb.stem} exited {rc}: {err.strip().splitlines()[-1:]}")
-    m.add(total, load)
-
-
-def nbconvert_cmd(nb: Path, out: Path) -> list[str]:
-    return [
-        str(BIN / "jupyter"),
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--ExecutePreprocessor.kernel_name=python3",
-        "--ExecutePreprocessor.timeout=600",
-        "--output-dir",
-        str(out),
-        str(nb),
-    ]
-
-
-def papermill_cmd(nb: Path, out: Path) -> list[str]:
-    return [
-        str(BIN / "papermill"),
-        str(nb),
-        str(out / nb.name),
-        "-k",
-        "python3",
-        "--cwd",
-        str(NOTEBOOKS),
-        "--no-progress-bar",
-    ]
-
-
-def bench_ours(
-    forced: Measure, nochange: Measure, nbs: list[Path], jobs: int | None, envs: Env, reps: int
-) -> None:
-    """One forced run in fresh folders, then `reps` no-change runs of the notebooks that succeeded."""
-    env = envs.for_run("ours")
-    names = [nb.stem for nb in nbs]
-    cmd = [str(BIN / "belthaw"), "run", *names, "--force"]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    load = load1()
-    wall, rc, err = timed(cmd, env=env, cwd=ROOT)
-    forced.add(wall, load)
-    ok = names
-    if rc:
-        build = Path(env["BELTHAW_BUILD_DIR"]) / "cache" / "adhoc"
-        manifests = Path(env["BELTHAW_BUILD_DIR"]) / "cache"
-        ok = [n for n in names if list(manifests.glob(f"*/{n}.json"))]
-        failed = sorted(set(names) - set(ok))
-        forced.notes.append(f"exit {rc}; failed: {', '.join(failed)}")
-        del build
-    if not ok:
-        return
-    cmd = [str(BIN / "belthaw"), "run", *ok]
-    if ok != names:
-        nochange.notes.append(f"no-change runs cover the notebooks that succeeded: {', '.join(ok)}")
-    for _ in range(reps):
-        # `belthaw run` twice in a row, the second is the no-change run. The first settles
-        # the cache in case someone changed lib/, data/ or notebooks/ meanwhile (shared tree).
-        for attempt in range(3):
-            subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True)
-            load = load1()
-            t0 = time.perf_counter()
-            p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-            wall = time.perf_counter() - t0
-            if " 0 ran" in p.stdout and p.returncode == 0:
-                nochange.add(wall, load)
-                break
-            nochange.notes.append(
-                f"attempt {attempt + 1} re-ran notebooks (inputs changed meanwhile?), not counted: "
-                + " / ".join(p.stdout.strip().splitlines()[-2:])
-            )
-
-
-def outputs_outside(tmp: Path) -> list[str]:
-    """Recorded outputs (build/outputs/*/*.json of every run) that are not under ``tmp``."""
-    bad = []
-    for f in tmp.rglob("outputs/*/*.json"):
-        try:
-            paths = json.loads(f.read_text())
-        except ValueError:
-            continue
-        bad += [q for q in paths if not Path(q).resolve().is_relative_to(tmp.resolve())]
-    return bad
-
-
-def figure_files(tmp: Path) -> int:
-    return sum(1 for q in tmp.glob("*/figures/**/*") if q.suffix in (".png", ".svg", ".pdf"))
-
-
-# --------------------------------------------------------------------------- figures
-
-FIG_PROBE = r"""
-import io, json, statistics, sys, tempfile, time
-from pathlib import Path
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from belthaw import notebook as nb
-from belthaw.charts.labels import LabelPlacer
-from belthaw.figure import save as figsave
-
-reps = int(sys.argv[1])
-charts = json.loads(sys.argv[2])
-data = nb.load(quiet=True)
-spent = []
-_place = LabelPlacer.place
-def place(self, renderer):
-    t = time.perf_counter()
-    try:
-        return _place(self, renderer)
-    finally:
-        spent.append(time.perf_counter() - t)
-LabelPlacer.place = place
-out = {}
-tmp = Path(tempfile.mkdtemp())
-for name, notebook in charts:
-    b = nb.build(name, data, nb.check(notebook, {}))
-    saves, bares, places = [], [], []
-    for _ in range(reps):
-        spent.clear()
-        t = time.perf_counter()
-        figsave.save(b.fig, name, out_dir=tmp, text=b.text,
-                     publishers=data.publishers_in_order(b.text.source_ids), params={},
-                     data_version=data.version, notebook=notebook + ".ipynb",
-                     as_of=f"{data.as_of:%Y-%m-%d}", size=b.size)
-        saves.append(time.perf_counter() - t)
-        places.append(sum(spent))
-        # The same finished figure (layout pinned, labels held), the same rc, bare savefig.
-        t = time.perf_counter()
-        with figsave.render_context(b.size):
-            for fmt in ("png", "svg", "pdf"):
-                b.fig.savefig(io.BytesIO(), format=fmt, dpi=300)
-        bares.append(time.perf_counter() - t)
-    # The first placement of a fresh build: nothing cached in the placer.
-    fresh = nb.build(name, data, nb.check(notebook, {}))
-    spent.clear()
-    figsave.save(fresh.fig, name, out_dir=tmp, text=fresh.text, publishers=["x"], params={},
-                 data_version="v", notebook="n", as_of="2025-01-01", size=fresh.size,
-                 formats=["svg"])
-    out[name] = {"save": statistics.median(saves), "bare": statistics.median(bares),
-                 "place": statistics.median(places), "place_first": sum(spent),
-                 "placers": len(spent)}
-    plt.close("all")
-print(json.dumps(out))
-"""
-
-#: Every figure the workbook saves, with the notebook whose parameters it takes.
-FIGURES = (
-    ("01-releases", "01_releases"),
-    ("01-cumulative", "01_releases"),
-    ("02-relief-steps", "02_sanctions_relief"),
-    ("03-exchanges", "03_exchanges"),
-    ("04-overview", "04_briefing_overview"),
-    ("05-claims", "05_sources"),
-    ("05-totals", "05_sources"),
-)
-
-
-def bench_figures(ms: dict[str, Measure], envs: Env, reps: int, nbs: list[Path]) -> None:
-    stems = {nb.stem for nb in nbs}
-    charts = [c for c in FIGURES if c[1] in stems]
-    env = envs.for_run("figures")
-    load = load1()
-    p = subprocess.run(
-        [PY, "-c", FIG_PROBE, str(max(reps, 3)), json.dumps(charts)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if p.returncode:
-        ms.setdefault("fig", Measure("fig", "figures")).notes.append(
-            p.stderr.strip().splitlines()[-1]
-        )
-        return
-    for name, r in json.loads(p.stdout.strip().splitlines()[-1]).items():
-        m = ms.setdefault(f"save:{name}", Measure(f"save:{name}", f"save() of {name}, 3 formats"))
-        m.add(
-            r["save"],
-            load,
-            bare_s=r["bare"],
-            ratio=r["save"] / r["bare"],
-            place_ms=1000 * r["place"],
-            place_first_ms=1000 * r["place_first"],
-        )
-
-
-# --------------------------------------------------------------------------- warm redraw
-
-#: One parameter per notebook, changed for the warm redraw (a value the analyst might try).
-WARM_CHANGE = {
+#: One parameter per notebook for the second Run All: a value an analyst might try, which
+#: keeps the figure size (so both runs draw comparable figures) and defeats any caching.
+CHANGE = {
     "01_releases": ("granularity", "month"),
     "02_sanctions_relief": ("show_tightening", False),
     "03_exchanges": ("link_strengths", ["explicit", "reported"]),
     "04_briefing_overview": ("start", "2025-01-01"),
     "05_sources": ("max_events", 5),
 }
+#: The rc save() renders under besides render_context: without it, the first savefig of a
+#: figure whose layout save() pinned would bring constrained layout back from the house rc
+#: and lay the figure out again for every later format, which save() does not do.
+KEEP_LAYOUT = {"figure.constrained_layout.use": False, "figure.autolayout": False}
+BARE_SAVES = """
+import io as _io, json as _json, time as _time
+import matplotlib as _mpl
+_KEEP_LAYOUT = KEEP_LAYOUT_RC
+from matplotlib.figure import Figure as _Figure
+from belthaw.figure.save import render_context as _rc
+from belthaw.style import size_of as _size_of
+_bare = {}
+for _k, _v in list(globals().items()):
+    if isinstance(_v, _Figure) and not _k.startswith("_") and id(_v) not in _bare:
+        _s = _size_of(*_v.get_size_inches())
+        with _rc(_s.name if _s else "a4-full"), _mpl.rc_context(_KEEP_LAYOUT):
+            _t = _time.perf_counter()
+            for _f in ("png", "svg", "pdf"):
+                _v.savefig(_io.BytesIO(), format=_f, dpi=300)
+            _bare[id(_v)] = (_k, _time.perf_counter() - _t)
+print(_json.dumps(dict(_bare.values())))
+""".replace("KEEP_LAYOUT_RC", repr(KEEP_LAYOUT))
 
-WARM_PROBE = r"""
-import json, sys, time
-import nbformat
-from jupyter_client.manager import start_new_kernel
 
-path, name, value = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-nb = nbformat.read(path, as_version=4)
-cells = [c.source for c in nb.cells if c.cell_type == "code"]
-params = next(i for i, c in enumerate(nb.cells)
-              if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
-params = [c for c in nb.cells if c.cell_type == "code"].index(nb.cells[params])
+def load1() -> float:
+    return os.getloadavg()[0]
 
-def run(kc, src):
-    errors = []
-    def hook(msg):
-        if msg["msg_type"] == "error":
-            errors.append(msg["content"]["ename"] + ": " + msg["content"]["evalue"])
-    reply = kc.execute_interactive(src, timeout=600, output_hook=hook)
-    if reply["content"]["status"] != "ok":
-        raise SystemExit(f"cell failed: {errors or reply['content']}")
 
-t0 = time.perf_counter()
-km, kc = start_new_kernel(kernel_name="python3", cwd=str(__import__("pathlib").Path(path).parent))
-t1 = time.perf_counter()
-run(kc, "import sys")
-run(kc, "%matplotlib inline")
-t2 = time.perf_counter()
-for src in cells:
-    run(kc, src)
-t3 = time.perf_counter()
-changed = cells[:params + 1] + [f"{name} = {value!r}"] + cells[params + 1:]
-for src in changed:
-    run(kc, src)
-t4 = time.perf_counter()
-seen = []
-kc.execute_interactive(
-    "print('papermill' in sys.modules)", timeout=60,
-    output_hook=lambda m: m["msg_type"] == "stream" and seen.append(m["content"]["text"].strip()))
-t5 = time.perf_counter()
-kc.stop_channels()
-km.shutdown_kernel(now=True)
-t6 = time.perf_counter()
-print(json.dumps({"start": t1 - t0, "first": t3 - t2, "warm": t4 - t3, "shutdown": t6 - t5,
-                  "papermill_in_kernel": seen == ["True"]}))
+def env_for(tmp: Path, label: str) -> dict[str, str]:
+    d = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=tmp))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "lib"), PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)
+    return env | {"BELTHAW_FIGURES_DIR": str(d / "figures"), "BELTHAW_BUILD_DIR": str(d / "build")}
+
+
+def call(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, str]:
+    """(wall seconds, stdout) of a command that must succeed."""
+    t = time.perf_counter()
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
+    if p.returncode:
+        raise RuntimeError(f"{' '.join(map(str, cmd[:4]))} failed: {p.stderr.strip()[-500:]}")
+    return time.perf_counter() - t, p.stdout
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
+    return call(cmd, env, cwd)[0]
+
+
+def last_json(cmd: list[str], env: dict[str, str]) -> dict:
+    """What a probe printed last (one JSON line)."""
+    return json.loads(call(cmd, env)[1].strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- a. warm kernel
+
+
+def run_all(kc, cells: list[str], timeout: float = 600) -> tuple[float | None, float, list[str]]:
+    """Queue every cell at once (JupyterLab's Run All); (first png, total, printed lines)."""
+    t0 = time.perf_counter()
+    ids = [kc.execute(src, stop_on_error=True) for src in cells]
+    first, printed = None, []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        kind, content = msg["msg_type"], msg["content"]
+        if kind in ("display_data", "execute_result") and "image/png" in content["data"]:
+            first = first if first is not None else time.perf_counter() - t0
+        elif kind == "stream":
+            printed += content["text"].splitlines()
+        elif kind == "error":
+            raise RuntimeError(f"cell failed: {content['ename']}: {content['evalue']}")
+        if kind == "status" and content["execution_state"] == "idle":
+            if msg["parent_header"].get("msg_id") == ids[-1]:
+                return first, time.perf_counter() - t0, printed
+
+
+def notebook_cells(notebook: str, values: dict) -> list[str]:
+    """The code cells, with papermill's injected-parameters cell after the parameters cell."""
+    book = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    out = []
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            out.append(cell.source)
+            if "parameters" in cell.metadata.get("tags", []):
+                out.append("# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in values.items()))
+    return out
+
+
+def bench_warm(notebook: str, tmp: Path) -> dict:
+    km = KernelManager(kernel_name="belthaw")
+    km.start_kernel(env=env_for(tmp, f"warm-{notebook}"), cwd=str(ROOT / "notebooks"))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        name, value = CHANGE[notebook]
+        first1, total1, _ = run_all(kc, notebook_cells(notebook, {"output_set": "adhoc"}))
+        load = load1()
+        cells = notebook_cells(notebook, {"output_set": "adhoc", name: value})
+        first2, total2, _ = run_all(kc, cells)
+        _, _, printed = run_all(kc, [BARE_SAVES])
+        bare = json.loads(printed[-1])
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return dict(change=f"{name}={value!r}", first_run_s=total1, first_run_png_s=first1,
+                png_s=first2, run_s=total2, bare_s=sum(bare.values()), figures=len(bare), load=load)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- b. save()
+
+SAVE_PROBE = r"""
+import io, json, statistics, sys, tempfile, time
+import matplotlib as mpl
+sys.path.insert(0, sys.argv[2])  # tests/: run a notebook's own cells in this process
+from notebook_cells import run_notebook
+from belthaw import notebook as nb
+from belthaw.catalogue import NOTEBOOKS
+from belthaw.figure.save import render_context, save_figure
+from belthaw.style import size_of
+
+reps, tmp, out = int(sys.argv[1]), tempfile.mkdtemp(), {}
+data = nb.load(quiet=True)
+for notebook in NOTEBOOKS:
+    for name, s in run_notebook(notebook, {}, data).items():
+        extra = {k: v for k, v in s.tables.items() if k != "data" and v is not None}
+        def save():
+            save_figure(s.fig, s.text, name, data=data, params=s.params,
+                        table=s.tables["data"], tables=extra, out_dir=tmp)
+        save()  # once untimed: fonts and caches warm, the layout pinned as the notebook leaves it
+        size = size_of(*s.fig.get_size_inches()).name
+        saves, bares = [], []
+        for _ in range(reps):
+            t = time.perf_counter(); save(); saves.append(time.perf_counter() - t)
+            with render_context(size), mpl.rc_context(json.loads(sys.argv[3])):
+                t = time.perf_counter()
+                for fmt in ("png", "svg", "pdf"):
+                    s.fig.savefig(io.BytesIO(), format=fmt, dpi=300)
+                bares.append(time.perf_counter() - t)
+        out[name] = {"save_s": statistics.median(saves), "bare_s": statistics.median(bares)}
+print(json.dumps(out))
 """
 
 
-def bench_warm(ms: dict[str, Measure], envs: Env, nbs: list[Path]) -> None:
-    env = envs.for_run("warm")
-    for nb in nbs:
-        name, value = WARM_CHANGE.get(nb.stem, ("start", "2025-01-01"))
-        load = load1()
-        p = subprocess.run(
-            [PY, "-c", WARM_PROBE, str(nb), name, json.dumps(value)],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        m = ms.setdefault(
-            f"warm:{nb.stem}",
-            Measure(f"warm:{nb.stem}", f"Run All again with {name}={value!r} (live kernel)"),
-        )
-        if p.returncode:
-            m.notes.append((p.stderr.strip().splitlines() or ["?"])[-1])
-            continue
-        r = json.loads(p.stdout.strip().splitlines()[-1])
-        if r["papermill_in_kernel"]:
-            m.notes.append("the kernel imported papermill")
-        m.add(
-            r["warm"],
-            load,
-            kernel_start_s=r["start"],
-            first_run_s=r["first"],
-            shutdown_s=r["shutdown"],
-        )
+# --------------------------------------------------------------------------- c. runner
 
 
-# --------------------------------------------------------------------------- import cost
+def bench_runner(tmp: Path, jobs: int) -> dict:
+    env = env_for(tmp, "floor") | {"MPLBACKEND": "Agg"}
+    scripts = tmp / "scripts"
+    nbs = [str(ROOT / "notebooks" / f"{n}.ipynb") for n in NOTEBOOKS]
+    nbconvert = [PY, "-m", "nbconvert", "--to", "python", "--log-level", "ERROR"]
+    timed([*nbconvert, "--output-dir", str(scripts), *nbs], env)
+    load = load1()
+    t = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda n: timed([PY, str(scripts / f"{n}.py")], env, ROOT / "notebooks"), NOTEBOOKS))  # fmt: skip
+    floor = time.perf_counter() - t
+    env = env_for(tmp, "runner")
+    forced = timed([PY, "-m", "belthaw", "run", "--force", "--jobs", str(jobs)], env)
+    nochange = timed([PY, "-m", "belthaw", "run", "--jobs", str(jobs)], env)
+    return {"floor_s": floor, "forced_s": forced, "nochange_s": nochange, "load": load}
+
+
+# --------------------------------------------------------------------------- d. import, e. scale
 
 IMPORT_PROBE = r"""
-import json, sys, time
+import json, time
 t0 = time.perf_counter()
 import pandas, matplotlib
 t1 = time.perf_counter()
 import belthaw
 t2 = time.perf_counter()
-from belthaw import notebook as nb
-t3 = time.perf_counter()
-data = nb.load(quiet=True)
-t4 = time.perf_counter()
-heavy = [m for m in ("seaborn", "scipy", "papermill", "nbformat", "matplotlib.pyplot", "jsonschema")
-         if m in sys.modules]
-print(json.dumps({"base": t1 - t0, "belthaw": t2 - t1, "figures": t3 - t2, "load": t4 - t3,
-                  "heavy": heavy}))
-"""
-
-
-def bench_import(ms: dict[str, Measure], envs: Env) -> list[str]:
-    env = envs.for_run("import")
-    heavy: list[str] = []
-    load = load1()
-    t0 = time.perf_counter()
-    p = subprocess.run([PY, "-c", IMPORT_PROBE], env=env, capture_output=True, text=True)
-    whole = time.perf_counter() - t0
-    if p.returncode:
-        ms["import_belthaw"].notes.append(p.stderr.strip().splitlines()[-1])
-        return heavy
-    r = json.loads(p.stdout.strip().splitlines()[-1])
-    ms["import_base"].add(r["base"], load)
-    ms["import_belthaw"].add(r["belthaw"], load)
-    ms["import_figures"].add(r["figures"], load)
-    ms["first_cell_load"].add(r["load"], load)
-    ms["first_cell_process"].add(whole, load)
-    return r["heavy"]
-
-
-# --------------------------------------------------------------------------- library at scale
-
-LIB_PROBE = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-import belthaw
+from belthaw import notebook
+from belthaw.charts import releases, cumulative
 from belthaw.transforms.timeline import release_series
-t1 = time.perf_counter()
-data = belthaw.load(sys.argv[1])          # every schema and cross-table rule (= validate)
-t2 = time.perf_counter()
-series = release_series(data.events, data.claims, granularity="month")
 t3 = time.perf_counter()
-print(json.dumps({"import": t1 - t0, "load": t2 - t1, "series": t3 - t2, "work": t3 - t1,
-                  "rows": len(series), "total": int(series["count"].sum()),
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"base_s": t1 - t0, "belthaw_s": t2 - t1, "notebook_api_s": t3 - t2}))
 """
 
-PANDAS_PROBE = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
+SCALE_PROBE = r"""
+import json, sys, time
 import pandas as pd
-t1 = time.perf_counter()
-ev = pd.read_csv(sys.argv[1] + "/events.csv", parse_dates=["date"])
-rel = ev[ev["kind"] == "release"]
-m = rel.groupby(rel["date"].dt.to_period("M")).agg(n_events=("event_id", "size"),
-                                                   count=("count", "sum"))
-t2 = time.perf_counter()
-print(json.dumps({"import": t1 - t0, "work": t2 - t1, "rows": len(m),
-                  "total": int(m["count"].sum()),
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+if sys.argv[2] == "belthaw":
+    import belthaw
+    from belthaw.counting import CountingRule
+    from belthaw.transforms.timeline import release_series
+    t = time.perf_counter()
+    series = release_series(belthaw.load(sys.argv[1]), CountingRule(), granularity="month")
+else:
+    t = time.perf_counter()
+    ev = pd.read_csv(sys.argv[1] + "/events.csv", parse_dates=["date"])
+    rel = ev[ev["kind"] == "release"]
+    series = rel.groupby(rel["date"].dt.to_period("M"))["count"].sum()
+print(json.dumps({"s": time.perf_counter() - t, "rows": len(series)}))
 """
-
-
-def bench_library(ms: dict[str, Measure], sizes: list[int], reps: int, envs: Env) -> None:
-    for n in sizes:
-        # Generate in a child: ru_maxrss survives fork+exec on Linux, so a parent that grew
-        # while generating 1M events would hand its peak to every probe it starts.
-        pkg = envs.tmp / f"synth-{n}"
-        subprocess.run(
-            [PY, str(ROOT / "benchmarks" / "synth.py"), str(pkg), "--events", str(n)],
-            env=envs.base,
-            check=True,
-            capture_output=True,
-        )
-        ours = ms.setdefault(
-            f"lib_{n}", Measure(f"lib_{n}", f"load+validate+monthly, {n:,} events")
-        )
-        base = ms.setdefault(
-            f"pandas_{n}", Measure(f"pandas_{n}", f"pandas.read_csv+monthly group-by, {n:,} events")
-        )
-        env = envs.for_run(f"lib-{n}")
-        for _ in range(reps):
-            for m, probe in ((ours, LIB_PROBE), (base, PANDAS_PROBE)):
-                load = load1()
-                p = subprocess.run(
-                    [PY, "-c", probe, str(pkg)], env=env, capture_output=True, text=True
-                )
-                if p.returncode:
-                    m.notes.append(p.stderr.strip().splitlines()[-1])
-                    continue
-                r = json.loads(p.stdout.strip().splitlines()[-1])
-                extra = {"maxrss_mb": r["maxrss_mb"], "rows": r["rows"], "total": r["total"]}
-                if "load" in r:
-                    extra.update(load_s=r["load"], series_s=r["series"])
-                m.add(r["work"], load, **extra)
-        shutil.rmtree(pkg, ignore_errors=True)
-
-
-def loglog_slope(ns: list[int], ts: list[float]) -> float:
-    xs, ys = [math.log(n) for n in ns], [math.log(t) for t in ts]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mx) ** 2 for x in xs
-    )
 
 
 # --------------------------------------------------------------------------- report
 
 
-def targets(ms: dict[str, Measure], sizes: list[int]) -> list[tuple[str, str, str, str]]:
-    """(target, limit, measured, met?) rows."""
+def med(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def figures_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "figures").rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(ROOT).as_posix().encode() + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def table(head: str, rows: list[list]) -> list[str]:
+    cols = head.split(" | ")
+    return ["", "| " + head + " |", "|" + "---|" * len(cols), *("| " + " | ".join(map(str, r)) + " |" for r in rows)]  # fmt: skip
+
+
+def met(ratio: float, limit: float) -> str:
+    return f"{ratio:.2f} {'yes' if ratio <= limit else 'NO'}"
+
+
+def render(r: dict, argv: list[str]) -> str:
+    pkgs = ", ".join(f"{p} {version(p)}" for p in ("pandas", "matplotlib", "ipykernel"))
+    out = [START, "", f"## Results of {r['date']}", ""]
+    out.append(
+        f"`python benchmarks/run.py{''.join(' ' + a for a in argv)}`: {r['reps']} repetition(s), "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {pkgs}. Load average (1 min) "
+        f"{r['load_start']:.2f} at start, {r['load_end']:.2f} at end. Committed figures/ "
+        f"unchanged: {'yes' if r['figures_same'] else 'NO'}. Times in seconds."
+    )
+    out += [f"\n{r['note']}"] if r.get("note") else []  # a hand-made amendment of the raw JSON
+    out += ["", "### a. The analyst's wait: warm kernel, second Run All"]
     rows = []
-
-    def row(name: str, limit: str, value: float, ok: bool, fmt: str = "{:.2f}") -> None:
-        if math.isnan(value):
-            rows.append((name, limit, "not measured", "-"))
-        else:
-            rows.append((name, limit, fmt.format(value), "yes" if ok else "NO"))
-
-    for m in ms.values():
-        if m.name.startswith("save:") and m.times:
-            fig = m.name[5:]
-            r = m.xmedian("ratio")
-            row(f"{fig}: save() / three bare savefig", "<= 1.3", r, r <= 1.3)
-            ms_ = max(m.xmedian("place_ms"), m.xmedian("place_first_ms"))
-            row(f"{fig}: label placement", "<= 50 ms", ms_, ms_ <= 50, "{:.1f} ms")
-    for m in ms.values():
-        if m.name.startswith("warm:") and m.times:
-            row(f"{m.name[5:]}: warm redraw, all formats", "<= 2.0 s", m.median,
-                m.median <= 2.0, "{:.2f} s")  # fmt: skip
-    f, p, o, n = (ms.get(k) for k in ("floor", "peer", "ours_forced", "ours_nochange"))
-    if f and o and f.times and o.times:
-        r = o.median / f.median
-        row("forced run / floor", "<= 1.2", r, r <= 1.2)
-    if p and o and p.times and o.times:
-        r = p.median / o.median
-        row("peer / forced run (speed-up)", ">= 5", r, r >= 5)
-    if n and n.times:
-        row("no-change run, whole command", "<= 1.0 s", n.median, n.median <= 1.0, "{:.3f} s")
-    i = ms.get("import_belthaw")
-    if i and i.times:
-        row(
-            "import belthaw beyond pandas+matplotlib",
-            "<= 0.2 s",
-            i.median,
-            i.median <= 0.2,
-            "{:.3f} s",
-        )
-    big = max(sizes) if sizes else None
-    if big:
-        lo, pa = ms.get(f"lib_{big}"), ms.get(f"pandas_{big}")
-        if lo and pa and lo.times and pa.times:
-            r = lo.median / pa.median
-            row(f"{big:,} events: ours / plain pandas", "<= 1.5", r, r <= 1.5)
-            mem = lo.xmedian("maxrss_mb")
-            row(
-                f"{big:,} events: peak memory (ru_maxrss)",
-                "<= 1024 MiB",
-                mem,
-                mem <= 1024,
-                "{:.0f} MiB",
-            )
-        have = [s for s in sizes if ms.get(f"lib_{s}") and ms[f"lib_{s}"].times]
-        if len(have) >= 2:
-            k = loglog_slope(have, [ms[f"lib_{s}"].median for s in have])
-            row("time ~ n^k from log-log fit", "k about 1", k, 0.8 <= k <= 1.2)
-    return rows
-
-
-def render(
-    info: dict[str, str], ms: dict[str, Measure], sizes: list[int], args, heavy, figs_ok
-) -> str:
-    out = [START, "", f"## Results of {info['date']}", ""]
-    out.append(
-        f"Command: `python benchmarks/run.py {' '.join(sys.argv[1:])}`".rstrip()
-        + f" ({args.reps} repetition(s))."
-    )
-    out += ["", "| machine | |", "|---|---|"]
-    for k in ("nproc", "cpu", "ram", "python", "platform"):
-        out.append(f"| {k} | {info[k]} |")
-    out.append(
-        "| packages | "
-        + ", ".join(f"{k[4:]} {v}" for k, v in info.items() if k.startswith("pkg:"))
-        + " |"
-    )
-    out.append(
-        f"| load average at start / end (1, 5, 15 min) | {info['load_start']} / {info['load_end']} |"
-    )
-    out.append(f"| jobs (`belthaw run` default = cores) | {info['jobs']} |")
-    if args.block_module:
-        out.append(
-            f"| blocked modules | {', '.join(args.block_module)} (made unimportable in every child, "
-            "as in a venv synced to requirements.lock) |"
-        )
-    out.append(f"| outputs | {info['figures']} |")
-    out += [
-        "",
-        "### Targets",
-        "",
-        "| target | limit | measured (median) | met |",
-        "|---|---|---|---|",
-    ]
-    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(ms, sizes)]
-    out += [
-        "",
-        "### Every measurement",
-        "",
-        "Seconds of wall time; load = 1-minute load average when each repetition started.",
-        "",
-        "| measurement | what | median | min-max | each run | load per run | extra (median) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for m in ms.values():
-        if not m.times and not m.notes:
+    for n, w in r["warm"].items():
+        if "error" in w:
+            rows.append([n, f"failed: {w['error']}", "", "", "", "", "", ""])
             continue
-        each = ", ".join(f"{t:.3f}" for t in m.times)
-        loads = ", ".join(f"{x:.2f}" for x in m.loads)
-        extra = ", ".join(f"{k} {m.xmedian(k):.3g}" for k in m.extra)
-        med = f"{m.median:.3f}" if m.times else "-"
-        out.append(f"| {m.name} | {m.what} | {med} | {m.spread()} | {each} | {loads} | {extra} |")
-    notes = [(m.name, n) for m in ms.values() for n in m.notes]
-    if notes or heavy:
-        out += ["", "Notes:", ""]
-        out += [f"* {name}: {n}" for name, n in notes]
-        if heavy:
-            out.append(
-                f"* modules loaded by the first cell (import belthaw, notebook, load()): {', '.join(heavy)}"
-            )
-    out += ["", END]
-    return "\n".join(out)
+        rows.append([n, f"`{w['change']}`", f"{w['png_s']:.2f}", f"{w['run_s']:.2f}",
+                     f"{w['bare_s']:.2f} ({w['figures']})", met(w["run_s"] / w["bare_s"], 1.3),
+                     f"{w['first_run_s']:.2f} / {w['first_run_png_s']:.2f}", f"{w['load']:.2f}"])  # fmt: skip
+    out += table("notebook | changed | first figure (~1 s) | Run All | bare saves (figures) | Run All / bare (<= 1.3) | cold Run All / its first figure | load", rows)  # fmt: skip
+    out += ["", "### b. save() against three bare savefig (same finished figure, same rc)"]
+    rows = [[n, f"{x['save_s']:.2f}", f"{x['bare_s']:.2f}", met(x["save_s"] / x["bare_s"], 1.3)]
+            for n, x in r["save"].items()]  # fmt: skip
+    out += table("figure | save_figure | 3 x savefig | ratio (<= 1.3)", rows)
+    out.append(
+        f"\nLoad {r['save_load']:.2f}; medians of {max(r['reps'], 2)}, after one untimed save."
+    )
+    ru, im = r["runner"], r["import"]
+    forced, floor, jobs = med(ru["forced_s"]), med(ru["floor_s"]), r["jobs"]
+    rows = [
+        [f"`belthaw run --force`, {jobs} jobs", f"{forced:.2f}", f"plain scripts, {jobs} at a time: {floor:.2f}", f"{forced / floor:.2f}", f"{ru['load']:.2f}"],  # fmt: skip
+        ["`belthaw run`, nothing changed", f"{med(ru['nochange_s']):.2f}", "", "", ""],
+        ["`import belthaw`", f"{med(im['belthaw_s']):.3f}", f"`import pandas, matplotlib`: {med(im['base_s']):.2f}", "", f"{im['load']:.2f}"],  # fmt: skip
+        ["then notebook, charts, transforms", f"{med(im['notebook_api_s']):.2f}", "", "", ""],
+    ]  # fmt: skip
+    for n, x in r["scale"].items():
+        ours, plain = med(x["belthaw"]), med(x["pandas"])
+        rows.append([f"{int(n):,} events: load + monthly series", f"{ours:.2f}", f"read_csv + group-by: {plain:.3f}", f"{ours / plain:.0f}", f"{x['load']:.2f}"])  # fmt: skip
+    out += ["", "### c. The runner, d. import cost, e. the library at scale"]
+    out += table("measurement | time | against | ratio | load", rows)
+    return "\n".join([*out, "", END])
 
 
 def write_doc(block: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
-    else:
-        text = "# Benchmarks\n\n" + block + "\n" + text
-    DOC.write_text(text, encoding="utf-8")
-
-
-def print_table(ms: dict[str, Measure], sizes: list[int]) -> None:
-    print("\nmeasurement                      median     min-max        load")
-    for m in ms.values():
-        if m.times:
-            print(
-                f"{m.name:<32} {m.median:8.3f}  {m.spread():>14}  {statistics.fmean(m.loads):5.2f}"
-            )
-    print("\ntarget                                        limit         measured     met")
-    for a, b, c, d in targets(ms, sizes):
-        print(f"{a:<45} {b:<13} {c:<12} {d}")
-
-
-# --------------------------------------------------------------------------- main
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python benchmarks/run.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="Targets and findings: docs/benchmarks.md. Outputs go to temp folders only.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--reps", type=int, default=3, help="repetitions of each measurement (default 3)"
-    )
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 1 repetition, the first 2 notebooks, sizes 2,000 and 20,000",
-    )
-    p.add_argument(
-        "--only",
-        default=",".join(SECTIONS),
-        help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})",
-    )
-    p.add_argument("--notebooks", nargs="*", metavar="NN", help="notebook prefixes (default all)")
-    p.add_argument(
-        "--sizes",
-        default="10000,100000,1000000",
-        help="synthetic event counts for the library benchmark (default 10000,100000,1000000)",
-    )
-    p.add_argument(
-        "--jobs", type=int, default=None, help="parallel notebooks (default: what belthaw run uses)"
-    )
-    p.add_argument(
-        "--block-module",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="make MODULE unimportable in every child process (e.g. rfc3987_syntax, to measure a "
-        "venv synced to requirements.lock without changing .venv)",
-    )
-    p.add_argument(
-        "--no-write", action="store_true", help="print only; do not rewrite docs/benchmarks.md"
-    )
-    p.add_argument("--keep-tmp", action="store_true", help="keep the temp folder (printed)")
-    args = p.parse_args(argv)
-    if args.quick:
-        args.reps = 1
-        args.notebooks = args.notebooks or ["01", "02"]
-        args.sizes = "2000,20000"
-    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = set(args.only) - set(SECTIONS)
-    if unknown:
-        p.error(
-            f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}"
-        )
-    if args.reps < 1:
-        p.error("--reps must be at least 1")
-    return args
+    text = DOC.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    DOC.write_text(head + block + rest.split(END, 1)[1], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if "library" in args.only else []
-    jobs = args.jobs or max(1, os.cpu_count() or 1)  # belthaw.run.runner._default_jobs()
-    info = machine_info()
-    info["jobs"] = str(jobs)
-    info["load_start"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    figures_before = tree_digest(ROOT / "figures")
-    tmp = Path(tempfile.mkdtemp(prefix="belthaw-bench-"))
-    envs = Env(tmp, args.block_module)
-    nbs = notebook_list(args.notebooks)
-    ms: dict[str, Measure] = {}
-
-    def measure(key: str, what: str) -> Measure:
-        return ms.setdefault(key, Measure(key, what))
-
-    heavy: list[str] = []
-    try:
-        scripts = to_scripts(nbs, tmp / "scripts", envs.base) if "floor" in args.only else []
-        for rep in range(args.reps):
-            print(f"repetition {rep + 1}/{args.reps} (load {load1():.2f})", flush=True)
-            if "figures" in args.only and rep == 0:
-                bench_figures(ms, envs, args.reps, nbs)
-            if "warm" in args.only:
-                bench_warm(ms, envs, nbs)
-            if "floor" in args.only:
-                bench_floor(
-                    measure("floor", f"{len(nbs)} scripts, {jobs} at a time"), scripts, jobs, envs
-                )
-            if "peer" in args.only:
-                bench_sequential(
-                    measure("peer", "nbconvert --execute, sequential"),
-                    nbs,
-                    nbconvert_cmd,
-                    envs,
-                    "peer",
-                )
-            if "papermill" in args.only:
-                bench_sequential(
-                    measure("papermill", "papermill CLI, sequential"),
-                    nbs,
-                    papermill_cmd,
-                    envs,
-                    "pm",
-                )
-            if "ours" in args.only:
-                bench_ours(
-                    measure("ours_forced", f"belthaw run --force ({jobs} jobs)"),
-                    measure("ours_nochange", "belthaw run, nothing changed (whole command)"),
-                    nbs,
-                    args.jobs,
-                    envs,
-                    1,
-                )
-            if "import" in args.only:
-                measure("import_base", "import pandas, matplotlib (fresh process)")
-                measure("import_belthaw", "import belthaw, after pandas+matplotlib")
-                measure("import_figures", "from belthaw import notebook, after that")
-                measure("first_cell_load", "nb.load() of data/ (validated), after that")
-                measure("first_cell_process", "whole probe process (python start to exit)")
-                heavy = bench_import(ms, envs)
-            for k, m in list(ms.items()):
-                if m.times:
-                    print(f"  {k}: {m.times[-1]:.3f} s (load {m.loads[-1]:.2f})", flush=True)
-        if sizes:
-            print(f"library: sizes {sizes}, {args.reps} repetition(s)", flush=True)
-            bench_library(ms, sizes, args.reps, envs)
-        outside = outputs_outside(tmp)
-        n_figs = figure_files(tmp)
-    finally:
-        if args.keep_tmp:
-            print(f"temp folder kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    figs_same = tree_digest(ROOT / "figures") == figures_before
-    figs_ok = not outside
-    info["figures"] = (
-        f"{n_figs} figure files written under the temp folder; recorded outputs outside it: "
-        f"{len(outside)}; committed figures/ byte-identical before and after: "
-        f"{'yes' if figs_same else 'no (other users ran belthaw run on the shared tree meanwhile)'}"
-    )
-    info["load_end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print_table(ms, sizes)
-    print(info["figures"])
-    if not figs_ok:
-        print(f"ERROR: outputs written outside the temp folder: {outside[:5]}", file=sys.stderr)
-    block = render(info, ms, sizes, args, heavy, figs_ok)
-    if not args.no_write:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="one repetition, two sizes")
+    p.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md")
+    p.add_argument("--render", type=Path, metavar="JSON", help="only render a saved raw result")
+    args = p.parse_args(argv)
+    r = json.loads(args.render.read_text()) if args.render else measure(args, argv)
+    block = render(r, r["argv"])
+    print(block)
+    if not args.no_doc:
         write_doc(block)
-        print(f"\nwrote {DOC.relative_to(ROOT)}")
-    return 0 if figs_ok else 1
+    return 0
+
+
+def measure(args: argparse.Namespace, argv: list[str] | None) -> dict:
+    reps, sizes = (1, (1000, 5000)) if args.quick else (3, (1000, 5000, 20000))
+    jobs = os.cpu_count() or 1
+    r: dict = {"reps": reps, "jobs": jobs, "load_start": load1(), "warm": {}, "scale": {}}
+    r["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    r["argv"] = sys.argv[1:] if argv is None else argv
+    before = figures_digest()
+    raw = Path(tempfile.gettempdir()) / "belthaw-bench-raw.json"
+    with tempfile.TemporaryDirectory(prefix="belthaw-bench-") as t:
+        try:
+            measure_all(r, Path(t), reps, sizes)
+        finally:
+            raw.write_text(json.dumps(r, indent=1))  # kept: `--render` redraws the block from it
+    r["load_end"], r["figures_same"] = load1(), figures_digest() == before
+    raw.write_text(json.dumps(r, indent=1))
+    return r
+
+
+def measure_all(r: dict, tmp: Path, reps: int, sizes: tuple[int, ...]) -> None:
+    """Fill ``r`` section by section (what was measured survives a failure later on)."""
+    for n in NOTEBOOKS:
+        print(f"warm {n} ...", flush=True)
+        try:
+            r["warm"][n] = bench_warm(n, tmp)
+        except (RuntimeError, TimeoutError, queue.Empty) as err:
+            r["warm"][n] = {"error": str(err)[:200]}
+    print("save ...", flush=True)
+    r["save_load"] = load1()
+    r["save"] = last_json([PY, "-c", SAVE_PROBE, str(max(reps, 2)), str(ROOT / "tests"), json.dumps(KEEP_LAYOUT)], env_for(tmp, "save"))  # fmt: skip
+    print("runner ...", flush=True)
+    runs = []
+    for k in range(reps):
+        (tmp / f"r{k}").mkdir()
+        runs.append(bench_runner(tmp / f"r{k}", r["jobs"]))
+    r["runner"] = {k: [x[k] for x in runs] for k in runs[0]} | {"load": runs[0]["load"]}
+    print("import, scale ...", flush=True)
+    env = env_for(tmp, "import")
+    ims = [last_json([PY, "-c", IMPORT_PROBE], env) for _ in range(max(reps, 3))]
+    r["import"] = {k: [x[k] for x in ims] for k in ims[0]} | {"load": load1()}
+    for n in sizes:
+        pkg = make_package(tmp / f"pkg-{n}", n)
+        r["scale"][n] = {"load": load1()} | {
+            who: [last_json([PY, "-c", SCALE_PROBE, str(pkg), who], env)["s"] for _ in range(reps)]
+            for who in ("belthaw", "pandas")
+        }  # fmt: skip
 
 
 if __name__ == "__main__":
