@@ -46,8 +46,8 @@ maria-kalesnikava,Maria Kalesnikava,Maria Kolesnikova;Maryja Kalesnikawa,Opposit
 2025-09-30,1201,exact,Viasna,ngo-1,
 2025-12-23,1135,exact,Viasna,ngo-1,
 """,
-    "totals": """total_id,as_of,since,value,precision,scope,wording,source_id,notes
-t-1,2025-12-12,2024-07-01,430,at_least,all_releases,more than 430 since July 2024,ap-1,
+    "totals": """total_id,as_of,since,value,precision,scope,wording,source_id,excludes,notes
+t-1,2025-12-12,2024-07-01,430,at_least,all_releases,more than 430 since July 2024,ap-1,,
 """,
 }
 

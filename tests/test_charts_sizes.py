@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from belthaw import notebook as nb  # noqa: E402
-from belthaw.catalogue import FIGURES, NOTEBOOKS  # noqa: E402
+from belthaw.catalogue import NOTEBOOKS  # noqa: E402
 from belthaw.figure import save_figure  # noqa: E402
 from belthaw.figure.layout import DPI, figure_renderer  # noqa: E402
 from belthaw.style import MIN_FONT_PT, SIZES  # noqa: E402

@@ -117,5 +117,5 @@ def test_check_false_skips_the_cross_table_rules_only(tmp_path):
 
 
 def test_ignored_rows_leave_a_plain_index(tmp_path):
-    data = load(write(tmp_path, totals=TABLES["totals"].replace("\n", "\n,,,,,,,,\n", 1)))
+    data = load(write(tmp_path, totals=TABLES["totals"].replace("\n", "\n,,,,,,,,,\n", 1)))
     assert isinstance(data.totals.index, pd.RangeIndex) and len(data.totals) == 1

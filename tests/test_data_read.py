@@ -23,7 +23,7 @@ def at(report, file, line, column):
 
 
 TOTALS_ROW = (
-    "t-1,2025-12-12,2024-07-01,430,at_least,all_releases,more than 430 since July 2024,ap-1,"
+    "t-1,2025-12-12,2024-07-01,430,at_least,all_releases,more than 430 since July 2024,ap-1,,"
 )
 
 # (case, tables replaced, file, line, column, words in the message)
@@ -49,11 +49,11 @@ ERRORS = [
     ("unique", edit("events", "ev-20251230-pardon", "ev-20250911-release"), "events.csv", 7, "event_id", "duplicate value 'ev-20250911-release'"),
     ("edge spaces", edit("sources", "ngo-1,Viasna", "ngo-1 ,Viasna"), "sources.csv", 3, "source_id", "leading or trailing whitespace"),
     ("composite key", {"prisoner_counts": TABLES["prisoner_counts"] + "2025-09-30,1200,exact,Viasna,ngo-1,\n"}, "prisoner_counts.csv", 4, "date+counted_by+source_id", "duplicate primary key"),
-    ("short row", edit("totals", TOTALS_ROW, TOTALS_ROW[:-1]), "totals.csv", 2, None, "row has 8 cells but the header has 9: a cell is missing"),
-    ("long row", edit("totals", TOTALS_ROW, TOTALS_ROW + ",oops"), "totals.csv", 2, None, "row has 10 cells but the header has 9: a cell holds an unquoted comma"),
+    ("short row", edit("totals", TOTALS_ROW, TOTALS_ROW[:-1]), "totals.csv", 2, None, "row has 9 cells but the header has 10: a cell is missing"),
+    ("long row", edit("totals", TOTALS_ROW, TOTALS_ROW + ",oops"), "totals.csv", 2, None, "row has 11 cells but the header has 10: a cell holds an unquoted comma"),
     ("missing column", {"claims": TABLES["claims"].replace(",note\n", "\n", 1).replace(",\n", "\n")}, "claims.csv", 1, "note", "column is missing"),
-    ("unexpected column", {"totals": TABLES["totals"].replace("notes\n", "notes,extra\n").replace("ap-1,\n", "ap-1,,\n")}, "totals.csv", 1, "extra", "unexpected column"),
-    ("column twice", edit("totals", "source_id,notes", "source_id,wording"), "totals.csv", 1, "wording", "column appears twice"),
+    ("unexpected column", {"totals": TABLES["totals"].replace("notes\n", "notes,extra\n").replace("ap-1,,\n", "ap-1,,,\n")}, "totals.csv", 1, "extra", "unexpected column"),
+    ("column twice", edit("totals", "source_id,excludes,notes", "source_id,wording,notes"), "totals.csv", 1, "wording", "column appears twice"),
     ("semicolons", {"totals": TABLES["totals"].replace(",", ";")}, "totals.csv", 1, None, "uses ';' as separator; save it as CSV with commas"),
     ("tabs", {"totals": TABLES["totals"].replace(",", "\t")}, "totals.csv", 1, None, "uses tabs as separator"),
     ("unclosed quote", edit("totals", ",more than", ',"more than'), "totals.csv", 2, "wording", "is never closed"),
@@ -138,7 +138,7 @@ def test_trailing_empty_cells_are_named_as_such_and_the_row_kept(tmp_path):
 
 
 def test_trailing_empty_header_cells_are_a_warning(tmp_path):
-    text = TABLES["totals"].replace("notes\n", "notes,,\n").replace("ap-1,\n", "ap-1,,,\n")
+    text = TABLES["totals"].replace("notes\n", "notes,,\n").replace("ap-1,,\n", "ap-1,,,,\n")
     report = validate(write(tmp_path, totals=text))
     assert report.ok, str(report)
     assert any("header ends with empty cells" in p.message for p in at(report, "totals.csv", 1, None))  # fmt: skip
@@ -171,7 +171,7 @@ def test_spaces_around_a_header_are_stripped_with_a_warning(tmp_path):
 
 
 def test_a_row_of_empty_cells_is_ignored_with_a_warning(tmp_path):
-    d = write(tmp_path, totals=TABLES["totals"] + ",,,,,,,,\n")
+    d = write(tmp_path, totals=TABLES["totals"] + ",,,,,,,,,\n")
     report = validate(d)
     assert report.ok and at(report, "totals.csv", 3, None)[0].severity == "warning"
     assert len(load(d).totals) == 1

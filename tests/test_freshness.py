@@ -1,4 +1,4 @@
-"""How old the data is: the run's warning and the figures' "as of" note share one rule."""
+"""freshness.py: how old the data is; the run's warning and the figures' "as of" note share one rule."""
 
 from datetime import date, timedelta
 
@@ -8,7 +8,7 @@ import pytest
 from belthaw import paths
 from belthaw.cli import data_age_warning
 from belthaw.freshness import AS_OF_NOTE, age_days, stale_warning
-from belthaw.notebook import as_of_note, staleness_warning
+from belthaw.figure.layout import REPLAY_NOTE, as_of_note
 from belthaw.provenance import TODAY_ENV
 
 NEWEST = date(2026, 3, 19)
@@ -26,14 +26,20 @@ NEWEST = date(2026, 3, 19)
 def test_one_rule_for_warning_and_note(today, days, stale, monkeypatch):
     # "Today" is an input: the runner fixes it once per run through the environment.
     monkeypatch.setenv(TODAY_ENV, today.isoformat())
-    data = type("D", (), {"as_of": pd.Timestamp(NEWEST)})()
+    data = type("D", (), {"as_of": pd.Timestamp(NEWEST), "published_by": None})()
     warn = stale_warning(NEWEST, days, today)
     assert bool(warn) is stale
     assert stale_warning(NEWEST, days) == warn
     assert (as_of_note(data, days) == AS_OF_NOTE) is stale
-    assert staleness_warning(data, days) == warn
     if stale:
         assert f"{age_days(NEWEST, today)} days ago" in warn and "2026-03-19" in warn
+
+
+def test_a_replay_is_dated_never_called_stale(monkeypatch):
+    monkeypatch.setenv(TODAY_ENV, "2030-01-01")
+    day = pd.Timestamp("2025-12-15")
+    data = type("D", (), {"as_of": day, "published_by": day})()
+    assert as_of_note(data, 90) == REPLAY_NOTE
 
 
 def test_run_warns_from_the_shipped_events_file(monkeypatch):

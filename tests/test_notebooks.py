@@ -107,9 +107,11 @@ def test_empty_selection_says_so_instead_of_a_blank_chart(tmp_path):
     # Nothing drawn is not "ok": exit code 3, status "empty", and no figure file.
     assert result.exit_code == 3 and result["01_releases"].status == "empty"
     assert not list((tmp_path / "figures").rglob("*.png"))
+    # The notebook says why, in one sentence (not a traceback), and the run repeats it.
+    assert "no releases between 2023-01-01 and 2023-03-01" in result["01_releases"].nothing
     nb = nbformat.read(result["01_releases"].executed, 4)
     shown = json.dumps([c.get("outputs", []) for c in nb.cells])
-    assert "Nothing to draw" in shown and "no releases between 2023-01-01 and 2023-03-01" in shown
+    assert "nothing to draw: no releases between 2023-01-01 and 2023-03-01" in shown
 
 
 def _cli(*args, cwd=None):
@@ -139,7 +141,8 @@ def test_bad_parameters_fail_before_any_kernel_and_leave_figures_alone(args, wor
     proc = _cli(*args)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stdout + proc.stderr
-    assert "01_releases" in proc.stdout + proc.stderr or "no-such-set" in args
+    # Each message names where the problem is: the notebook, the -p option or the set.
+    assert any(w in proc.stdout + proc.stderr for w in ("01_releases", "-p/-y", "no-such-set"))
     after = {p: p.read_bytes() for p in paths.ROOT.joinpath("figures").glob("*.png")}
     assert before == after
 
