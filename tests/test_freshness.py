@@ -7,8 +7,8 @@ import pytest
 
 from belthaw import paths
 from belthaw.cli import data_age_warning
-from belthaw.freshness import AS_OF_NOTE, age_days, stale_warning
 from belthaw.figure.layout import REPLAY_NOTE, as_of_note
+from belthaw.freshness import AS_OF_NOTE, age_days, stale_warning
 from belthaw.provenance import TODAY_ENV
 
 NEWEST = date(2026, 3, 19)
