@@ -15,3 +15,11 @@ def ds():
     from synth import make_dataset
 
     return make_dataset()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Every figure a test opened is closed after it (figures are big; pyplot keeps them)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -25,3 +25,10 @@ def overlaps(fig) -> list[str]:
             if w > 0.5 and h > 0.5:
                 bad.append(f"{t.get_text()!r} overlaps {u.get_text()!r}")
     return bad
+
+
+def by_gid(ax, prefix: str) -> list:
+    """The lines, patches and texts of ``ax`` whose gid starts with ``prefix``."""
+    return [
+        a for a in (*ax.lines, *ax.patches, *ax.texts) if (a.get_gid() or "").startswith(prefix)
+    ]

@@ -16,17 +16,8 @@ from belthaw.counting import CountingRule  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
 from belthaw.transforms.running_total import totals_on_line  # noqa: E402
 from belthaw.transforms.timeline import release_series  # noqa: E402
+from drawn import by_gid  # noqa: E402
 from synth import make_dataset, release  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
-def by_gid(ax, prefix):
-    return [a for a in (*ax.lines, *ax.texts) if (a.get_gid() or "").startswith(prefix)]
 
 
 def test_dashed_after_lower_bound_and_totals(ds):

@@ -5,7 +5,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from belthaw.charts import overview  # noqa: E402
@@ -15,12 +14,6 @@ from belthaw.transforms.exchanges import exchange_pairs, exchange_rows  # noqa: 
 from belthaw.transforms.headline import headline  # noqa: E402
 from belthaw.transforms.sanctions import measures, relief_finding  # noqa: E402
 from belthaw.transforms.timeline import release_series, us_track  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def frames(ds, **window):

@@ -15,19 +15,8 @@ from belthaw.errors import EmptySelectionError  # noqa: E402
 from belthaw.style import COLORS  # noqa: E402
 from belthaw.transforms.headline import headline  # noqa: E402
 from belthaw.transforms.timeline import release_series, stock_series  # noqa: E402
+from drawn import by_gid  # noqa: E402
 from synth import make_dataset, release  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
-def by_gid(ax, prefix):
-    return [
-        a for a in (*ax.lines, *ax.patches, *ax.texts) if (a.get_gid() or "").startswith(prefix)
-    ]
 
 
 def legend_texts(ax):
