@@ -30,12 +30,6 @@ FIGURES: tuple[FigureEntry, ...] = (
 NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(f.notebook for f in FIGURES))
 
 
-def story_order(name: str) -> int:
-    """Position of a figure in the story (unknown names last)."""
-    names = [f.name for f in FIGURES]
-    return names.index(name) if name in names else len(names)
-
-
 def figures_of(notebook: str) -> tuple[str, ...]:
     """The figure names a notebook draws."""
     return tuple(f.name for f in FIGURES if f.notebook == notebook)
