@@ -62,7 +62,8 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
                 break
         _, k, box = best
         placer._apply(ann, cands[k])
-        taken.append(box)
+        if ann.get_visible():  # hidden (on another text) by the placement under test
+            taken.append(box)
         chosen.append(k)
     return chosen
 

@@ -26,7 +26,12 @@ class LabelPlacer(Artist):
 
     Each label has candidate spots, tried in order; it takes the first one whose box
     stays inside the axes and overlaps no label placed before it and no obstacle
-    (markers, bars). When none is free, the spot with the least overlap wins. Placing
+    (markers, bars). When none is free, the spot with the least overlap wins; if that
+    spot still puts the label's text on another text (a label shown before it, a tick
+    label, the legend, the title block), the label is hidden: a label on a label is
+    read as neither, and the bar or axis still says what it would have. A label that
+    only runs out of the axes is kept. Optional texts (:meth:`add_optional`: words a
+    chart can do without) are not moved, only hidden when they fall on a text. Placing
     after layout rather than at plot time matters: constrained layout and
     ``finish_figure`` resize the axes after the plot function returns, which moves
     points closer together on the page while text keeps its size in points.
@@ -43,6 +48,7 @@ class LabelPlacer(Artist):
         self._items: list[tuple] = []
         self._points: list[tuple] = []  # (x data, y data, radius in points)
         self._patches: list = []
+        self._optional: list = []
         #: Index of the candidate each label took at the last placement, and what that
         #: spot cost (overlap in squared pixels; 0 = clear of everything placed before).
         self.chosen: list[int] = []
@@ -60,6 +66,12 @@ class LabelPlacer(Artist):
         self._apply(ann, self._items[-1][1][0])
         self.held = False
 
+    def add_optional(self, text) -> None:
+        """A text drawn where the chart put it, or not at all when it falls on another text."""
+        text.set_in_layout(False)
+        self._optional.append(text)
+        self.held = False
+
     def avoid_points(self, xs, ys, radius_pt: float) -> None:
         self._points += [(float(x), float(y), radius_pt) for x, y in zip(xs, ys, strict=True)]
         self.held = False
@@ -72,6 +84,11 @@ class LabelPlacer(Artist):
     def labels(self) -> list:
         """The annotations this placer moves, in placement order."""
         return [item[0] for item in self._items]
+
+    @property
+    def managed(self) -> list:
+        """Every text this placer may hide: its labels, then its optional texts."""
+        return [*self.labels, *self._optional]
 
     def hold(self) -> None:
         """Keep the current spots at every later draw (until a label or obstacle is added)."""
@@ -94,7 +111,7 @@ class LabelPlacer(Artist):
         return None
 
     def draw(self, renderer) -> None:
-        if self._items and not self.held:
+        if (self._items or self._optional) and not self.held:
             self.place(renderer)
         self.stale = False
 
@@ -168,7 +185,9 @@ class LabelPlacer(Artist):
         n = len(obstacles)
         chosen: list[int] = []
         costs: list[float] = []
+        texts = self._other_texts(renderer)
         for ann, cands, leader_after in self._items:
+            ann.set_visible(True)
             boxes = self._candidate_boxes(ann, cands, renderer, pad)
             area = _area(boxes)
             cost = _OUTSIDE_WEIGHT * (area - _overlap(boxes, inside[None, :])[:, 0])
@@ -178,12 +197,57 @@ class LabelPlacer(Artist):
             self._apply(ann, cands[k])
             if ann.arrow_patch is not None:
                 ann.arrow_patch.set_visible(leader_after is not None and k > leader_after)
-            taken[n] = boxes[k]
-            n += 1
             chosen.append(k)
             costs.append(float(cost[k]))
+            texts = self._show_if_clear(ann, renderer, texts)
+            if ann.get_visible():  # a hidden label leaves its room to the next one
+                taken[n] = boxes[k]
+                n += 1
+        for t in self._optional:
+            t.set_visible(True)
+            texts = self._show_if_clear(t, renderer, texts)
         self.chosen, self.costs = chosen, costs
         return chosen
+
+    def _other_texts(self, renderer) -> np.ndarray:
+        """Boxes of the visible texts of the figure this placer does not manage, and of
+        the labels other placers placed before it (axes order, as the figure draws)."""
+        from matplotlib.text import Text
+
+        fig = self.axes.get_figure(root=True)
+        mine = {id(t) for t in self.managed}
+        later = set()
+        seen = False
+        for p in placers(fig):
+            if p is self:
+                seen = True
+            elif seen:
+                later |= {id(t) for t in p.managed}
+        boxes = [
+            t.get_window_extent(renderer).extents
+            for t in fig.findobj(Text)
+            if t.figure is fig
+            and id(t) not in mine
+            and id(t) not in later
+            and t.get_visible()
+            and t.get_text().strip()
+        ]
+        return np.array(boxes, float).reshape(-1, 4)
+
+    @staticmethod
+    def _show_if_clear(text, renderer, texts: np.ndarray) -> np.ndarray:
+        """Hide ``text`` when it lies on one of ``texts`` (more than a pixel each way);
+        returns ``texts`` with it added when it stays."""
+        if not text.get_text().strip():
+            return texts
+        box = np.array(text.get_window_extent(renderer).extents, float)[None, :]
+        if len(texts):
+            w = np.minimum(box[:, 2], texts[:, 2]) - np.maximum(box[:, 0], texts[:, 0])
+            h = np.minimum(box[:, 3], texts[:, 3]) - np.maximum(box[:, 1], texts[:, 1])
+            if ((w > 1) & (h > 1)).any():
+                text.set_visible(False)
+                return texts
+        return np.vstack([texts, box])
 
 
 def _area(b: np.ndarray) -> np.ndarray:
@@ -221,7 +285,7 @@ def place_labels(fig, renderer) -> dict[str, list[int]]:
     """
     out: dict[str, list[int]] = {}
     for i, p in enumerate(placers(fig)):
-        out[f"{i}"] = p.place(renderer) if p._items else []
+        out[f"{i}"] = p.place(renderer) if p._items or p._optional else []
         p.hold()
     return out
 
