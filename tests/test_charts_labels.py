@@ -46,6 +46,8 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
 
     chosen = []
     for ann, cands, _ in placer._items:
+        shown = ann.get_visible()  # as the placement under test left it
+        ann.set_visible(True)  # a hidden text measures as an empty box
         best = None
         for k, cand in enumerate(cands):
             placer._apply(ann, cand)
@@ -62,7 +64,8 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
                 break
         _, k, box = best
         placer._apply(ann, cands[k])
-        if ann.get_visible():  # hidden (on another text) by the placement under test
+        ann.set_visible(shown)
+        if shown:  # a label hidden (on another text) leaves its room to the next
             taken.append(box)
         chosen.append(k)
     return chosen

@@ -243,9 +243,12 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
     if layout == "inline":
         t = _annotate(ax, label, (hi, y), f"row-label:{r.row}", color=grey or "#333333", bbox=box)
     else:
-        _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
-                  xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
-                  color=grey or COLORS["release"])  # fmt: skip
+        named = _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
+                          xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
+                          color=grey or COLORS["release"])  # fmt: skip
+        # Rows closer than a line of text (a short figure): a name that would sit on the
+        # next row's is left out; the row's marks and the caption's list still name it.
+        placer.add_optional(named)
         t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
                       color="#333333", bbox=box)  # fmt: skip
     # Beside the row first; above its line only when neither side has room (never below,
