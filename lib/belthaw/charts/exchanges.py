@@ -176,6 +176,7 @@ def plot_exchanges(
     layout: str = "columns",
     legend_ncols: int = 2,
     marker_legend: bool = True,
+    legend: bool = True,
     line_budget: float = 99.0,
     color: str | None = None,
     **kwargs,
@@ -185,7 +186,8 @@ def plot_exchanges(
     ``rows`` come from :func:`~belthaw.transforms.exchanges.exchange_rows`; ``fit`` is
     (characters per line, lines) for the US step words (see :data:`LABEL_FIT`);
     ``layout`` one of :data:`LAYOUTS`. ``color`` replaces the colour of the recorded
-    links; other keyword arguments go to the links' ``Axes.plot``.
+    links; other keyword arguments go to the links' ``Axes.plot``. ``legend=False`` leaves
+    the legend out (a panel whose caption points to this chart).
     """
     require_rows(rows, "exchanges")
     if layout not in LAYOUTS:
@@ -230,7 +232,8 @@ def plot_exchanges(
         # One row when the words fit across the figure (about 70 characters), else two.
         legend_ncols = len(keys) if sum(len(_BY_KEY[k].label) + 6 for k in keys) <= 70 else 2
     marks = [_recolored(_BY_KEY[k], color) for k in keys]
-    legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
+    if legend:
+        legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
     return ax
 
 
