@@ -45,7 +45,7 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
         return max(0.0, b.width) * max(0.0, b.height)
 
     chosen = []
-    for ann, cands, _ in placer._items:
+    for j, (ann, cands, _) in enumerate(placer._items):
         shown = ann.get_visible()  # as the placement under test left it
         ann.set_visible(True)  # a hidden text measures as an empty box
         best = None
@@ -63,6 +63,13 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
             if cost <= 0:
                 break
         _, k, box = best
+        if j in placer.fallbacks:
+            # Its least-bad spot lay on a text (which this reference does not see): the
+            # placer took another spot; the labels after it are placed around that one.
+            k = placer.chosen[j]
+            placer._apply(ann, cands[k])
+            ann.update_positions(renderer)
+            box = Text.get_window_extent(ann, renderer).padded(pad)
         placer._apply(ann, cands[k])
         ann.set_visible(shown)
         if shown:  # a label hidden (on another text) leaves its room to the next

@@ -212,6 +212,9 @@ def plot_exchanges(
             tl.set_gid(f"step-label:{r.row}")
             if r.link == "candidate":
                 tl.set_color(COLORS["neutral"])
+            # Rows closer than a line (a short figure): a step's name that would lie on
+            # the row above's is left out rather than printed over it.
+            placer.add_optional(tl)
     else:
         ax.set_yticks([])
     ax.tick_params(axis="y", length=0)
@@ -258,8 +261,9 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
     # where it would read as the next row's).
     spots = [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
              (((lo + hi) / 2, y), (0, 2), "center", "bottom")]  # fmt: skip
-    if is_narrow(ax):  # little room beside a row: words may also start or end at its marks
-        spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
+    # When neither side has room, the words may also start or end at the row's marks,
+    # just above its line: tried last, so they change nothing where a side is free.
+    spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
     placer.add(t, spots)
 
 

@@ -27,9 +27,10 @@ class LabelPlacer(Artist):
     Each label has candidate spots, tried in order; it takes the first one whose box
     stays inside the axes and overlaps no label placed before it and no obstacle
     (markers, bars). When none is free, the spot with the least overlap wins; if that
-    spot still puts the label's text on another text (a label shown before it, a tick
-    label, the legend, the title block), the label is hidden: a label on a label is
-    read as neither, and the bar or axis still says what it would have. A label that
+    spot puts the label's text on another text (a label shown before it, a tick label,
+    the legend, the title block), the least-bad spot clear of every text wins instead,
+    and with none the label is hidden: a label on a label is read as neither, and the
+    bar or axis still says what it would have. A label that
     only runs out of the axes is kept. Optional texts (:meth:`add_optional`: words a
     chart can do without) are not moved, only hidden when they fall on a text. Placing
     after layout rather than at plot time matters: constrained layout and
@@ -53,6 +54,9 @@ class LabelPlacer(Artist):
         #: spot cost (overlap in squared pixels; 0 = clear of everything placed before).
         self.chosen: list[int] = []
         self.costs: list[float] = []
+        #: Labels (by position) whose least-bad spot lay on a text and that took the
+        #: least-bad spot clear of every text instead.
+        self.fallbacks: list[int] = []
         self.held = False
         self.set_zorder(-1e9)  # drawn before the labels it moves
         self.set_in_layout(False)
@@ -67,8 +71,8 @@ class LabelPlacer(Artist):
         self.held = False
 
     def add_optional(self, text) -> None:
-        """A text drawn where the chart put it, or not at all when it falls on another text."""
-        text.set_in_layout(False)
+        """A text drawn where the chart put it, or not at all when it falls on another text
+        (checked in the order added, after the labels). It keeps its place in the layout."""
         self._optional.append(text)
         self.held = False
 
@@ -185,6 +189,7 @@ class LabelPlacer(Artist):
         n = len(obstacles)
         chosen: list[int] = []
         costs: list[float] = []
+        fallbacks: list[int] = []
         texts = self._other_texts(renderer)
         for ann, cands, leader_after in self._items:
             ann.set_visible(True)
@@ -194,6 +199,13 @@ class LabelPlacer(Artist):
             if n:
                 cost = cost + _overlap(boxes, taken[:n]).sum(axis=1)
             k = _first_best(cost)
+            if len(texts):
+                # The least-bad spot lies on a text: the least-bad of the spots clear of
+                # every text wins instead (it may cover a marker); with none, it is hidden.
+                clear = ~_hits(boxes + np.array([pad, pad, -pad, -pad]), texts)
+                if not clear[k] and clear.any():
+                    k = int(np.argsort(np.where(clear, cost, np.inf), kind="stable")[0])
+                    fallbacks.append(len(chosen))
             self._apply(ann, cands[k])
             if ann.arrow_patch is not None:
                 ann.arrow_patch.set_visible(leader_after is not None and k > leader_after)
@@ -206,7 +218,7 @@ class LabelPlacer(Artist):
         for t in self._optional:
             t.set_visible(True)
             texts = self._show_if_clear(t, renderer, texts)
-        self.chosen, self.costs = chosen, costs
+        self.chosen, self.costs, self.fallbacks = chosen, costs, fallbacks
         return chosen
 
     def _other_texts(self, renderer) -> np.ndarray:
@@ -241,12 +253,9 @@ class LabelPlacer(Artist):
         if not text.get_text().strip():
             return texts
         box = np.array(text.get_window_extent(renderer).extents, float)[None, :]
-        if len(texts):
-            w = np.minimum(box[:, 2], texts[:, 2]) - np.maximum(box[:, 0], texts[:, 0])
-            h = np.minimum(box[:, 3], texts[:, 3]) - np.maximum(box[:, 1], texts[:, 1])
-            if ((w > 1) & (h > 1)).any():
-                text.set_visible(False)
-                return texts
+        if len(texts) and _hits(box, texts)[0]:
+            text.set_visible(False)
+            return texts
         return np.vstack([texts, box])
 
 
@@ -259,6 +268,13 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
     h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
     return np.maximum(w, 0.0) * np.maximum(h, 0.0)
+
+
+def _hits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For every box of ``a`` (K, 4): does it lie on a box of ``b`` by more than a pixel each way?"""
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return ((w > 1) & (h > 1)).any(axis=1)
 
 
 def _first_best(cost: np.ndarray) -> int:
