@@ -50,6 +50,7 @@ class LabelPlacer(Artist):
         self._points: list[tuple] = []  # (x data, y data, radius in points)
         self._patches: list = []
         self._optional: list = []
+        self._requires: dict = {}
         #: Index of the candidate each label took at the last placement, and what that
         #: spot cost (overlap in squared pixels; 0 = clear of everything placed before).
         self.chosen: list[int] = []
@@ -70,10 +71,12 @@ class LabelPlacer(Artist):
         self._apply(ann, self._items[-1][1][0])
         self.held = False
 
-    def add_optional(self, text) -> None:
+    def add_optional(self, text, *, requires=None) -> None:
         """A text drawn where the chart put it, or not at all when it falls on another text
-        (checked in the order added, after the labels). It keeps its place in the layout."""
+        (checked in the order added, after the labels) or when ``requires`` (a text added
+        before it: the name of its row) is hidden. It keeps its place in the layout."""
         self._optional.append(text)
+        self._requires[id(text)] = requires
         self.held = False
 
     def avoid_points(self, xs, ys, radius_pt: float) -> None:
@@ -216,8 +219,10 @@ class LabelPlacer(Artist):
                 taken[n] = boxes[k]
                 n += 1
         for t in self._optional:
-            t.set_visible(True)
-            texts = self._show_if_clear(t, renderer, texts)
+            needed = self._requires.get(id(t))
+            t.set_visible(needed is None or needed.get_visible())
+            if t.get_visible():
+                texts = self._show_if_clear(t, renderer, texts)
         self.chosen, self.costs, self.fallbacks = chosen, costs, fallbacks
         return chosen
 

@@ -133,6 +133,7 @@ def plot_totals(
             slot, last = slot + 1, r["_s"]
         y[i], slot = n - 1 - slot, slot + 1
     marks = {m.key: m for m in MARKS}
+    verdicts = []
     for i, r in c.iterrows():
         pub, item, tid = float(r["value"]), float(r["itemized"]), r["total_id"]
         ax.plot([pub, item], [y[i], y[i]], color=COLORS["neutral"], lw=1.2, zorder=1,
@@ -153,10 +154,15 @@ def plot_totals(
                     ha="left", va="center", fontsize=small_font(), annotation_clip=False,
                     color="#222222" if differs else "#4D4D4D", fontweight="bold" if differs else "normal",
                     gid=f"verdict:{r['verdict']}")  # fmt: skip
-        placer.add_optional(verdict)
+        verdicts.append((not differs, verdict))
     ax.set_yticks([y[i] for i in c.index], [row_label(r, 12 if narrow else 22) for _, r in c.iterrows()])
-    for tl in ax.get_yticklabels():
-        placer.add_optional(tl)
+    # A row that differs is the finding: it keeps its words first. A verdict is shown
+    # only beside its row's name, so no verdict reads as another row's.
+    rows = sorted(zip(verdicts, ax.get_yticklabels(), strict=True), key=lambda v: v[0][0])
+    for _, name in rows:
+        placer.add_optional(name)
+    for (_, verdict), name in rows:
+        placer.add_optional(verdict, requires=name)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(-0.6, n - 0.4)
     # x from every drawn layer: both ends of every dumbbell.
@@ -169,6 +175,10 @@ def plot_totals(
     ax.set_ylabel("")
     recolored = [Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
                  if m.key.startswith("itemized") else m for m in MARKS]  # fmt: skip
+    # In a column the row names push the plot right, past where a two-column legend
+    # measured at plot time would end: one column stays on the page.
+    if legend_ncols is None and narrow:
+        legend_ncols = 1
     legend_above(ax, handles=legend_handles(recolored, marks_drawn(c)), ncols=legend_ncols)
     return ax
 
