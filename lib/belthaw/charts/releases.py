@@ -132,6 +132,7 @@ def plot_releases(
     show_destination: bool = True,
     color: str | None = None,
     legend_ncols: int | None = None,
+    legend: bool = True,
     max_labels: int | None = None,
     ax=None,
     **kwargs,
@@ -197,7 +198,8 @@ def plot_releases(
         ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
     shown = [k for k in drawn if not (compact and k.startswith("dest-"))]
     handles = legend_handles(_recolored(MARKS, color), shown)
-    legend_above(ax, handles=handles, ncols=legend_ncols)
+    if legend:  # off only where a caption points to this chart for its marks
+        legend_above(ax, handles=handles, ncols=legend_ncols)
     ax.set_ylim(bottom, top * 1.25)
     # A low panel holds few ticks: at the default density their labels touch.
     ax.yaxis.set_major_locator(MaxNLocator(nbins=3 if compact else "auto", integer=True))

@@ -118,14 +118,20 @@ def plot_relief_steps(
     stages on different days. ``color`` replaces the US relief colour; other keyword arguments go to the
     markers' ``Axes.plot``. ``lanes`` is ``"instrument"`` (one lane per jurisdiction and
     instrument, the default) or ``"jurisdiction"`` (one per jurisdiction, the default on a
-    short figure, where seven lanes' names cannot fit one above the other).
+    short figure, where seven lanes' names cannot fit one above the other) or ``"side"``
+    (two lanes: the US and the European measures).
     ``legend=False`` leaves the legend out (a panel whose caption points to this chart).
     """
     require_rows(frame, "sanctions measures")
     ax = get_ax(ax)
     marks = _recolored(color)
     lanes = lanes or ("jurisdiction" if is_short(ax) else "instrument")
-    lane = frame["lane"] if lanes == "instrument" else frame["lane"].str.split(" · ").str[0]
+    if lanes == "side":  # the fewest lanes: the US against the European measures
+        lane = frame["jurisdiction"].eq("US").map({True: "US", False: "Europe"})
+    elif lanes == "jurisdiction":
+        lane = frame["lane"].str.split(" · ").str[0]
+    else:
+        lane = frame["lane"]
     names = list(dict.fromkeys(lane))
     y_of = {name: len(names) - 1 - i for i, name in enumerate(names)}  # first lane on top
     y = lane.map(y_of).to_numpy(float)
