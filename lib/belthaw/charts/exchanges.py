@@ -23,7 +23,7 @@ from ..counting import LINK_STRENGTHS
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.exchanges import exchange_finding, exchange_rows, first_words
-from .axes import date_axis, get_ax, is_narrow, legend_above, new_figure, require_rows, small_font
+from .axes import date_axis, get_ax, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import Mark, how_to_read, legend_handles

@@ -155,7 +155,9 @@ def plot_totals(
                     color="#222222" if differs else "#4D4D4D", fontweight="bold" if differs else "normal",
                     gid=f"verdict:{r['verdict']}")  # fmt: skip
         verdicts.append((not differs, verdict))
-    ax.set_yticks([y[i] for i in c.index], [row_label(r, 12 if narrow else 22) for _, r in c.iterrows()])
+    ax.set_yticks(
+        [y[i] for i in c.index], [row_label(r, 12 if narrow else 22) for _, r in c.iterrows()]
+    )
     # A row that differs is the finding: it keeps its words first. A verdict is shown
     # only beside its row's name, so no verdict reads as another row's.
     rows = sorted(zip(verdicts, ax.get_yticklabels(), strict=True), key=lambda v: v[0][0])
@@ -171,7 +173,9 @@ def plot_totals(
     pad = (hi - lo) * 0.06 + 5
     ax.set_xlim(max(0.0, lo - pad), hi + pad)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("People" if narrow else "People, from each total's start date to the day it counts up to")
+    ax.set_xlabel(
+        "People" if narrow else "People, from each total's start date to the day it counts up to"
+    )
     ax.set_ylabel("")
     recolored = [Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
                  if m.key.startswith("itemized") else m for m in MARKS]  # fmt: skip
