@@ -201,10 +201,11 @@ def plot_exchanges(
     heights = np.array(lines, float) + 0.45
     ys = -(np.concatenate([[0.0], np.cumsum(heights)[:-1]]) + heights / 2)  # first row on top
     placer = LabelPlacer(ax)
+    released = []
     for y, r, label in zip(ys, rows.itertuples(index=False), labels, strict=True):
         lo, hi = _draw_row(ax, r, y, color, kwargs, placer)
         if layout != "strip":
-            _row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer)
+            released.append(_row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer))
     if layout == "columns":
         ax.set_yticks(ys, labels)
         for tl, r in zip(ax.get_yticklabels(), rows.itertuples(index=False), strict=True):
@@ -213,8 +214,11 @@ def plot_exchanges(
             if r.link == "candidate":
                 tl.set_color(COLORS["neutral"])
             # Rows closer than a line (a short figure): a step's name that would lie on
-            # the row above's is left out rather than printed over it.
+            # the row above's is left out rather than printed over it, and so is the
+            # release named at the row's other end, which would read as another row's.
             placer.add_optional(tl)
+        for tl, named in zip(ax.get_yticklabels(), released, strict=True):
+            placer.add_optional(named, requires=tl)
     else:
         ax.set_yticks([])
     ax.tick_params(axis="y", length=0)
@@ -240,10 +244,11 @@ def plot_exchanges(
     return ax
 
 
-def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
+def _row_words(ax, r, y, span, label, layout, width, placer):
     """A row's words inside the axes (the lag, or everything when inline), and the release
-    named right of the axes in the "columns" layout."""
+    named right of the axes in the "columns" layout (returned; None when inline)."""
     lo, hi = span
+    named = None
     grey = COLORS["neutral"] if r.link == "candidate" else None
     box = dict(boxstyle="square,pad=0.1", fc="white", ec="none")
     if layout == "inline":
@@ -252,9 +257,6 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
         named = _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
                           xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
                           color=grey or COLORS["release"])  # fmt: skip
-        # Rows closer than a line of text (a short figure): a name that would sit on the
-        # next row's is left out; the row's marks and the caption's list still name it.
-        placer.add_optional(named)
         t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
                       color="#333333", bbox=box)  # fmt: skip
     # Beside the row first; above its line only when neither side has room (never below,
@@ -265,6 +267,7 @@ def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
     # just above its line: tried last, so they change nothing where a side is free.
     spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
     placer.add(t, spots)
+    return named
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:
