@@ -70,7 +70,7 @@ LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0,
 LABEL_FIT = {
     "a4-half": (36, 1),
     "a4-full": (36, 2),
-    "slide": (44, 3),
+    "slide": (44, 2),
     "a4-page": (40, 3),
     "column": (20, 1),
 }
