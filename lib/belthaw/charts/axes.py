@@ -33,14 +33,23 @@ def is_narrow(ax) -> bool:
     return ax.figure.get_figwidth() < 5.0
 
 
+def is_short(ax) -> bool:
+    """True on a figure under 3.5 in high (the half-page size): every row of legend or
+    label taken from the plot is a large share of its height."""
+    return ax.figure.get_figheight() < 3.5
+
+
 def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
     """A frameless legend in rows above the plotting area, where it can never cover data.
 
     ``ncols`` defaults to 3, or 2 on a narrow figure: a legend wider than the figure would
-    make the layout squeeze the plot to nothing.
+    make the layout squeeze the plot to nothing. On a short figure it defaults to as many
+    columns as the width holds: there a row of legend costs more than its width.
     """
+    short = is_short(ax) and not is_narrow(ax)
     if ncols is None:
-        ncols = 2 if is_narrow(ax) else 3
+        n = len(handles) if handles is not None else len(ax.get_legend_handles_labels()[0])
+        ncols = max(1, n) if short else 2 if is_narrow(ax) else 3
     if handles is not None:
         kw["handles"] = list(handles)
     if labels is not None:
@@ -57,8 +66,9 @@ def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
             columnspacing=1.2,
             **kw,
         )
-        # Measured only on narrow figures, where a row of entries can be wider than the page.
-        if ncols == 1 or not is_narrow(ax):
+        # Measured only on narrow or short figures, where a row of entries can be wider
+        # than the page.
+        if ncols == 1 or not (is_narrow(ax) or short):
             return leg
         fig = ax.figure
         box = leg.get_window_extent(fig.canvas.get_renderer())

@@ -16,6 +16,7 @@ from .axes import (
     date_axis,
     date_num,
     get_ax,
+    is_short,
     legend_above,
     new_figure,
     pad_x,
@@ -111,8 +112,13 @@ def plot_cumulative(
         _draw_totals(ax, totals, placer)
         dates = pd.concat([dates, totals["as_of"]])
     ax.set_ylim(0, None)
+    # Only the ticks inside the limits: one past the top keeps a label object that a
+    # reader never sees but that sits on the subtitle.
+    top = ax.get_ylim()[1]
+    ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top])
     ax.set_xlabel("Date")
-    ax.set_ylabel("People released (cumulative)")
+    # On a short figure the long axis title is taller than the plot itself.
+    ax.set_ylabel("Freed, running total" if is_short(ax) else "People released (cumulative)")
     marks = [
         m if m.kind != "line" else Mark(m.key, m.kind, m.label, m.reads, m.style | {"color": color})
         for m in MARKS

@@ -23,7 +23,7 @@ from ..counting import LINK_STRENGTHS
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.exchanges import exchange_finding, exchange_rows, first_words
-from .axes import date_axis, get_ax, is_narrow, legend_above, new_figure, require_rows, small_font
+from .axes import date_axis, get_ax, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import Mark, how_to_read, legend_handles
@@ -70,7 +70,7 @@ LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0,
 LABEL_FIT = {
     "a4-half": (36, 1),
     "a4-full": (36, 2),
-    "slide": (44, 3),
+    "slide": (44, 2),
     "a4-page": (40, 3),
     "column": (20, 1),
 }
@@ -176,6 +176,7 @@ def plot_exchanges(
     layout: str = "columns",
     legend_ncols: int = 2,
     marker_legend: bool = True,
+    legend: bool = True,
     line_budget: float = 99.0,
     color: str | None = None,
     **kwargs,
@@ -185,7 +186,8 @@ def plot_exchanges(
     ``rows`` come from :func:`~belthaw.transforms.exchanges.exchange_rows`; ``fit`` is
     (characters per line, lines) for the US step words (see :data:`LABEL_FIT`);
     ``layout`` one of :data:`LAYOUTS`. ``color`` replaces the colour of the recorded
-    links; other keyword arguments go to the links' ``Axes.plot``.
+    links; other keyword arguments go to the links' ``Axes.plot``. ``legend=False`` leaves
+    the legend out (a panel whose caption points to this chart).
     """
     require_rows(rows, "exchanges")
     if layout not in LAYOUTS:
@@ -199,10 +201,11 @@ def plot_exchanges(
     heights = np.array(lines, float) + 0.45
     ys = -(np.concatenate([[0.0], np.cumsum(heights)[:-1]]) + heights / 2)  # first row on top
     placer = LabelPlacer(ax)
+    released = []
     for y, r, label in zip(ys, rows.itertuples(index=False), labels, strict=True):
         lo, hi = _draw_row(ax, r, y, color, kwargs, placer)
         if layout != "strip":
-            _row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer)
+            released.append(_row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer))
     if layout == "columns":
         ax.set_yticks(ys, labels)
         for tl, r in zip(ax.get_yticklabels(), rows.itertuples(index=False), strict=True):
@@ -210,6 +213,12 @@ def plot_exchanges(
             tl.set_gid(f"step-label:{r.row}")
             if r.link == "candidate":
                 tl.set_color(COLORS["neutral"])
+            # Rows closer than a line (a short figure): a step's name that would lie on
+            # the row above's is left out rather than printed over it, and so is the
+            # release named at the row's other end, which would read as another row's.
+            placer.add_optional(tl)
+        for tl, named in zip(ax.get_yticklabels(), released, strict=True):
+            placer.add_optional(named, requires=tl)
     else:
         ax.set_yticks([])
     ax.tick_params(axis="y", length=0)
@@ -230,31 +239,35 @@ def plot_exchanges(
         # One row when the words fit across the figure (about 70 characters), else two.
         legend_ncols = len(keys) if sum(len(_BY_KEY[k].label) + 6 for k in keys) <= 70 else 2
     marks = [_recolored(_BY_KEY[k], color) for k in keys]
-    legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
+    if legend:
+        legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
     return ax
 
 
-def _row_words(ax, r, y, span, label, layout, width, placer) -> None:
+def _row_words(ax, r, y, span, label, layout, width, placer):
     """A row's words inside the axes (the lag, or everything when inline), and the release
-    named right of the axes in the "columns" layout."""
+    named right of the axes in the "columns" layout (returned; None when inline)."""
     lo, hi = span
+    named = None
     grey = COLORS["neutral"] if r.link == "candidate" else None
     box = dict(boxstyle="square,pad=0.1", fc="white", ec="none")
     if layout == "inline":
         t = _annotate(ax, label, (hi, y), f"row-label:{r.row}", color=grey or "#333333", bbox=box)
     else:
-        _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
-                  xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
-                  color=grey or COLORS["release"])  # fmt: skip
+        named = _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
+                          xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
+                          color=grey or COLORS["release"])  # fmt: skip
         t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
                       color="#333333", bbox=box)  # fmt: skip
     # Beside the row first; above its line only when neither side has room (never below,
     # where it would read as the next row's).
     spots = [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
              (((lo + hi) / 2, y), (0, 2), "center", "bottom")]  # fmt: skip
-    if is_narrow(ax):  # little room beside a row: words may also start or end at its marks
-        spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
+    # When neither side has room, the words may also start or end at the row's marks,
+    # just above its line: tried last, so they change nothing where a side is free.
+    spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
     placer.add(t, spots)
+    return named
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:

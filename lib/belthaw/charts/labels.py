@@ -26,7 +26,13 @@ class LabelPlacer(Artist):
 
     Each label has candidate spots, tried in order; it takes the first one whose box
     stays inside the axes and overlaps no label placed before it and no obstacle
-    (markers, bars). When none is free, the spot with the least overlap wins. Placing
+    (markers, bars). When none is free, the spot with the least overlap wins; if that
+    spot puts the label's text on another text (a label shown before it, a tick label,
+    the legend, the title block), the least-bad spot clear of every text wins instead,
+    and with none the label is hidden: a label on a label is read as neither, and the
+    bar or axis still says what it would have. A label that
+    only runs out of the axes is kept. Optional texts (:meth:`add_optional`: words a
+    chart can do without) are not moved, only hidden when they fall on a text. Placing
     after layout rather than at plot time matters: constrained layout and
     ``finish_figure`` resize the axes after the plot function returns, which moves
     points closer together on the page while text keeps its size in points.
@@ -43,10 +49,15 @@ class LabelPlacer(Artist):
         self._items: list[tuple] = []
         self._points: list[tuple] = []  # (x data, y data, radius in points)
         self._patches: list = []
+        self._optional: list = []
+        self._requires: dict = {}
         #: Index of the candidate each label took at the last placement, and what that
         #: spot cost (overlap in squared pixels; 0 = clear of everything placed before).
         self.chosen: list[int] = []
         self.costs: list[float] = []
+        #: Labels (by position) whose least-bad spot lay on a text and that took the
+        #: least-bad spot clear of every text instead.
+        self.fallbacks: list[int] = []
         self.held = False
         self.set_zorder(-1e9)  # drawn before the labels it moves
         self.set_in_layout(False)
@@ -58,6 +69,14 @@ class LabelPlacer(Artist):
         ann.set_in_layout(False)
         self._items.append((ann, list(candidates), leader_after))
         self._apply(ann, self._items[-1][1][0])
+        self.held = False
+
+    def add_optional(self, text, *, requires=None) -> None:
+        """A text drawn where the chart put it, or not at all when it falls on another text
+        (checked in the order added, after the labels) or when ``requires`` (a text added
+        before it: the name of its row) is hidden. It keeps its place in the layout."""
+        self._optional.append(text)
+        self._requires[id(text)] = requires
         self.held = False
 
     def avoid_points(self, xs, ys, radius_pt: float) -> None:
@@ -72,6 +91,11 @@ class LabelPlacer(Artist):
     def labels(self) -> list:
         """The annotations this placer moves, in placement order."""
         return [item[0] for item in self._items]
+
+    @property
+    def managed(self) -> list:
+        """Every text this placer may hide: its labels, then its optional texts."""
+        return [*self.labels, *self._optional]
 
     def hold(self) -> None:
         """Keep the current spots at every later draw (until a label or obstacle is added)."""
@@ -94,7 +118,7 @@ class LabelPlacer(Artist):
         return None
 
     def draw(self, renderer) -> None:
-        if self._items and not self.held:
+        if (self._items or self._optional) and not self.held:
             self.place(renderer)
         self.stale = False
 
@@ -168,22 +192,76 @@ class LabelPlacer(Artist):
         n = len(obstacles)
         chosen: list[int] = []
         costs: list[float] = []
+        fallbacks: list[int] = []
+        texts = self._other_texts(renderer)
         for ann, cands, leader_after in self._items:
+            ann.set_visible(True)
             boxes = self._candidate_boxes(ann, cands, renderer, pad)
             area = _area(boxes)
             cost = _OUTSIDE_WEIGHT * (area - _overlap(boxes, inside[None, :])[:, 0])
             if n:
                 cost = cost + _overlap(boxes, taken[:n]).sum(axis=1)
             k = _first_best(cost)
+            if len(texts):
+                # The least-bad spot lies on a text: the least-bad of the spots clear of
+                # every text wins instead (it may cover a marker); with none, it is hidden.
+                clear = ~_hits(boxes + np.array([pad, pad, -pad, -pad]), texts)
+                if not clear[k] and clear.any():
+                    k = int(np.argsort(np.where(clear, cost, np.inf), kind="stable")[0])
+                    fallbacks.append(len(chosen))
             self._apply(ann, cands[k])
             if ann.arrow_patch is not None:
                 ann.arrow_patch.set_visible(leader_after is not None and k > leader_after)
-            taken[n] = boxes[k]
-            n += 1
             chosen.append(k)
             costs.append(float(cost[k]))
-        self.chosen, self.costs = chosen, costs
+            texts = self._show_if_clear(ann, renderer, texts)
+            if ann.get_visible():  # a hidden label leaves its room to the next one
+                taken[n] = boxes[k]
+                n += 1
+        for t in self._optional:
+            needed = self._requires.get(id(t))
+            t.set_visible(needed is None or needed.get_visible())
+            if t.get_visible():
+                texts = self._show_if_clear(t, renderer, texts)
+        self.chosen, self.costs, self.fallbacks = chosen, costs, fallbacks
         return chosen
+
+    def _other_texts(self, renderer) -> np.ndarray:
+        """Boxes of the visible texts of the figure this placer does not manage, and of
+        the labels other placers placed before it (axes order, as the figure draws)."""
+        from matplotlib.text import Text
+
+        fig = self.axes.get_figure(root=True)
+        mine = {id(t) for t in self.managed}
+        later = set()
+        seen = False
+        for p in placers(fig):
+            if p is self:
+                seen = True
+            elif seen:
+                later |= {id(t) for t in p.managed}
+        boxes = [
+            t.get_window_extent(renderer).extents
+            for t in fig.findobj(Text)
+            if t.figure is fig
+            and id(t) not in mine
+            and id(t) not in later
+            and t.get_visible()
+            and t.get_text().strip()
+        ]
+        return np.array(boxes, float).reshape(-1, 4)
+
+    @staticmethod
+    def _show_if_clear(text, renderer, texts: np.ndarray) -> np.ndarray:
+        """Hide ``text`` when it lies on one of ``texts`` (more than a pixel each way);
+        returns ``texts`` with it added when it stays."""
+        if not text.get_text().strip():
+            return texts
+        box = np.array(text.get_window_extent(renderer).extents, float)[None, :]
+        if len(texts) and _hits(box, texts)[0]:
+            text.set_visible(False)
+            return texts
+        return np.vstack([texts, box])
 
 
 def _area(b: np.ndarray) -> np.ndarray:
@@ -195,6 +273,13 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
     h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
     return np.maximum(w, 0.0) * np.maximum(h, 0.0)
+
+
+def _hits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For every box of ``a`` (K, 4): does it lie on a box of ``b`` by more than a pixel each way?"""
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return ((w > 1) & (h > 1)).any(axis=1)
 
 
 def _first_best(cost: np.ndarray) -> int:
@@ -221,7 +306,7 @@ def place_labels(fig, renderer) -> dict[str, list[int]]:
     """
     out: dict[str, list[int]] = {}
     for i, p in enumerate(placers(fig)):
-        out[f"{i}"] = p.place(renderer) if p._items else []
+        out[f"{i}"] = p.place(renderer) if p._items or p._optional else []
         p.hold()
     return out
 

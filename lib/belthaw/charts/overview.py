@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..counting import CountingRule
 from ..errors import EmptySelectionError
-from ..style import COLORS, house_style
+from ..style import COLORS, get_size, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
 from ..transforms.sanctions import relief_finding
@@ -39,18 +39,31 @@ def draw(
     require_rows(series, "releases")
     layout = EXCHANGE_LAYOUT.get(size, "strip")
     # A named exchanges panel needs two lines a row; an unnamed strip needs little.
-    ratios = [3, 2, 3.8 if layout == "inline" else 1.3]
+    # Off the full page the strip gets a little more: there the panel's own decorations
+    # (the date ticks under it) are a large part of what it is given.
+    ratios = [3, 2, 3.8 if layout == "inline" else 1.3 if size == "a4-page" else 1.8]
+    # A half page leaves the three panels a few lines of height: no legends at all (the
+    # caption points to 01, 02 and 03 for the marks), two lanes of steps, panels alike.
+    short = get_size(size).height < 3.5
+    if short:
+        ratios = [1.4, 1.2, 1.2]
     fig, axes = new_figure(
         size, 3, sharex=True, gridspec_kw={"height_ratios": ratios}, layout="constrained"
     )
     with house_style(size):
         # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
-        plot_releases(series, annotate_min=annotate_min, ax=axes[0])
-        axes[0].set_ylabel("People freed")
+        plot_releases(series, annotate_min=annotate_min, legend=not short, ax=axes[0])
+        axes[0].set_ylabel("Freed" if short else "People freed")
+        # Off the full page, three panels share a figure's height: the lower panels drop
+        # their legends (the caption points to 02 and 03 for their marks) and the steps
+        # take one lane per jurisdiction.
+        page = size == "a4-page"
         panels = (
-            (axes[1], measures_df, plot_relief_steps, {}),
-            (axes[2], exchange_rows_df, plot_exchanges, {"fit": (40, 1), "layout": layout}),
-        )
+            (axes[1], measures_df, plot_relief_steps,
+             {} if page else {"legend": False, "lanes": "side" if short else "jurisdiction"}),
+            (axes[2], exchange_rows_df, plot_exchanges,
+             {"fit": (40, 1), "layout": layout, "legend": page}),
+        )  # fmt: skip
         for ax, frame, fn, kw in panels:
             try:
                 fn(frame, ax=ax, **kw)

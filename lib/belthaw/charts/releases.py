@@ -23,6 +23,7 @@ from .axes import (
     date_num,
     get_ax,
     is_narrow,
+    is_short,
     legend_above,
     new_figure,
     pad_x,
@@ -131,6 +132,7 @@ def plot_releases(
     show_destination: bool = True,
     color: str | None = None,
     legend_ncols: int | None = None,
+    legend: bool = True,
     max_labels: int | None = None,
     ax=None,
     **kwargs,
@@ -169,9 +171,11 @@ def plot_releases(
         bars.append(bar)
     top = max(1, int(counts.max()))
     dests = series["destination"].astype(str).to_numpy() if show_destination else None
-    # On a narrow figure the marker strip alone says where people went: a second label
-    # line per bar would not fit.
-    label_dests = None if is_narrow(ax) else dests
+    # On a narrow or short figure the marker strip alone says where people went: a second
+    # label line per bar would not fit, nor would the markers' rows of legend (the
+    # caption says what each marker means).
+    compact = is_narrow(ax) or is_short(ax)
+    label_dests = None if compact else dests
     threshold = 1 if annotate_min is None else annotate_min
     room = max_labels if max_labels is not None else int(2 * ax.figure.get_figwidth())
     if (counts >= threshold).sum() > room:
@@ -192,10 +196,13 @@ def plot_releases(
                 ax.plot(x[sel], np.full(sel.sum(), bottom / 2), ls="none",
                         gid=f"destination-mark:{mark.key[5:]}", label="_nolegend_", **mark.style)  # fmt: skip
         ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
-    handles = legend_handles(_recolored(MARKS, color), drawn)
-    legend_above(ax, handles=handles, ncols=legend_ncols)
+    shown = [k for k in drawn if not (compact and k.startswith("dest-"))]
+    handles = legend_handles(_recolored(MARKS, color), shown)
+    if legend:  # off only where a caption points to this chart for its marks
+        legend_above(ax, handles=handles, ncols=legend_ncols)
     ax.set_ylim(bottom, top * 1.25)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # A low panel holds few ticks: at the default density their labels touch.
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=3 if compact else "auto", integer=True))
     ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
     ax.set_xlabel("Date of release" if "event_id" in series else "Period")
     ax.set_ylabel("People released")
@@ -421,14 +428,20 @@ def draw(
     require_rows(series, "releases")
     # The stock moves slowly; the releases panel needs the height for its labels.
     fig, (top, bottom) = new_figure(size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
+    compact = is_narrow(top) or is_short(top)
+    if compact:  # the stock panel keeps a readable share of a small figure's plot
+        top.get_gridspec().set_height_ratios([3, 2])
     with house_style(size):
         plot_releases(series, annotate_min=annotate_min, show_destination=show_destination,
                       color=color, ax=top, **kwargs)  # fmt: skip
         top.set_xlabel("")
-        top.set_ylabel("People freed")
+        top.set_ylabel("Freed" if compact else "People freed")
         if stock is not None and len(stock):
             plot_stock(stock, ax=bottom)
-            bottom.set_ylabel("Still held")
+            # Dates need no axis title; on a small figure its line is the panel's room.
+            bottom.set_ylabel("Held" if compact else "Still held")
+            if compact:
+                bottom.set_xlabel("")
             # The shared axis must hold every release, also one after the last stock count.
             pad_x(
                 bottom,

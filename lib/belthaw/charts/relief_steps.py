@@ -20,6 +20,7 @@ from .axes import (
     date_axis,
     date_num,
     get_ax,
+    is_short,
     legend_above,
     new_figure,
     pad_x,
@@ -104,7 +105,9 @@ def plot_relief_steps(
     *,
     stage_labels: bool = True,
     color: str | None = None,
-    legend_ncols: int = 3,
+    legend_ncols: int | None = None,
+    lanes: str | None = None,
+    legend: bool = True,
     ax=None,
     **kwargs,
 ):
@@ -113,18 +116,29 @@ def plot_relief_steps(
     Stages of one action get small labels (licence / list updated / published; the
     ring already says "announced"), kept inside their own lane, and a grey line joins
     stages on different days. ``color`` replaces the US relief colour; other keyword arguments go to the
-    markers' ``Axes.plot``.
+    markers' ``Axes.plot``. ``lanes`` is ``"instrument"`` (one lane per jurisdiction and
+    instrument, the default) or ``"jurisdiction"`` (one per jurisdiction, the default on a
+    short figure, where seven lanes' names cannot fit one above the other) or ``"side"``
+    (two lanes: the US and the European measures).
+    ``legend=False`` leaves the legend out (a panel whose caption points to this chart).
     """
     require_rows(frame, "sanctions measures")
     ax = get_ax(ax)
     marks = _recolored(color)
-    lanes = list(dict.fromkeys(frame["lane"]))
-    y_of = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}  # first lane on top
-    y = frame["lane"].map(y_of).to_numpy(float)
+    lanes = lanes or ("jurisdiction" if is_short(ax) else "instrument")
+    if lanes == "side":  # the fewest lanes: the US against the European measures
+        lane = frame["jurisdiction"].eq("US").map({True: "US", False: "Europe"})
+    elif lanes == "jurisdiction":
+        lane = frame["lane"].str.split(" · ").str[0]
+    else:
+        lane = frame["lane"]
+    names = list(dict.fromkeys(lane))
+    y_of = {name: len(names) - 1 - i for i, name in enumerate(names)}  # first lane on top
+    y = lane.map(y_of).to_numpy(float)
     x = date_num(frame["date"]).to_numpy()
-    for lane, yi in y_of.items():
-        if yi % 2 == (len(lanes) - 1) % 2:
-            ax.axhspan(yi - 0.5, yi + 0.5, color=_BAND, lw=0, zorder=0, gid=f"lane-band:{lane}")
+    for name, yi in y_of.items():
+        if yi % 2 == (len(names) - 1) % 2:
+            ax.axhspan(yi - 0.5, yi + 0.5, color=_BAND, lw=0, zorder=0, gid=f"lane-band:{name}")
     staged = _staged(frame).to_numpy()
     for action in dict.fromkeys(frame.loc[_joined(frame), "action_id"]):
         sel = (frame["action_id"] == action).to_numpy()
@@ -139,14 +153,15 @@ def plot_relief_steps(
                 **(marks[key].style | kwargs))  # fmt: skip
     groups = _stage_groups(frame[staged], x[staged], y[staged]) if stage_labels else []
     _stage_labels(ax, groups, (x, y))
-    ax.set_yticks(range(len(lanes)), lanes[::-1])
-    ax.set_ylim(-0.5, len(lanes) - 0.5)
+    ax.set_yticks(range(len(names)), names[::-1])
+    ax.set_ylim(-0.5, len(names) - 0.5)
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
     ax.set_xlabel("Date")
     ax.set_ylabel("")
     drawn = marks_drawn(frame)
-    legend_above(ax, handles=legend_handles([marks[k] for k in drawn]), ncols=legend_ncols)
+    if legend:
+        legend_above(ax, handles=legend_handles([marks[k] for k in drawn]), ncols=legend_ncols)
     # Room on the right for a label beside the last marker (about 6 days a character).
     ends = pd.Series([gx + 6 * len(w) + 10 for gx, _, w in groups], dtype=float)
     pad_x(ax, pd.concat([frame["date"], pd.to_datetime(ends, unit="D", origin="1970-01-01")]))

@@ -15,8 +15,9 @@ import pandas as pd
 from ..style import COLORS, house_style
 from ..transforms.claims import SCOPE_WORDS, TOTALS_SCOPES, agreement, checked_span
 from ..transforms.common import ids_by_frequency
-from .axes import get_ax, legend_above, new_figure, require_rows, small_font
+from .axes import get_ax, is_narrow, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
+from .labels import LabelPlacer
 from .marks import CLAIM_MARKERS, Mark, how_to_read, legend_handles
 from .wording import MAX_NOTES, fmt_n, plural, short_day
 
@@ -94,14 +95,14 @@ def short_name(name: str, width: int = 22) -> str:
     return s if len(s) <= width else s[: width - 1].rstrip() + "…"
 
 
-def row_label(row) -> str:
+def row_label(row, width: int = 22) -> str:
     """The row label, e.g. "AP · 12 Dec 2025", with "×2" when two reports relay one figure."""
     times = f" ×{int(row['n_reports'])}" if int(row.get("n_reports", 1) or 1) > 1 else ""
-    return f"{short_name(row['counter'])}{times} · {short_day(row['as_of'])}"
+    return f"{short_name(row['counter'], width)}{times} · {short_day(row['as_of'])}"
 
 
 def plot_totals(
-    shown: pd.DataFrame, *, scopes=None, color: str | None = None, legend_ncols: int = 3,
+    shown: pd.DataFrame, *, scopes=None, color: str | None = None, legend_ncols: int | None = None,
     ax=None, **kwargs,
 ):  # fmt: skip
     """Dumbbell per published figure: published value (black) against our sum (blue).
@@ -119,6 +120,10 @@ def plot_totals(
     color = color or _BLUE
     heads = c.groupby("_s", sort=True).ngroups
     n = len(c) + heads
+    narrow = is_narrow(ax)
+    # Rows closer than a line of text (a short figure): a row's words that would lie on
+    # the row above's are left out rather than printed over them; its dumbbell stays.
+    placer = LabelPlacer(ax)
     y, slot, last = {}, 0, None
     for i, r in c.iterrows():  # a heading slot before each scope's first row
         if r["_s"] != last:
@@ -128,6 +133,7 @@ def plot_totals(
             slot, last = slot + 1, r["_s"]
         y[i], slot = n - 1 - slot, slot + 1
     marks = {m.key: m for m in MARKS}
+    verdicts = []
     for i, r in c.iterrows():
         pub, item, tid = float(r["value"]), float(r["itemized"]), r["total_id"]
         ax.plot([pub, item], [y[i], y[i]], color=COLORS["neutral"], lw=1.2, zorder=1,
@@ -140,12 +146,25 @@ def plot_totals(
         ax.plot([pub], [y[i]], ls="none", zorder=3, gid=f"published:{tid}", label="_nolegend_",
                 **marks.get(f"published-{r['precision']}", marks["published-exact"]).style)  # fmt: skip
         differs = r["verdict"] == "differs"
-        ax.annotate(verdict_label(r["verdict"], r["difference"]), (1.0, y[i]),
+        words = verdict_label(r["verdict"], r["difference"])
+        if narrow:  # an 8 cm column: the plot keeps the width, the verdict its number
+            words = words.replace("differs by ", "").replace("agrees", "=")
+        verdict = ax.annotate(words, (1.0, y[i]),
                     xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=small_font(), annotation_clip=False,
                     color="#222222" if differs else "#4D4D4D", fontweight="bold" if differs else "normal",
                     gid=f"verdict:{r['verdict']}")  # fmt: skip
-    ax.set_yticks([y[i] for i in c.index], [row_label(r) for _, r in c.iterrows()])
+        verdicts.append((not differs, verdict))
+    ax.set_yticks(
+        [y[i] for i in c.index], [row_label(r, 12 if narrow else 22) for _, r in c.iterrows()]
+    )
+    # A row that differs is the finding: it keeps its words first. A verdict is shown
+    # only beside its row's name, so no verdict reads as another row's.
+    rows = sorted(zip(verdicts, ax.get_yticklabels(), strict=True), key=lambda v: v[0][0])
+    for _, name in rows:
+        placer.add_optional(name)
+    for (_, verdict), name in rows:
+        placer.add_optional(verdict, requires=name)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(-0.6, n - 0.4)
     # x from every drawn layer: both ends of every dumbbell.
@@ -154,10 +173,16 @@ def plot_totals(
     pad = (hi - lo) * 0.06 + 5
     ax.set_xlim(max(0.0, lo - pad), hi + pad)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("People, from each total's start date to the day it counts up to")
+    ax.set_xlabel(
+        "People" if narrow else "People, from each total's start date to the day it counts up to"
+    )
     ax.set_ylabel("")
     recolored = [Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
                  if m.key.startswith("itemized") else m for m in MARKS]  # fmt: skip
+    # In a column the row names push the plot right, past where a two-column legend
+    # measured at plot time would end: one column stays on the page.
+    if legend_ncols is None and narrow:
+        legend_ncols = 1
     legend_above(ax, handles=legend_handles(recolored, marks_drawn(c)), ncols=legend_ncols)
     return ax
 
