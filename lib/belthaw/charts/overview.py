@@ -44,7 +44,8 @@ def draw(
     ratios = [3, 2, 3.8 if layout == "inline" else 1.3 if size == "a4-page" else 1.8]
     # A half page leaves the three panels a few lines of height: no legends at all (the
     # caption points to 01, 02 and 03 for the marks), two lanes of steps, panels alike.
-    short = get_size(size).height < 3.5
+    # An 8 cm column is as cramped in width: the same, there too.
+    short = get_size(size).height < 3.5 or get_size(size).width < 5.0
     if short:
         ratios = [1.4, 1.2, 1.2]
     fig, axes = new_figure(
