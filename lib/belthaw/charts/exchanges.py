@@ -69,7 +69,7 @@ LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0,
 #: count the rest ("+ 2 more"; the pairs table lists them all).
 LABEL_FIT = {
     "a4-half": (36, 1),
-    "a4-full": (36, 2),
+    "a4-full": (38, 1),
     "slide": (44, 2),
     "a4-page": (40, 3),
     "column": (20, 1),

@@ -63,7 +63,7 @@ def draw(
             (axes[1], measures_df, plot_relief_steps,
              {} if page else {"legend": False, "lanes": "side" if short else "jurisdiction"}),
             (axes[2], exchange_rows_df, plot_exchanges,
-             {"fit": (40, 1), "layout": layout, "legend": page}),
+             {"fit": (28, 1), "layout": layout, "legend": page}),
         )  # fmt: skip
         for ax, frame, fn, kw in panels:
             try:
