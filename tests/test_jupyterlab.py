@@ -52,13 +52,16 @@ def _free_port() -> int:
 
 
 def _settings(settings_dir: Path) -> None:
-    """Turn off the news / update notifications and autosave, for this server only."""
+    """Turn off the news / update notifications, autosave and windowing, for this server only."""
     plugins = {
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
             "checkForUpdates": False,
         },
         "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+        # Every cell rendered: with windowing, cells scrolled out of view have no prompt in
+        # the page, and "every prompt numbered" would wait for ever on a long notebook.
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     }
     for rel, value in plugins.items():
         f = settings_dir / rel
