@@ -95,6 +95,7 @@ def _at_print_resolution(fig):
     return figure_renderer(fig)
 
 
+@pytest.mark.slow  # every figure at every size, drawn from the notebooks' cells
 @pytest.mark.parametrize(("name", "notebook", "size"), CASES)
 def test_same_spots_as_the_reference_placer(data, name, notebook, size):
     b = _built(data, name, notebook, size)
@@ -106,6 +107,7 @@ def test_same_spots_as_the_reference_placer(data, name, notebook, size):
     plt.close(fig)
 
 
+@pytest.mark.slow  # every figure at every size, drawn from the notebooks' cells
 @pytest.mark.parametrize(("name", "notebook", "size"), CASES)
 def test_labels_with_a_free_spot_overlap_nothing(data, name, notebook, size, tmp_path):
     """After saving, each label is measured again by matplotlib; a label the placer

@@ -22,6 +22,8 @@ from belthaw.errors import ParameterError
 from belthaw.figure import files
 from belthaw.parameters import Param
 
+pytestmark = pytest.mark.slow  # belthaw run as a subprocess, killed and timed out
+
 BELTHAW = str(Path(sys.executable).with_name("belthaw"))
 
 

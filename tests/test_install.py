@@ -98,6 +98,7 @@ TARGETS = ("x86_64-unknown-linux-gnu", "aarch64-apple-darwin", "x86_64-pc-window
 
 
 @needs_uv
+@pytest.mark.hygiene
 def test_locks_resolve_on_linux_macos_and_windows():
     """Each lock, resolved by uv for each platform on the oldest and newest supported
     Python (wheels only), gives exactly the lock's lines whose markers hold there.

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from belthaw import setup_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +32,7 @@ def test_make_exports_utf8_mode(tmp_path):
     assert "utf8=1" in out.stdout, out.stderr
 
 
+@pytest.mark.slow
 def test_the_git_filter_keeps_outputs_out_of_commits(tmp_path):
     repo = tmp_path / "clone"
     repo.mkdir()

@@ -41,6 +41,7 @@ def run_lines() -> list[str]:
     ]
 
 
+@pytest.mark.hygiene
 def test_workflow_is_valid_for_github_actions():
     proc = subprocess.run(
         [
