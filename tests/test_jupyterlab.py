@@ -159,6 +159,7 @@ def test_notebook_runs_in_jupyterlab(lab, notebook):
         page.goto(f"{lab['base']}/lab/workspaces/{ws}/tree/{notebook}?reset&token={lab['token']}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
         # Wait for the kernel to be ready before running everything.
+        accept_kernel_dialog(page)
         page.wait_for_selector(
             ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
         )
@@ -208,14 +209,26 @@ def run_all_cells(page, attempts: int = 4) -> None:
     until at least one cell has started.
     """
     for _ in range(attempts):
-        page.click("li.lm-MenuBar-item:has-text('Run')")
-        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        accept_kernel_dialog(page)
         try:
+            # A dialog that opens now (the kernel choice) takes the click: accept it, retry.
+            page.click("li.lm-MenuBar-item:has-text('Run')", timeout=15_000)
+            page.click("li.lm-Menu-item:has-text('Run All Cells')", timeout=15_000)
             page.wait_for_function(STARTED_JS, timeout=15_000)
             return
         except Exception:
             page.keyboard.press("Escape")
     raise AssertionError("Run All Cells never started a cell (kernel not accepting requests)")
+
+
+def accept_kernel_dialog(page) -> None:
+    """On a loaded machine JupyterLab sometimes asks which kernel to start although the
+    notebook names one; the preselected choice is the notebook's own kernel, as a user
+    would accept it."""
+    dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+    if dialog.count() and dialog.first.is_visible():
+        dialog.first.locator("button.jp-mod-accept").click()
+        dialog.first.wait_for(state="detached", timeout=30_000)
 
 
 def shot(page, notebook: str, suffix: str = "") -> None:
