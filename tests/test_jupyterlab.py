@@ -105,6 +105,9 @@ def lab(tmp_path_factory):
             f"--ServerApp.root_dir={root}",
             "--ServerApp.open_browser=False",
             "--LabApp.news_url=",
+            # Unix sockets, not TCP ports: kernels that other tests start at the same
+            # moment (papermill picks free ports) can never take this kernel's port.
+            "--KernelManager.transport=ipc",
             *(["--allow-root"] if os.geteuid() == 0 else []),  # CI runs as root
         ],
         env=env,
