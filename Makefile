@@ -87,7 +87,8 @@ run: $(STAMP)
 # pack in LibreOffice, the repository checks and the slow command checks (-m "" lifts the
 # default marker filter in pyproject.toml).
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest -m ""
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser -p no:xdist  # JupyterLab alone: a loaded machine loses its kernel
 
 # The plain pytest: the fast specification of the analysis, for a check while editing.
 test-fast: $(DEV_STAMP)
