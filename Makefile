@@ -88,7 +88,7 @@ run: $(STAMP)
 # default marker filter in pyproject.toml).
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m "not browser"
-	$(BIN)/python -m pytest -m browser -p no:xdist  # JupyterLab alone: a loaded machine loses its kernel
+	$(BIN)/python -m pytest -m browser -n 0  # JupyterLab alone: a loaded machine loses its kernel
 
 # The plain pytest: the fast specification of the analysis, for a check while editing.
 test-fast: $(DEV_STAMP)
