@@ -55,16 +55,44 @@ def _edited_copy(tmp_path):
     return path
 
 
-@pytest.mark.notebooks
-def test_an_analysts_title_and_colour_reach_picture_sidecar_and_record(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def edited_run(tmp_path_factory):
+    """The edited 01_releases run once through papermill: (its figures folder, the run notebook)."""
     import papermill
+
+    tmp_path = tmp_path_factory.mktemp("edited")
+    path = _edited_copy(tmp_path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BELTHAW_FIGURES_DIR", str(tmp_path / "figures"))
+        papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), kernel_name="belthaw",
+                                   progress_bar=False, cwd=str(path.parent))  # fmt: skip
+    ran = json.loads((tmp_path / "out.ipynb").read_text(encoding="utf-8"))
+    return tmp_path / "figures" / "adhoc", ran
+
+
+@pytest.mark.notebooks
+def test_the_picture_shown_is_the_png_written_once_per_figure(edited_run):
+    import base64
+
+    folder, ran = edited_run
+    shown = {}
+    for cell in ran["cells"]:
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                shown.setdefault("".join(cell["source"]), []).append(out["data"]["image/png"])
+    saves = [src for src in shown if "nb.save(" in src]
+    assert len(shown) == len(saves) == 2, "each figure shown once, under its nb.save line"
+    for src, images in shown.items():
+        name = "01-releases" if "nb.save(fig," in src else "01-cumulative"
+        assert len(images) == 1
+        assert base64.b64decode(images[0]) == (folder / f"{name}.png").read_bytes()
+
+
+@pytest.mark.notebooks
+def test_an_analysts_title_and_colour_reach_picture_sidecar_and_record(edited_run):
     from pypdf import PdfReader
 
-    monkeypatch.setenv("BELTHAW_FIGURES_DIR", str(tmp_path / "figures"))
-    path = _edited_copy(tmp_path)
-    papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), kernel_name="belthaw",
-                               progress_bar=False, cwd=str(path.parent))  # fmt: skip
-    folder = tmp_path / "figures" / "adhoc"
+    folder, _ = edited_run
     record = json.loads((folder / "01-releases.json").read_text(encoding="utf-8"))
     assert record["title"] == "Releases came in waves" and record["edited"] == ["title"]
     assert "Edited by hand" in (folder / "01-releases.md").read_text(encoding="utf-8")

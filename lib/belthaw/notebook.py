@@ -16,10 +16,13 @@ Every name is imported, so go-to-definition works from each line.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import matplotlib.pyplot as plt
 
 from . import figure, paths
 from .freshness import stale_warning
@@ -98,8 +101,39 @@ def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list
     Figures go to ``figures/`` for the default set, ``figures/<set>/`` for a named set,
     ``figures/adhoc/`` for one-off values (JupyterLab, ``-p``), never over the committed
     figures. ``table`` is the frame the chart drew (written as ``<name>-data.csv``).
+    In a kernel the picture shown is the PNG just written, shown before SVG and PDF are
+    rendered; the figure then leaves pyplot, so Jupyter does not render it a second time.
     """
     words = replay_words(text, params)
-    return figure.save_figure(
-        fig, words, name, data=data, params=params, table=table, tables=tables
-    )
+    shown: list[Path] = []
+    written = figure.save_figure(
+        fig, words, name, data=data, params=params, table=table, tables=tables,
+        on_png=lambda png: shown.append(show_png(png, fig)),
+    )  # fmt: skip
+    if not shown:
+        show_figure(fig)
+    plt.close(fig)
+    return written
+
+
+def _display():
+    # Only inside a running IPython (a kernel has it loaded): a script or a test run shows
+    # nothing and never imports IPython.
+    ipython = sys.modules.get("IPython")
+    return ipython.display if ipython and ipython.get_ipython() is not None else None
+
+
+def show_png(png: Path, fig) -> Path:
+    """Show the written PNG at screen size (100 pixels per figure inch)."""
+    display = _display()
+    if display:
+        width = round(fig.get_figwidth() * 100)
+        display.display(display.Image(data=png.read_bytes(), format="png", width=width))
+    return png
+
+
+def show_figure(fig) -> None:
+    """Show ``fig`` itself (no PNG was asked for)."""
+    display = _display()
+    if display:
+        display.display(fig)
