@@ -174,9 +174,6 @@ def cell_source(notebook: str) -> str:
     return "\n".join(p.cell_line() for p in NOTEBOOKS[notebook])
 
 
-# -- values -----------------------------------------------------------------------------------
-
-
 def _scalar(value: Any, typ: type) -> Any:
     """``value`` as ``typ``, or a ValueError saying what was expected; strings are converted
     by the declared type, never guessed."""
@@ -300,9 +297,6 @@ def resolve(
         err.problems = problems  # type: ignore[attr-defined]
         raise err
     return out
-
-
-# -- the typed object builders receive ---------------------------------------------------------
 
 
 @functools.cache
