@@ -119,7 +119,7 @@ def test_the_typed_object_builders_receive():
 
 def test_every_default_passes_its_own_checks():
     for notebook in NOTEBOOKS:
-        resolve(notebook, {})
+        assert resolve(notebook, parameters.defaults(notebook)) == parameters.defaults(notebook)
 
 
 @pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))

@@ -14,18 +14,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
+from belthaw import paths
 from belthaw.errors import BelthawError
-from belthaw.style import (
-    COLORS,
-    MIN_FONT_PT,
-    SIZES,
-    get_size,
-    house_style,
-    size_of,
-    size_rc,
-    style_path,
-    style_sheets,
-)
+from belthaw.style import COLORS, MIN_FONT_PT, SIZES, get_size, house_style, size_of
 
 #: Okabe & Ito (2008), https://jfly.uni-koeln.de/color/
 OKABE_ITO = {
@@ -39,6 +30,7 @@ OKABE_ITO = {
     "#cc79a7",  # reddish purple
 }
 NEUTRAL_GREY = "#7f7f7f"
+SHEETS = {n: paths.STYLES_DIR / f"{n}.mplstyle" for n in ("belthaw", "belthaw-slide")}
 
 
 def cycle_colors() -> list[str]:
@@ -58,7 +50,7 @@ def test_palette_is_okabe_ito_plus_one_grey():
 
 
 def test_style_file_comments_every_colour():
-    text = Path(style_path()).read_text()
+    text = SHEETS["belthaw"].read_text()
     for line in text.splitlines():
         if line.startswith("#") or "prop_cycle" in line:
             continue
@@ -126,21 +118,20 @@ def test_figures_get_the_named_size_and_readable_fonts(size):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_size_rc_floor(size):
-    rc = size_rc(size)
-    assert rc["xtick.labelsize"] >= MIN_FONT_PT
-    assert rc["legend.fontsize"] >= MIN_FONT_PT
-    assert get_size(size).small_font >= MIN_FONT_PT
+def test_small_text_is_absolute_and_above_the_floor(size):
+    small = get_size(size).small_font
+    assert small >= MIN_FONT_PT
+    with house_style(size):
+        for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
+            assert mpl.rcParams[key] == small
 
 
-def test_slide_adds_its_sheet():
-    assert [Path(p).name for p in style_sheets("a4-full")] == ["belthaw.mplstyle"]
-    assert [Path(p).name for p in style_sheets("slide")] == [
-        "belthaw.mplstyle",
-        "belthaw-slide.mplstyle",
-    ]
-    for p in style_sheets("slide"):
-        assert Path(p).is_file()
+def test_only_the_slide_adds_its_sheet():
+    slide = mpl.rc_params_from_file(SHEETS["belthaw-slide"], use_default_template=False)
+    with house_style("slide"):
+        assert mpl.rcParams["lines.linewidth"] == slide["lines.linewidth"]
+    with house_style("a4-full"):
+        assert mpl.rcParams["lines.linewidth"] != slide["lines.linewidth"]
 
 
 @pytest.mark.parametrize("bad", ["a5", "A4-full", "", None])
@@ -163,8 +154,8 @@ def test_size_of(w, h, name):
 def test_style_files_load_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for name in ("belthaw", "belthaw-slide"):
-            mpl.rc_params_from_file(style_path(name), use_default_template=False)
+        for sheet in SHEETS.values():
+            mpl.rc_params_from_file(sheet, use_default_template=False)
 
 
 @pytest.mark.parametrize("module", ["belthaw.style", "belthaw.figure.save"])

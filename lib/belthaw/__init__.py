@@ -1,11 +1,7 @@
 """belthaw: data and charts on the US-Belarus prisoners-for-sanctions-relief track.
 
->>> import belthaw
->>> data = belthaw.load()            # doctest: +SKIP
->>> data.events.head()               # doctest: +SKIP
-
-Importing the package does no I/O and imports no plotting code; the heavy
-modules load on first use.
+``belthaw.load()`` gives the data package as typed DataFrames. Importing the package
+does no I/O and imports no plotting code; the heavy modules load on first use.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""The workbook's exceptions, in one place, each with a message a user can act on.
+"""The workbook's exceptions, each with a message a user can act on.
 
-Every data problem is a :class:`Problem` naming the file, the line (as a
-spreadsheet shows it: the header is line 1) and the column at fault, and what
-was expected. A :class:`DataError` carries all problems found, not only the
-first, so one run tells a maintainer everything to fix.
+A data problem names the file, the line (as a spreadsheet shows it: the header is
+line 1) and the column at fault; a :class:`DataError` carries every problem found,
+so one run tells a maintainer everything to fix.
 """
 
 from __future__ import annotations
@@ -12,6 +11,12 @@ import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` cut to 60 characters, so a pasted essay is quoted back as a prefix."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}… ({len(text)} chars)"
 
 
 @dataclass(frozen=True, order=True)
@@ -25,12 +30,9 @@ class Problem:
     severity: str = "error"  # "error" | "warning"
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+        line = "" if self.line is None else f", line {self.line}"
+        column = f", column '{self.column}'" if self.column else ""
+        return f"{self.file}{line}{column}: {self.message}"
 
 
 class BelthawError(Exception):
@@ -52,8 +54,8 @@ class DataError(BelthawError):
             problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.message)
         )
         n = len(self.problems)
-        head = f"{n} error{'s' if n != 1 else ''} in the data package:"
-        lines = [head, *(f"  - {p}" for p in self.problems[:50])]
+        lines = [f"{n} error{'s' if n != 1 else ''} in the data package:"]
+        lines += [f"  - {p}" for p in self.problems[:50]]
         if n > 50:
             lines.append(f"  ... and {n - 50} more")
         super().__init__("\n".join(lines))
@@ -90,6 +92,5 @@ class FileSystemError(BelthawError):
 
     def __init__(self, exc: OSError, path: str | os.PathLike[str] | None = None):
         self.path = str(path if path is not None else exc.filename or "?")
-        why = exc.strerror or type(exc).__name__
         advice = _ADVICE.get(exc.errno or 0, "check the path and the disk")
-        super().__init__(f"{self.path}: {why}; {advice}")
+        super().__init__(f"{self.path}: {exc.strerror or type(exc).__name__}; {advice}")

@@ -19,12 +19,8 @@ AS_OF_NOTE = "the newest event recorded; anything later is not included"
 
 
 def age_days(newest: date, today: date | None = None) -> int:
-    """Days from the newest event to ``today``.
-
-    >>> age_days(date(2026, 3, 19), today=date(2026, 6, 17))
-    90
-    """
-    if isinstance(newest, datetime):  # pandas Timestamps too
+    """Days from the newest event (a date, datetime or pandas Timestamp) to ``today``."""
+    if isinstance(newest, datetime):
         newest = newest.date()
     return ((today or _today()) - newest).days
 
@@ -35,13 +31,7 @@ def stale_warning(
     today: date | None = None,
     where: str = "the data",
 ) -> str:
-    """A one-line warning when ``newest`` is more than ``stale_after_days`` old, else "".
-
-    >>> stale_warning(date(2026, 3, 19), today=date(2026, 6, 17))
-    ''
-    >>> stale_warning(date(2026, 3, 19), today=date(2026, 6, 18))[:60]
-    'warning: the newest event in the data is 2026-03-19, 91 days'
-    """
+    """A one-line warning when ``newest`` is more than ``stale_after_days`` old, else ""."""
     age = age_days(newest, today)
     if age <= stale_after_days:
         return ""

@@ -1,9 +1,9 @@
 """Provenance, computed one way for every output: the data version and "today".
 
-* The **data version** is the data package's semantic version (``version`` in
-  ``datapackage.json``) plus a content hash of every file in the data folder:
-  ``1.1.0+3f2a9c0b51de``. ``belthaw validate`` prints it, every figure and sidecar
-  carries it, the run's cache key contains it and the briefing pack refuses to mix two.
+* The **data version** is the data package's semantic version plus a content hash of
+  every file in the data folder: ``1.1.0+3f2a9c0b51de``. ``belthaw validate`` prints
+  it, every figure and sidecar carries it, the run's cache key contains it and the
+  briefing pack refuses to mix two.
 * **Today** is an input, not a clock reading: ``BELTHAW_TODAY`` (set once per run by
   ``belthaw run --today``, or by hand) fixes it, so the same inputs give the same
   bytes whatever the machine's calendar says. Without it, the calendar is read.
@@ -27,42 +27,22 @@ TODAY_ENV = "BELTHAW_TODAY"
 _IGNORED = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
-def data_files(data_dir: Path | None = None) -> list[Path]:
-    """Every file of the data package folder, sorted (what the content hash covers)."""
-    folder = Path(data_dir or paths.DATA_DIR)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.name not in _IGNORED and not p.name.startswith(".~lock")
-    )
-
-
-def content_hash(data_dir: Path | None = None) -> str:
-    """12 hex characters of sha256 over every file's relative path and bytes."""
-    folder = Path(data_dir or paths.DATA_DIR)
-    h = hashlib.sha256()
-    for p in data_files(folder):
-        h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()[:12]
-
-
-def package_version(data_dir: Path | None = None) -> str:
-    """The ``version`` field of ``datapackage.json`` ("unversioned" when absent or unreadable)."""
-    dp = Path(data_dir or paths.DATA_DIR) / "datapackage.json"
-    try:
-        meta = json.loads(dp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "unversioned"
-    v = meta.get("version") if isinstance(meta, dict) else None
-    return v if isinstance(v, str) and v and len(v) <= 40 else "unversioned"
-
-
 def data_version(data_dir: Path | None = None) -> str:
-    """``<package version>+<content hash>``, e.g. ``1.1.0+3f2a9c0b51de``."""
-    return f"{package_version(data_dir)}+{content_hash(data_dir)}"
+    """``<version>+<hash>``: ``version`` of ``datapackage.json`` ("unversioned" when absent or
+    unreadable), 12 hex characters of sha256 over every file's relative path and bytes."""
+    folder = Path(data_dir or paths.DATA_DIR)
+    try:
+        version = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        version = None
+    if not isinstance(version, str) or not 0 < len(version) <= 40:
+        version = "unversioned"
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.name not in _IGNORED and not p.name.startswith(".~lock"):
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return f"{version}+{h.hexdigest()[:12]}"
 
 
 def today() -> date:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import paths
+from .errors import BelthawError
 
 #: Meaning -> colour. Use these keys, never raw hex codes, in plot functions.
 #: The order is also the colour cycle of ``belthaw.mplstyle`` (a test keeps them in step).
@@ -48,29 +49,16 @@ class Size:
 
     @property
     def small_font(self) -> float:
-        """Size of the smallest text (ticks, legend, source line), never below the floor.
-
-        >>> get_size("a4-half").small_font
-        7.0
-        """
+        """Size of the smallest text (ticks, legend, source line), never below the floor."""
         return max(MIN_FONT_PT, self.base_font - 1.5)
 
     @property
     def width_cm(self) -> float:
-        """Width in centimetres (what Word shows in "Size").
-
-        >>> get_size("a4-full").width_cm
-        16.0
-        """
+        """Width in centimetres (what Word shows in "Size")."""
         return round(self.width * 2.54, 1)
 
     @property
     def height_cm(self) -> float:
-        """Height in centimetres.
-
-        >>> get_size("a4-full").height_cm
-        10.7
-        """
         return round(self.height * 2.54, 1)
 
 
@@ -88,77 +76,30 @@ SIZES: dict[str, Size] = {
 
 
 def get_size(name: str) -> Size:
-    """Return the :class:`Size` called ``name``.
-
-    >>> get_size("a4-full").width
-    6.3
-    """
+    """The :class:`Size` called ``name``; a :class:`BelthawError` naming the choices if none."""
     try:
         return SIZES[name]
     except (KeyError, TypeError):
-        from .errors import BelthawError
-
         raise BelthawError(
             f"unknown figure size {name!r}; choose one of: {', '.join(SIZES)}"
         ) from None
 
 
-def size_of(width: float, height: float, *, tol: float = 0.01) -> Size | None:
-    """The named size whose width and height (inches) match, or ``None``.
-
-    >>> size_of(6.3, 2.9).name
-    'a4-half'
-    >>> size_of(4, 3) is None
-    True
-    """
+def size_of(width: float, height: float) -> Size | None:
+    """The named size whose width and height (inches) match to 0.01 in, or ``None``."""
     for s in SIZES.values():
-        if abs(s.width - width) <= tol and abs(s.height - height) <= tol:
+        if abs(s.width - width) <= 0.01 and abs(s.height - height) <= 0.01:
             return s
     return None
 
 
-def style_path(name: str = "belthaw") -> str:
-    """Path of a packaged .mplstyle file, by name (``belthaw``, ``belthaw-slide``).
-
-    >>> style_path().endswith("belthaw.mplstyle")
-    True
-    """
-    return str(paths.STYLES_DIR / f"{name}.mplstyle")
-
-
-def style_sheets(size: str = "a4-full") -> list[str]:
-    """The .mplstyle files applied for a named size, base sheet first.
-
-    >>> [p.rsplit("/", 1)[-1] for p in style_sheets("slide")]
-    ['belthaw.mplstyle', 'belthaw-slide.mplstyle']
-    """
-    get_size(size)
-    sheets = [style_path("belthaw")]
-    if size == "slide":
-        sheets.append(style_path("belthaw-slide"))
-    return sheets
-
-
-def size_rc(size: str = "a4-full") -> dict[str, Any]:
-    """rcParams that depend on the named size, applied on top of the style sheets.
-
-    The sheets use relative font sizes; here they become absolute points so the
-    7 pt floor holds whatever the base (0.833 x 8.5 pt would round to 7.08 pt;
-    an explicit ``small_font`` cannot drift below 7).
-
-    >>> size_rc("a4-half")["xtick.labelsize"]
-    7.0
-    """
-    s = get_size(size)
-    small = s.small_font
-    return {
+def _rc(s: Size) -> dict[str, Any]:
+    """rcParams of a size, on top of the sheets: absolute points, so the floor always holds
+    (the sheets' relative sizes would drift: 0.833 x 8.5 pt rounds to 7.08 pt)."""
+    rc = dict.fromkeys(["font.size", "axes.titlesize", "axes.labelsize"], s.base_font)
+    rc |= dict.fromkeys(["xtick.labelsize", "ytick.labelsize", "legend.fontsize"], s.small_font)
+    return rc | {
         "figure.figsize": (s.width, s.height),
-        "font.size": s.base_font,
-        "axes.titlesize": s.base_font,
-        "axes.labelsize": s.base_font,
-        "xtick.labelsize": small,
-        "ytick.labelsize": small,
-        "legend.fontsize": small,
         "legend.title_fontsize": s.base_font,
         "figure.titlesize": s.base_font + 2,
         "figure.labelsize": s.base_font,
@@ -167,35 +108,14 @@ def size_rc(size: str = "a4-full") -> dict[str, Any]:
 
 @contextmanager
 def house_style(size: str = "a4-full") -> Iterator[Size]:
-    """Context manager applying the house style at a named size.
-
-    Figures created inside the block get the named size, fonts and colours.
-
-    >>> with house_style("a4-half") as s:            # doctest: +SKIP
-    ...     ax = plot_releases(data)
-    >>> s.height                                     # doctest: +SKIP
-    2.9
-    """
+    """Apply the house style at a named size: figures created inside the block get the
+    named size, fonts and colours (the slide size adds ``belthaw-slide.mplstyle``)."""
     # matplotlib.style, not pyplot: applying a style must not start a GUI backend.
     import matplotlib as mpl
     import matplotlib.style
 
     s = get_size(size)
-    with matplotlib.style.context(style_sheets(size)):
-        with mpl.rc_context(size_rc(size)):
+    sheets = ["belthaw", "belthaw-slide"] if size == "slide" else ["belthaw"]
+    with matplotlib.style.context([str(paths.STYLES_DIR / f"{n}.mplstyle") for n in sheets]):
+        with mpl.rc_context(_rc(s)):
             yield s
-
-
-def use_house_style(size: str = "a4-full") -> Size:
-    """Apply the house style globally (for a notebook's setup cell) and return the size.
-
-    >>> use_house_style("slide").width               # doctest: +SKIP
-    10.0
-    """
-    import matplotlib as mpl
-    import matplotlib.style
-
-    s = get_size(size)
-    matplotlib.style.use(style_sheets(size))
-    mpl.rcParams.update(size_rc(size))
-    return s
