@@ -26,10 +26,8 @@ TEXT_CM = 17.0
 GREY = "555555"
 
 
-@functools.cache
-def _measure():
-    """Text widths in DejaVu Sans, the document's font, from the PDF pack's font set."""
-    return new_pdf()
+#: Text widths in DejaVu Sans, the document's font, from the PDF pack's font set.
+_measure = functools.cache(new_pdf)
 
 
 def _field(paragraph, instr: str, shown: str, *, bold: bool = False, size: float = 0) -> None:
@@ -145,9 +143,8 @@ def render_docx(pack: Pack) -> bytes:
     doc.add_heading("Contents", level=1)
     for f in pack.figures:
         tabs = "".join(f"; Table {t.number}" for t in f.tables)
-        doc.add_paragraph(
-            f"{f.heading} (Figure {f.number}{tabs})"
-        ).paragraph_format.space_after = Pt(1)
+        p = doc.add_paragraph(f"{f.heading} (Figure {f.number}{tabs})")
+        p.paragraph_format.space_after = Pt(1)
     doc.add_paragraph("Fact-check sheet").paragraph_format.space_after = Pt(1)
     doc.add_paragraph("References")
     _small(doc, pack.licence_line, 8, GREY).add_run().add_break(WD_BREAK.PAGE)
