@@ -42,14 +42,13 @@ def _field(paragraph, instr: str, shown: str, *, bold: bool = False, size: float
     paragraph._p.append(fld)
 
 
-def _caption(doc, label: str, number: int, text: str):
+def _caption(doc, label: str, number: int, text: str) -> None:
     p = doc.add_paragraph(style="Caption")
     p.add_run(f"{label} ").bold = True
     _field(p, f"SEQ {label} \\* ARABIC", str(number), bold=True)
     p.add_run(". ").bold = True
     p.add_run(text)
     p.paragraph_format.keep_with_next = True
-    return p
 
 
 def _small(doc, runs, size: float = 8.0, color: str = ""):

@@ -133,8 +133,7 @@ class Finding:
 
 @dataclass
 class FactCheck:
-    """What a reader needs to check one figure's title: its rows (from its data CSV, when it
-    has one) and the sources' ids and origins."""
+    """What a reader needs to check one figure's title: its drawn rows, sources and origins."""
 
     figure: Figure
     rows: Table | None
