@@ -148,3 +148,15 @@ def test_a_table_changed_after_its_figure_was_saved_is_refused(copy):
     (copy / "03-exchanges.json").write_text(json.dumps(rec))
     with pytest.raises(BelthawError, match=r"03-exchanges-pairs.csv does not match its record"):
         load_pack(copy)
+
+
+def test_since_adds_table_1_after_figure_1_and_the_other_tables_follow_it(figures):
+    pack = load_pack(figures, since="2025-12-15")
+    assert [(t.number, t.caption[:9]) for t in pack.tables] == [
+        (1, "Table 1. "), (2, "Table 2. "), (3, "Table 3. ")]  # fmt: skip
+    since = pack.tables[0]
+    assert since.caption.startswith("Table 1. Since our last briefing. What the sources published "
+                                    "after 2025-12-15 changed")  # fmt: skip
+    assert (since.header[0], since.header[2]) == ("What changed", "Now") and since.rows
+    assert pack.figures[0].tables == [since] and pack.figures[2].tables == [pack.tables[1]]
+    assert pack.figures[3].caption_text == "How to read it; all rows are in Table 3."

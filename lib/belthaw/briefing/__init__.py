@@ -11,6 +11,7 @@ each output's hash) lets the next ``belthaw brief`` skip an intact, current pack
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -24,7 +25,7 @@ from ..errors import BelthawError, ParameterError
 from .docx_pack import render_docx
 from .html_pack import render_html
 from .pdf_pack import render_pdf
-from .record import Pack, Table, load_pack
+from .record import Pack, load_pack
 
 __all__ = ["FORMATS", "MANIFEST", "Pack", "build", "check_formats", "cli_brief", "load_pack"]
 
@@ -41,32 +42,22 @@ ADVICE = {
 }
 
 
-def check_formats(formats: str | list[str] | tuple[str, ...]) -> list[str]:
-    """``"pdf,docx"`` or a list -> known formats, in order, once each."""
-    out: list[str] = []
-    for f in formats.split(",") if isinstance(formats, str) else formats:
-        f = f.strip().lower().lstrip(".")
+def check_formats(formats: str) -> list[str]:
+    """``"pdf,docx"`` -> known formats, in order, once each."""
+    out = list(dict.fromkeys(f.strip().lower().lstrip(".") for f in formats.split(",")))
+    for f in out:
         if f not in FORMATS:
             raise BelthawError(f"unknown pack format {f!r}; choose from {', '.join(FORMATS)} "
                                "(comma-separated, e.g. --format pdf,docx)")  # fmt: skip
-        out += [f] if f not in out else []
-    if not out:
-        raise BelthawError(f"no pack format given; choose from {', '.join(FORMATS)}")
     return out
 
 
 def outputs(pack: Pack, fmts: list[str]) -> dict[str, bytes]:
     """Every file of the pack, by name: the documents and, for HTML, the files it links."""
-    files: dict[str, bytes] = {}
-    if "html" in fmts:
-        names = [n for n in pack.input_files() if not n.endswith(".json")]
-        files.update({n: (pack.folder / n).read_bytes() for n in names})
-        files[FORMATS["html"]] = render_html(pack).encode("utf-8")
-    if "pdf" in fmts:
-        files[FORMATS["pdf"]] = render_pdf(pack)
-    if "docx" in fmts:
-        files[FORMATS["docx"]] = render_docx(pack)
-    return files
+    render = {"html": lambda p: render_html(p).encode(), "pdf": render_pdf, "docx": render_docx}
+    linked = [n for n in pack.input_files() if not n.endswith(".json")] if "html" in fmts else []
+    files = {n: (pack.folder / n).read_bytes() for n in linked}
+    return files | {FORMATS[f]: render[f](pack) for f in fmts}
 
 
 def inputs_digest(pack: Pack, fmts: list[str]) -> str:
@@ -128,46 +119,21 @@ def fs_error(exc: OSError, reading: bool) -> BelthawError:
                         "again (the previous pack is unchanged)")  # fmt: skip
 
 
-def since_table(since: str, number: int) -> Table:
-    """What the sources published after ``since`` changed, as a pack table: the headline
-    numbers then and now, releases added, counts revised, links changed."""
-    from ..data import load
-    from ..transforms.changes import changes_since
-
-    changes = changes_since(load(), since)
-    header, *rows = changes.rows()
-    caption = (f"Since our last briefing. What the sources published after {since} changed: "
-               f"the headline numbers then and now, releases and steps added, counts revised and "
-               f"links changed (`belthaw diff --since {since}` prints the same table).")  # fmt: skip
-    return Table(number, caption, list(header), [list(r) for r in rows], [False, True, True, False])
-
-
-def build(figures_dir: Path | None = None, out_dir: Path | None = None, *,
-          formats=tuple(FORMATS), set_name: str = "default", force: bool = False,
-          since: str | None = None) -> list[Path]:  # fmt: skip
+def build(figures_dir: Path, out_dir: Path, *, formats: str = ",".join(FORMATS),
+          set_name: str = "default", force: bool = False, since: str | None = None) -> list[Path]:  # fmt: skip
     """Write the pack into ``out_dir`` and return its documents; ``[]`` when the pack
     there is current and intact (``force=True`` builds anyway). ``since`` (a day) adds,
     after the first figure, the table of what changed since that day."""
-    fmts = check_formats(formats)
-    folder = Path(figures_dir or paths.figure_dir(set_name))
-    out = Path(out_dir or paths.BRIEFING_DIR)
+    fmts, out = check_formats(formats), Path(out_dir)
     try:
-        pack = load_pack(folder, set_name)
-        if since:
-            # First in the pack, after Figure 1: the later tables move up one number.
-            for t in pack.tables:
-                t.number += 1
-            pack.tables.insert(0, since_table(since, 1))
-            pack.figures[0].tables.insert(0, pack.tables[0])
-            for f in pack.figures:
-                f.renames = {t.file: f"Table {t.number}" for t in pack.tables if t.file}
+        pack = load_pack(Path(figures_dir), set_name, since)
         digest = inputs_digest(pack, fmts) + (f"+since-{since}" if since else "")
         if not force and is_current(out, digest):
             return []
         files = outputs(pack, fmts)
     except OSError as exc:
         raise fs_error(exc, reading=True) from None
-    manifest = {"inputs": digest, "formats": fmts, "figures": str(folder),
+    manifest = {"inputs": digest, "formats": fmts, "figures": str(figures_dir),
                 "outputs": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()}}  # fmt: skip
     try:
         swap_in(out, files, manifest)
@@ -177,8 +143,6 @@ def build(figures_dir: Path | None = None, out_dir: Path | None = None, *,
 
 
 def _day(text: str) -> str:
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
@@ -186,35 +150,22 @@ def _day(text: str) -> str:
 
 
 def cli_brief(argv: list[str]) -> int:
-    """``belthaw brief [--set NAME] [--out DIR] [--format html,pdf,docx] [--force]``."""
+    """``belthaw brief [--set NAME] [--out DIR] [--format html,pdf,docx] [--force] [--since DAY]``."""
     parser = argparse.ArgumentParser(
         prog="belthaw brief",
         description="Build the briefing pack (key findings, numbered figures and captions, "
         "tables, fact-check sheet, references) from a parameter set's figures, as HTML, PDF and Word.",
     )
-    parser.add_argument(
-        "--set",
-        default="default",
-        metavar="NAME",
-        help="parameter set whose figures to pack (default: the committed figures/)",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default: build/briefing/, or build/briefing/<set>/ for a named set)",
-    )
-    parser.add_argument(
-        "--format",
-        default=",".join(FORMATS),
-        metavar="LIST",
-        help="comma-separated formats to write: html, pdf, docx (default: all three)",
-    )
-    parser.add_argument("--force", action="store_true",
-                        help="rebuild even when nothing changed since the last build")  # fmt: skip
-    parser.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD",
-                        help="add a table of what the sources published after that day changed")  # fmt: skip
+    add = parser.add_argument
+    add("--set", default="default", metavar="NAME",
+        help="parameter set whose figures to pack (default: the committed figures/)")  # fmt: skip
+    add("--out", type=Path, default=None, metavar="DIR",
+        help="output folder (default: build/briefing/, or build/briefing/<set>/ for a named set)")  # fmt: skip
+    add("--format", default=",".join(FORMATS), metavar="LIST",
+        help="comma-separated formats to write: html, pdf, docx (default: all three)")  # fmt: skip
+    add("--force", action="store_true", help="rebuild even when nothing changed since the last build")  # fmt: skip
+    add("--since", type=_day, default=None, metavar="YYYY-MM-DD",
+        help="add a table of what the sources published after that day changed")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         set_name = paths.check_set_name(args.set, where="--set")

@@ -26,10 +26,8 @@ TEXT_CM = 17.0
 GREY = "555555"
 
 
-@functools.cache
-def _measure():
-    """Text widths in DejaVu Sans, the document's font, from the PDF pack's font set."""
-    return new_pdf()
+#: Text widths in DejaVu Sans, the document's font, from the PDF pack's font set.
+_measure = functools.cache(new_pdf)
 
 
 def _field(paragraph, instr: str, shown: str, *, bold: bool = False, size: float = 0) -> None:
@@ -44,14 +42,13 @@ def _field(paragraph, instr: str, shown: str, *, bold: bool = False, size: float
     paragraph._p.append(fld)
 
 
-def _caption(doc, label: str, number: int, text: str):
+def _caption(doc, label: str, number: int, text: str) -> None:
     p = doc.add_paragraph(style="Caption")
     p.add_run(f"{label} ").bold = True
     _field(p, f"SEQ {label} \\* ARABIC", str(number), bold=True)
     p.add_run(". ").bold = True
     p.add_run(text)
     p.paragraph_format.keep_with_next = True
-    return p
 
 
 def _small(doc, runs, size: float = 8.0, color: str = ""):
@@ -145,9 +142,8 @@ def render_docx(pack: Pack) -> bytes:
     doc.add_heading("Contents", level=1)
     for f in pack.figures:
         tabs = "".join(f"; Table {t.number}" for t in f.tables)
-        doc.add_paragraph(
-            f"{f.heading} (Figure {f.number}{tabs})"
-        ).paragraph_format.space_after = Pt(1)
+        p = doc.add_paragraph(f"{f.heading} (Figure {f.number}{tabs})")
+        p.paragraph_format.space_after = Pt(1)
     doc.add_paragraph("Fact-check sheet").paragraph_format.space_after = Pt(1)
     doc.add_paragraph("References")
     _small(doc, pack.licence_line, 8, GREY).add_run().add_break(WD_BREAK.PAGE)

@@ -30,6 +30,7 @@ MISSING = "□"
 MM_PT = 72 / 25.4
 MARGIN, TEXT_W = 20.0, 170.0  # mm, A4
 GREY, BLACK = (85, 85, 85), (0, 0, 0)
+_installed_fonts = functools.cache(lambda: sorted(findSystemFonts()))  # a system-wide search
 
 
 class _PDF(FPDF):
@@ -42,20 +43,15 @@ class _PDF(FPDF):
         self.cell(0, 4, f"{self.footer_text} · page {self.page_no()} of {{nb}}")
 
 
-@functools.cache
-def _installed_fonts() -> list[str]:
-    return sorted(findSystemFonts())
-
-
 def new_pdf() -> _PDF:
     pdf = _PDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN, 18, MARGIN)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font(FONT, "", _TTF / "DejaVuSans.ttf")
     pdf.add_font(FONT, "B", _TTF / "DejaVuSans-Bold.ttf")
-    fallbacks, installed = [], _installed_fonts()
+    fallbacks = []
     for stem in FALLBACKS:
-        path = next((p for p in installed if Path(p).stem.lower().startswith(stem)), None)
+        path = next((p for p in _installed_fonts() if Path(p).stem.lower().startswith(stem)), "")
         try:
             if path:
                 pdf.add_font(stem, "", path)
@@ -120,11 +116,8 @@ def _table(pdf: FPDF, t: Table, size: float = 7.0, caption: bool = True) -> None
     if pdf.will_page_break(25):  # the caption, the header and a row or two stay together
         pdf.add_page()
     if caption:
-        _write(
-            pdf,
-            [(t.caption.split(". ", 1)[0] + ".", True), (t.caption.split(". ", 1)[1], False)],
-            8.5,
-        )
+        label, text = t.caption.split(". ", 1)
+        _write(pdf, [(label + ".", True), (text, False)], 8.5)
     widths = column_widths(pdf, t, size, TEXT_W)
     pdf.set_font(FONT, "", size)
     pdf.set_text_color(*BLACK)
@@ -196,12 +189,8 @@ def render_pdf(pack: Pack) -> bytes:
         _figure(pdf, f, boxes)
     pdf.add_page()
     _heading(pdf, "Fact-check sheet")
-    _write(
-        pdf,
-        "For each figure: the claim in its title, the rows behind it and where they come from.",
-        8.5,
-        color=GREY,
-    )
+    _write(pdf, "For each figure: the claim in its title, the rows behind it and where they "
+           "come from.", 8.5, color=GREY)  # fmt: skip
     for c in pack.checks:
         _write(pdf, [(f"{c.figure.label}.", True), (c.figure.title, False)], 8.5, after=0.5)
         if c.rows is not None:

@@ -18,51 +18,36 @@ from ..catalogue import FIGURES
 from ..errors import BelthawError
 from ..figure.sidecar import WORKBOOK, read_record, reference_text
 
-#: The story: what was released, how it adds up, what the US gave, how the two line up,
-#: everything on one page, where the sources disagree. Figures not listed follow by name.
-#: The story order and the section headings (the topic: the finding is printed on the
-#: figure itself) come from the one declaration of the figures.
-STORY_ORDER = tuple(f.name for f in FIGURES)
+#: Section headings: the topic (the finding is printed on the figure itself).
 TOPICS = {f.name: f.topic for f in FIGURES}
 TITLE = "Briefing pack: US–Belarus prisoner releases and sanctions relief"
 #: Publishers named under a figure; every source is in the numbered list at the end.
 MAX_NAMES = 6
 #: A fact-check sheet shows this many rows and columns of a figure's data, the rest is in its CSV.
 CHECK_ROWS, CHECK_COLS, CHECK_CELL, CHECK_NAMES = 30, 6, 40, 12
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A CSV saved beside a figure that the pack prints as a real table."""
-
-    file: str
-    after: str  # the figure it follows
-    caption: str
-    columns: tuple[tuple[str, str], ...]  # (column, header); a column the file lacks is left out
-    numeric: tuple[str, ...] = ()
-
-
-TABLE_SPECS = (
-    TableSpec(
-        "03-exchanges-pairs.csv", "03-exchanges",
+#: CSVs saved beside a figure that the pack prints as tables: file -> (the figure it follows,
+#: caption, {column: header}, numeric columns). A column the file lacks is left out.
+TABLES = {
+    "03-exchanges-pairs.csv": (
+        "03-exchanges",
         "Each recorded exchange: the US step, the release paired with it, and the days "
         "between them (negative: the release came first). Link: how firmly the sources "
         "tie the two (explicit, reported, or inferred by us).",
-        (("concession_date", "US step date"), ("concession_title", "US step"),
-         ("release_date", "Release date"), ("release_title", "Release"),
-         ("release_count", "People"), ("lag_days", "Days"), ("link", "Link")),
-        numeric=("release_count", "lag_days"),
+        {"concession_date": "US step date", "concession_title": "US step",
+         "release_date": "Release date", "release_title": "Release",
+         "release_count": "People", "lag_days": "Days", "link": "Link"},
+        ("release_count", "lag_days"),
     ),
-    TableSpec(
-        "05-totals-table.csv", "05-totals",
+    "05-totals-table.csv": (
+        "05-totals",
         "Published totals against our release-by-release sum over the same window. "
         "Difference: our sum minus the published total.",
-        (("publisher", "Published by"), ("as_of", "As of"), ("since", "Since"),
-         ("scope", "Counts"), ("value", "Published"), ("itemized", "Our sum"),
-         ("difference", "Difference"), ("verdict", "Verdict")),
-        numeric=("value", "itemized", "difference"),
+        {"publisher": "Published by", "as_of": "As of", "since": "Since", "scope": "Counts",
+         "value": "Published", "itemized": "Our sum", "difference": "Difference",
+         "verdict": "Verdict"},
+        ("value", "itemized", "difference"),
     ),
-)  # fmt: skip
+}  # fmt: skip
 
 
 @dataclass
@@ -103,28 +88,23 @@ class Figure:
     width_cm = property(lambda self: float(self.record["size"]["width_cm"]))
     citation = property(lambda self: str(self.record["citation"]))
     formats = property(lambda self: list(self.record["formats"]))
+    data_csv = property(lambda self: str(self.record.get("data_csv") or ""))
 
     @property
     def source_line(self) -> str:
         """A few publishers; the full numbered list is once, at the end of the pack."""
-        names = list(self.record["publishers"])
-        rest = len(names) - MAX_NAMES
+        names, rest = self.record["publishers"], len(self.record["publishers"]) - MAX_NAMES
         more = f" and {rest} more" if rest > 0 else ""
         return "; ".join(names[:MAX_NAMES]) + more + " (all sources under References)"
 
     @property
     def provenance(self) -> str:
-        r = self.record
-        s = r["size"]
+        r, s = self.record, self.record["size"]
         text = (f"Data version {r['data_version']}, data as of {r['as_of']}; notebook "
                 f"{r['notebook']}; size {s['name']} ({s['width_cm']:g} × {s['height_cm']:g} cm).")  # fmt: skip
         if r.get("edited"):
             text += f" Edited by the analyst: {', '.join(map(str, r['edited']))}."
         return text
-
-    @property
-    def data_csv(self) -> str:
-        return str(self.record.get("data_csv") or "")
 
     def file(self, ext: str) -> Path:
         return self.folder / f"{self.name}.{ext}"
@@ -153,10 +133,10 @@ class Finding:
 
 @dataclass
 class FactCheck:
-    """What a reader needs to check one figure's title: its claim, rows and origins."""
+    """What a reader needs to check one figure's title: its drawn rows, sources and origins."""
 
     figure: Figure
-    rows: Table | None  # the drawn rows, from the figure's data CSV when it has one
+    rows: Table | None
     more_rows: int
     source_ids: str
     origins: str
@@ -175,20 +155,22 @@ class Pack:
     as_of: str
     licence: dict[str, str]
     title: str = TITLE
-
-    @property
-    def replays(self) -> str:
-        """The day the figures replay (their ``as_of`` parameter), or "" for everything."""
-        days = {str(f.record.get("parameters", {}).get("as_of") or "") for f in self.figures}
-        return days.pop() if len(days) == 1 else ""
+    how_to_use = (
+        "Each figure is printed at the width it was drawn for; its title is the finding. "
+        "Paste a figure with its numbered caption and cite it with the line under it. "
+        "The fact-check sheet lists, per figure, the rows behind its title and where they "
+        "come from; the numbered references are at the end."
+    )
 
     @property
     def subtitle(self) -> str:
+        # The day the figures replay (their ``as_of`` parameter), when they all replay one.
+        days = {str(f.record.get("parameters", {}).get("as_of") or "") for f in self.figures}
+        day = days.pop() if len(days) == 1 else ""
+        dated = (f"As the sources stood on {day} (a replay: anything published later is left out)"
+                 if day else f"Data as of {self.as_of}")  # fmt: skip
         counts = f"{len(self.figures)} figures, {len(self.tables)} tables, {len(self.references)} references"
-        dated = (f"As the sources stood on {self.replays} (a replay: anything published later is left out)"
-                 if self.replays else f"Data as of {self.as_of}")  # fmt: skip
-        return (f"{dated} · data version {self.data_version} · "
-                f"parameter set '{self.set_name}' · {counts}")  # fmt: skip
+        return f"{dated} · data version {self.data_version} · parameter set '{self.set_name}' · {counts}"
 
     @property
     def licence_line(self) -> str:
@@ -201,19 +183,9 @@ class Pack:
 
     def input_files(self) -> list[str]:
         """Every file the pack is made from, by name in its folder."""
-        names = [f"{f.name}.{e}" for f in self.figures for e in ("json", *f.formats)]
-        return (
-            names
-            + [t.file for t in self.tables if t.file]
-            + [f.data_csv for f in self.figures if f.data_csv]
-        )
-
-    how_to_use = (
-        "Each figure is printed at the width it was drawn for; its title is the finding. "
-        "Paste a figure with its numbered caption and cite it with the line under it. "
-        "The fact-check sheet lists, per figure, the rows behind its title and where they "
-        "come from; the numbered references are at the end."
-    )
+        figures = [f"{f.name}.{e}" for f in self.figures for e in ("json", *f.formats)]
+        tables = [t.file for t in self.tables if t.file]
+        return figures + tables + [f.data_csv for f in self.figures if f.data_csv]
 
 
 def _facts(clause: str) -> list[tuple[str, str]]:
@@ -242,10 +214,9 @@ def key_findings(figures: list[Figure]) -> list[Finding]:
                 kept.append(clause)
         if kept:
             text = "; ".join(kept)
-            finding = Finding(text[0].upper() + text[1:], [f.number])
-            out.append(finding)
+            out.append(Finding(text[0].upper() + text[1:], [f.number]))
             for fact in (x for clause in kept for x in _facts(clause)):
-                seen.setdefault(fact, finding)
+                seen.setdefault(fact, out[-1])
     return out
 
 
@@ -264,15 +235,18 @@ def cell(value: Any, numeric: bool = False) -> str:
     return {"True": "yes", "False": "no"}.get(v, v.replace("_", " "))
 
 
-def _table(folder: Path, spec: TableSpec, number: int) -> Table | None:
-    path = folder / spec.file
-    rows = read_csv(path) if path.exists() else []
-    cols = [(c, h) for c, h in spec.columns if rows and c in rows[0]]
-    if not cols:
-        return None
-    return Table(number, f"Table {number}. {spec.caption}", [h for _, h in cols],
-                 [[cell(r[c], c in spec.numeric) for c, _ in cols] for r in rows],
-                 [c in spec.numeric for c, _ in cols], spec.file)  # fmt: skip
+def since_table(since: str) -> Table:
+    """What the sources published after ``since`` changed, as Table 1: the headline numbers
+    then and now, releases added, counts revised, links changed."""
+    # Imported here: only a pack with this table loads the data (pandas).
+    from ..data import load
+    from ..transforms.changes import changes_since
+
+    header, *rows = changes_since(load(), since).rows()
+    caption = (f"Table 1. Since our last briefing. What the sources published after {since} "
+               "changed: the headline numbers then and now, releases and steps added, counts "
+               f"revised and links changed (`belthaw diff --since {since}` prints the same table).")  # fmt: skip
+    return Table(1, caption, list(header), [list(r) for r in rows], [False, True, True, False])
 
 
 def _fact_check(f: Figure) -> FactCheck:
@@ -280,14 +254,12 @@ def _fact_check(f: Figure) -> FactCheck:
     if f.data_csv:
         data = read_csv(f.folder / f.data_csv)
         cols = list(data[0])[:CHECK_COLS] if data else []
-        if "source_ids" in (data[0] if data else {}) and "source_ids" not in cols:
+        if data and "source_ids" in data[0] and "source_ids" not in cols:
             cols[-1] = "source_ids"  # the ids are what a fact-checker looks up
-
-        def short(v: str) -> str:
-            v = cell(v)
-            return v if len(v) <= CHECK_CELL else v[: CHECK_CELL - 1] + "…"
-
-        body = [[short(r[c]) for c in cols] for r in data[:CHECK_ROWS]]
+        short = [[cell(r[c]) for c in cols] for r in data[:CHECK_ROWS]]
+        body = [
+            [v if len(v) <= CHECK_CELL else v[: CHECK_CELL - 1] + "…" for v in r] for r in short
+        ]
         num = [all(re.fullmatch(r"−?[\d,.]+", r[j] or "0") for r in body) for j in range(len(cols))]
         rows = Table(0, f"{f.label}: rows drawn ({f.data_csv})", [cell(c) for c in cols], body,
                      num, f.data_csv)  # fmt: skip
@@ -302,7 +274,7 @@ def _fact_check(f: Figure) -> FactCheck:
 
 
 def _some(items: list[str], where: str) -> str:
-    """A compact list: the first :data:`CHECK_NAMES` items, then how many more and where."""
+    """The first :data:`CHECK_NAMES` items, then how many more and where."""
     rest = len(items) - CHECK_NAMES
     return ", ".join(items[:CHECK_NAMES]) + (
         f" and {rest} more (all in {where})" if rest > 0 else ""
@@ -312,47 +284,61 @@ def _some(items: list[str], where: str) -> str:
 def _check_files(f: Figure, used: set[str]) -> None:
     """A file changed after its figure's record was written would mix two figures."""
     sums = f.record.get("files")
-    if not isinstance(sums, dict):
-        return  # older records list the file names only
-    for name in sorted(used & set(sums)):
+    for name in sorted(used & set(sums)) if isinstance(sums, dict) else ():  # older: names only
         path = f.folder / name
         if hashlib.sha256(path.read_bytes()).hexdigest() != sums[name]:
-            raise BelthawError(
-                f"{path} does not match its record {f.name}.json (changed after the figure "
-                "was saved); re-run `belthaw run --force` to redraw it"
-            )
+            raise BelthawError(f"{path} does not match its record {f.name}.json (changed after the "
+                               "figure was saved); re-run `belthaw run --force` to redraw it")  # fmt: skip
 
 
-def _one_version(recs: list[dict[str, Any]], folder: Path) -> tuple[str, str]:
-    by_version: dict[str, list[str]] = {}
-    for r in recs:
-        by_version.setdefault(str(r["data_version"]), []).append(str(r["name"]))
-    if len(by_version) > 1:
-        listed = "; ".join(f"{v}: {', '.join(n)}" for v, n in sorted(by_version.items()))
-        raise BelthawError(
-            f"the figures in {folder} come from different data versions ({listed}); a pack "
-            "must describe one version of the data: re-run the notebooks "
-            "(`belthaw run --force`) so every figure is made from the current data"
-        )
-    return next(iter(by_version)), max(str(r["as_of"]) for r in recs)
-
-
-def load_pack(folder: Path, set_name: str = "default") -> Pack:
-    """The pack for the figures in ``folder``: numbered, ordered, with tables and references."""
+def load_pack(folder: Path, set_name: str = "default", since: str | None = None) -> Pack:
+    """The pack for the figures in ``folder``: numbered, ordered, with tables and references;
+    ``since`` (a day) adds, after the first figure, the table of what changed since then."""
     folder = Path(folder)
     mds = [p for p in folder.glob("*.md") if p.name.casefold() != "readme.md"]
     if not mds:
-        raise BelthawError(
-            f"no figures in {folder}: run `belthaw run` first (the pack is built from them)"
-        )
-    recs = [read_record(md.with_suffix(".json")) for md in mds]
-    order = {n: i for i, n in enumerate(STORY_ORDER)}
-    recs.sort(key=lambda r: (order.get(r["name"], len(order)), r["name"]))
-    version, as_of = _one_version(recs, folder)
+        raise BelthawError(f"no figures in {folder}: run `belthaw run` first "
+                           "(the pack is built from them)")  # fmt: skip
+    # In story order, as the figures are declared; figures not declared follow by name.
+    order = {f.name: i for i, f in enumerate(FIGURES)}
+    recs = sorted((read_record(md.with_suffix(".json")) for md in mds),
+                  key=lambda r: (order.get(r["name"], len(order)), r["name"]))  # fmt: skip
+    versions: dict[str, list[str]] = {}
+    for r in recs:
+        versions.setdefault(str(r["data_version"]), []).append(str(r["name"]))
+    if len(versions) > 1:
+        listed = "; ".join(f"{v}: {', '.join(n)}" for v, n in sorted(versions.items()))
+        raise BelthawError(f"the figures in {folder} come from different data versions ({listed}); "
+                           "a pack must describe one version of the data: re-run the notebooks "
+                           "(`belthaw run --force`) so every figure is made from the current data")  # fmt: skip
     figures = [Figure(i, r, folder) for i, r in enumerate(recs, 1)]
+    by_name = {f.name: f for f in figures}
+    tables = [since_table(since)] if since else []
+    figures[0].tables += tables
+    for file, (after, caption, columns, numeric) in TABLES.items():
+        rows = read_csv(folder / file) if after in by_name and (folder / file).exists() else []
+        cols = [c for c in columns if rows and c in rows[0]]
+        if cols:
+            n = len(tables) + 1
+            tables.append(Table(n, f"Table {n}. {caption}", [columns[c] for c in cols],
+                                [[cell(r[c], c in numeric) for c in cols] for r in rows],
+                                [c in numeric for c in cols], file))  # fmt: skip
+            by_name[after].tables.append(tables[-1])
+    for f in figures:
+        f.renames = {t.file: f"Table {t.number}" for t in tables if t.file}
+    pack = Pack(set_name, folder, figures, tables, _references(figures), key_findings(figures),
+                [], next(iter(versions)), max(str(r["as_of"]) for r in recs),
+                dict(figures[0].record["licence"]))  # fmt: skip
+    used = set(pack.input_files())
+    for f in figures:
+        _check_files(f, used)
+    pack.checks = [_fact_check(f) for f in figures]
+    return pack
 
-    # One reference list, by who wrote the piece, then date: a reader looks up
-    # "AP, December 2025", not a figure's internal order.
+
+def _references(figures: list[Figure]) -> list[Reference]:
+    """One numbered list, by who wrote the piece, then date: a reader looks up "AP, December
+    2025", not a figure's internal order."""
     refs: dict[str, dict[str, str]] = {}
     cited: dict[str, list[int]] = {}
     for f in figures:
@@ -365,22 +351,4 @@ def load_pack(folder: Path, set_name: str = "default") -> Pack:
         return who.casefold(), r.get("published", ""), r.get("title", "").casefold(), r["source_id"]
 
     ordered = sorted(refs.values(), key=key)
-    references = [
-        Reference(i, r, sorted(set(cited[r["source_id"]]))) for i, r in enumerate(ordered, 1)
-    ]
-    tables: list[Table] = []
-    by_name = {f.name: f for f in figures}
-    for spec in TABLE_SPECS:
-        t = _table(folder, spec, len(tables) + 1) if spec.after in by_name else None
-        if t is not None:
-            tables.append(t)
-            by_name[spec.after].tables.append(t)
-    for f in figures:
-        f.renames = {t.file: f"Table {t.number}" for t in tables}
-    pack = Pack(set_name, folder, figures, tables, references, key_findings(figures), [],
-                version, as_of, dict(figures[0].record["licence"]))  # fmt: skip
-    used = set(pack.input_files())
-    for f in figures:
-        _check_files(f, used)
-    pack.checks = [_fact_check(f) for f in figures]
-    return pack
+    return [Reference(i, r, sorted(set(cited[r["source_id"]]))) for i, r in enumerate(ordered, 1)]
