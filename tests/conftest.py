@@ -5,8 +5,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# No time limit per example: on a shared 2-core machine a slow example is load, not a bug
+# (speed is measured in benchmarks/, never in tests).
+settings.register_profile("belthaw", deadline=None)
+settings.load_profile("belthaw")
 
 
 @pytest.fixture(scope="session")
