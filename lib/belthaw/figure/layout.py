@@ -41,19 +41,11 @@ _GID = "belthaw:"  # prefix of the gid of every artist finish_figure adds
 # or a note with an emoji must print, not stop the save. Only installed ones are used,
 # so matplotlib never warns that a family is missing; the last resort (bundled with
 # matplotlib) draws a box for a character no font has, silently.
-_FALLBACK_FONTS = (
-    "DejaVu Sans",
-    "Noto Sans",
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans Arabic",
-    "Noto Sans Symbols 2",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "STIXGeneral",
-    "sans-serif",  # the viewer's own, for an SVG opened where none of the above is installed
-    "Last Resort High-Efficiency",
-)
+# "sans-serif" is the viewer's own, for an SVG opened where none of the others is installed.
+_FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans CJK JP",
+                   "Noto Sans Arabic", "Noto Sans Symbols 2", "WenQuanYi Zen Hei",
+                   "Droid Sans Fallback", "STIXGeneral", "sans-serif",
+                   "Last Resort High-Efficiency")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -257,12 +249,7 @@ def as_of_note(data, stale_after_days: int) -> str:
 
 
 def finish(
-    fig: Figure,
-    text: FigureText,
-    data,
-    *,
-    name: str | None = None,
-    stale_after_days: int = 90,
+    fig: Figure, text: FigureText, data, *, name: str | None = None, stale_after_days: int = 90
 ) -> Figure:
     """Draw ``text`` (title, subtitle, notes), the source line and the data date onto ``fig``.
 
@@ -276,12 +263,9 @@ def finish(
     use_font_fallback(fig)
     with house_style(named.name if named else "a4-full"):
         line = source_line(data.publishers_in_order(text.source_ids), sidecar_name=name)
+        note = as_of_note(data, stale_after_days)
         return finish_figure(
-            fig,
-            text,
-            source_line=line,
-            as_of=f"{data.as_of:%Y-%m-%d}",
-            as_of_note=as_of_note(data, stale_after_days),
+            fig, text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note
         )
 
 

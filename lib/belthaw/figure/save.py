@@ -45,8 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["FORMATS", "render_context", "save", "save_figure"]
-
 #: Written as "creator"/"producer"/"software" instead of matplotlib's versioned string,
 #: so upgrading matplotlib does not change the bytes of every figure.
 CREATOR = "belthaw"
@@ -118,19 +116,11 @@ def _metadata(fmt: str, text: FigureText, source: str, params_json: str, data_ve
     facts = [f"data_version={data_version}", f"as_of={as_of}", f"notebook={notebook}"]
     facts.append(f"params={params_json}")
     if fmt == "png":  # tEXt chunks (iTXt for non-Latin-1 text, chosen by Pillow)
-        out = {
-            "Software": CREATOR,  # default: "Matplotlib version3.x..." -> changes on upgrade
-            "Title": text.title,
-            "Author": AUTHOR,
-            "Description": text.alt or text.caption,
-            "Comment": text.caption,
-            "Source": source,
-            "belthaw:params": params_json,
-            "belthaw:data_version": data_version,
-            "belthaw:as_of": as_of,
-            "belthaw:notebook": notebook,
-            "belthaw:citation": cite,
-        }
+        # "Software" replaces "Matplotlib version3.x...", which changes on every upgrade.
+        out = {"Software": CREATOR, "Title": text.title, "Author": AUTHOR,
+               "Description": text.alt or text.caption, "Comment": text.caption, "Source": source,
+               "belthaw:params": params_json, "belthaw:data_version": data_version,
+               "belthaw:as_of": as_of, "belthaw:notebook": notebook, "belthaw:citation": cite}  # fmt: skip
         # "Copyright" is a registered PNG keyword; "License" is read by some tools.
         return out | ({"Copyright": rights, "License": short} if rights else {})
     if fmt == "pdf":  # document info dictionary; None removes a key (no clock time)
@@ -353,23 +343,15 @@ def save_figure(
     named = size_of(*fig.get_size_inches())
     out_dir = Path(out_dir) if out_dir is not None else paths.figure_dir(params.output_set)
     written = save(
-        fig,
-        name,
-        out_dir=out_dir,
-        text=text,
+        fig, name, out_dir=out_dir, text=text, table=table, tables=tables, on_png=on_png,
         publishers=data.publishers_in_order(text.source_ids),
         params={k: v for k, v in as_dict(params).items() if k != "output_set"},
-        data_version=data.version,
-        notebook=f"{params.notebook}.ipynb",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        formats=list(formats or params.formats),
+        data_version=data.version, notebook=f"{params.notebook}.ipynb",
+        as_of=f"{data.as_of:%Y-%m-%d}", formats=list(formats or params.formats),
         size=size or (named.name if named else getattr(params, "size", "a4-full")),
         references=cited_references(data.sources.to_dict("records"), text.source_ids),
         as_of_note=as_of_note(data, params.stale_after_days),
-        table=table,
-        tables=tables,
-        on_png=on_png,
-    )
+    )  # fmt: skip
     record_outputs(written)
     if not os.environ.get(OUTPUTS_ENV):
         # Interactive use: keep the folder's index current (belthaw run writes it once at the end).

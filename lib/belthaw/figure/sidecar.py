@@ -108,6 +108,8 @@ def record(
 ) -> dict[str, Any]:
     """The record of one figure: everything the pack prints; ``files`` is filled by the save."""
     s = get_size(size)
+    shape = {"name": size, "width_cm": s.width_cm, "height_cm": s.height_cm, "width_in": s.width,
+             "height_in": s.height, "png_px": [int(s.width * DPI), int(s.height * DPI)]}  # fmt: skip
     return {
         "schema": RECORD_SCHEMA,
         "name": name,
@@ -124,14 +126,7 @@ def record(
         "data_version": data_version,
         "as_of": as_of,
         "notebook": notebook,
-        "size": {
-            "name": size,
-            "width_cm": s.width_cm,
-            "height_cm": s.height_cm,
-            "width_in": s.width,
-            "height_in": s.height,
-            "png_px": [int(s.width * DPI), int(s.height * DPI)],
-        },
+        "size": shape,
         "formats": list(formats),
         "files": {},
         "licence": dict(licence),
