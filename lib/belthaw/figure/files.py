@@ -1,12 +1,9 @@
 """Writing a figure's files so that no reader sees half a file and an interrupted save is found.
 
-Each file goes to a temp file in its own folder and is renamed over the target
-(``os.replace``). A figure's JSON record goes last and holds the sha256 of every other
-file: it is the manifest, so a save killed part way leaves files that do not match it,
-which :func:`figure_problems` reports and the next run redraws.
-
-Also the outputs protocol: inside ``belthaw run`` a notebook names the files it wrote
-(:func:`record_outputs`) in a JSON file named by an environment variable.
+Each file goes to a temp file beside it and is renamed over the target. A figure's JSON
+record goes last with the sha256 of every other file: it is the manifest, which
+:func:`figure_problems` checks. Also the outputs protocol of ``belthaw run``
+(:func:`record_outputs`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""Finishing a figure: the finding, scope, notes, source line and data date drawn onto it.
-
-A PNG pasted into a briefing carries its own provenance even when the caption is
-lost. Layout is measured at print resolution and the axes are fitted in the band
-left between the header and the footer.
+"""Finishing a figure: the finding, scope, notes, source line and data date drawn onto it,
+so that a PNG pasted into a briefing carries its provenance even when the caption is lost.
 """
 
 from __future__ import annotations
