@@ -35,10 +35,10 @@ def test_commit_files_writes_in_order_and_leaves_no_temp(tmp_path):
     assert leftovers(tmp_path / "sub") == []
 
 
-def test_atomic_write_text_replaces_whole(tmp_path):
+def test_commit_files_replaces_whole(tmp_path):
     p = tmp_path / "note.md"
-    assert files.atomic_write_text(p, "one\n") == p
-    files.atomic_write_text(p, "two\nlines\n")
+    assert files.commit_files({p: b"one\n"}) == [p]
+    files.commit_files({p: b"two\nlines\n"})
     assert p.read_bytes() == b"two\nlines\n"
     assert leftovers(tmp_path) == []
 
@@ -90,7 +90,7 @@ def test_a_folder_that_cannot_be_created_is_named(tmp_path, monkeypatch):
 
     monkeypatch.setattr(type(tmp_path), "mkdir", mkdir)
     with pytest.raises(BelthawError, match=r"could not write to .*/deep: Permission denied"):
-        files.atomic_write_text(tmp_path / "deep" / "x.md", "x")
+        files.commit_files({tmp_path / "deep" / "x.md": b"x"})
 
 
 def test_a_whole_figure_has_no_problems(tmp_path):

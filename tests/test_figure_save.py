@@ -92,7 +92,7 @@ def test_every_format_at_the_named_size_record_last(tmp_path, size):
     [
         (("svg",), ["x.svg", "x.md", "x.json"]),
         ("pdf", ["x.pdf", "x.md", "x.json"]),  # a bare string is one format
-        (("pdf", "png", "pdf"), ["x.pdf", "x.png", "x.md", "x.json"]),
+        (("pdf", "png", "pdf"), ["x.png", "x.pdf", "x.md", "x.json"]),  # the PNG first
     ],
 )
 def test_a_subset_of_formats(tmp_path, formats, expected):
@@ -151,6 +151,48 @@ def test_any_script_renders_in_every_format_without_a_warning(tmp_path, caplog):
     assert PdfReader(tmp_path / "u.pdf").metadata["/Title"] == UNICODE
     assert UNICODE in (tmp_path / "u.svg").read_text(encoding="utf-8")
     assert (tmp_path / "u.md").read_text(encoding="utf-8").startswith(f"# {UNICODE}\n")
+
+
+@pytest.mark.parametrize("formats", [("svg", "pdf", "png"), ("pdf", "png")])
+def test_the_png_is_written_first_and_handed_to_on_png(tmp_path, monkeypatch, formats):
+    save(draw(), "fig", tmp_path)  # an older save: on_png must see the new picture
+    events = []
+    real = bs._render
+
+    def render(fig, fmt, md):
+        events.append(("render", fmt))
+        return real(fig, fmt, md)
+
+    def on_png(path):
+        events.append(("on_png", path))
+        with Image.open(path) as im:
+            assert im.text["Title"] == "New"  # the new PNG is in place ...
+        assert [Path(p).name for p in figure_problems(tmp_path, "fig")] == [
+            "fig.png does not match fig.json (truncated or changed)"  # ... the record not yet
+        ]
+
+    monkeypatch.setattr(bs, "_render", render)
+    written = save(draw(), "fig", tmp_path, text=TEXT.edit(title="New"), formats=formats,
+                   on_png=on_png)  # fmt: skip
+    rest = [f for f in formats if f != "png"]
+    assert events == [("render", "png"), ("on_png", tmp_path / "fig.png")] + [("render", f) for f in rest]  # fmt: skip
+    assert [p.name for p in written] == ["fig.png", *(f"fig.{f}" for f in rest), "fig.md", "fig.json"]  # fmt: skip
+    assert figure_problems(tmp_path, "fig") == []
+
+
+def test_a_failure_after_the_png_puts_the_old_one_back(tmp_path):
+    save(draw(), "fig", tmp_path)
+    old = contents(tmp_path)
+
+    def on_png(path):
+        raise KeyboardInterrupt  # the notebook interrupted while showing the new picture
+
+    with pytest.raises(KeyboardInterrupt):
+        save(draw(), "fig", tmp_path, text=TEXT.edit(title="New"), on_png=on_png)
+    assert contents(tmp_path) == old and figure_problems(tmp_path, "fig") == []
+    with pytest.raises(KeyboardInterrupt):
+        save(draw(), "new", tmp_path, on_png=on_png)
+    assert contents(tmp_path) == old, "a first save leaves no PNG behind"
 
 
 # --------------------------------------------------------------------------- arguments
@@ -247,6 +289,17 @@ def test_save_figure_defaults_and_the_runner_s_outputs_file(tmp_path, ds, params
     assert json.loads(written[-1].read_text())["size"]["name"] == "slide", "the figure's own size"
 
 
+def test_save_figure_hands_the_png_to_on_png(tmp_path, ds, params, monkeypatch):
+    monkeypatch.delenv(files.OUTPUTS_ENV, raising=False)
+    text = FigureText("Title", "Scope", "Caption", "Alt", source_ids=(sid(ds),))
+    shown = []
+    kw = dict(data=ds, params=params, out_dir=tmp_path, on_png=shown.append)
+    written = save_figure(draw(), text, "p", formats=["svg", "png"], **kw)
+    assert shown == [tmp_path / "p.png"] and [p.name for p in written[:2]] == ["p.png", "p.svg"]
+    save_figure(draw(), text, "s", formats=["svg"], **kw)
+    assert shown == [tmp_path / "p.png"], "no PNG, no call"
+
+
 def test_nothing_drawn_nothing_saved(tmp_path, ds, params):
     assert save_figure(None, TEXT, "x", data=ds, params=params, out_dir=tmp_path) == []
     assert list(tmp_path.iterdir()) == []
@@ -310,17 +363,18 @@ def test_a_save_interrupted_among_the_renames_is_reported(tmp_path, monkeypatch)
 
     def replace(src, dst):
         calls.append(dst)
-        return _raise(errno.EIO)() if len(calls) == 3 else real(src, dst)
+        return _raise(errno.EIO)() if len(calls) == 4 else real(src, dst)  # the .md
 
     monkeypatch.setattr(files.os, "replace", replace)
     with pytest.raises(BelthawError, match="could not write to"):
         save(draw(), "fig", tmp_path, text=TEXT.edit(title="New"))
     monkeypatch.undo()
+    assert [Path(c).name for c in calls[:4]] == ["fig.png", "fig.svg", "fig.pdf", "fig.md"]
     assert leftovers(tmp_path) == []
-    problems = figure_problems(tmp_path, "fig")
+    problems = figure_problems(tmp_path, "fig")  # the old PNG was put back
     assert [p.rsplit("/", 1)[-1] for p in problems] == [
-        "fig.png does not match fig.json (truncated or changed)",
         "fig.svg does not match fig.json (truncated or changed)",
+        "fig.pdf does not match fig.json (truncated or changed)",
     ]
 
 

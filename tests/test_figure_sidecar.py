@@ -33,7 +33,7 @@ def make_record(text=TEXT, **over):
 
 @pytest.mark.parametrize(
     ("ids", "expected"),
-    [(["a;b", "b", " c "], ["a", "b", "c"]), ("x; y", ["x", "y"]), ([";", ""], [])],
+    [(["a;b", "b", " c "], ["a", "b", "c"]), (["x; y"], ["x", "y"]), ([";", ""], [])],
 )
 def test_split_ids(ids, expected):
     assert sidecar.split_ids(ids) == expected

@@ -1,10 +1,6 @@
 """The figure layer: ``finish`` draws a figure's words, source line and data date onto it;
-``save_figure`` writes every format, the data CSV, the sidecar and the record (manifest);
-``figure_problems`` finds a figure whose save was interrupted.
-
-Modules: ``layout`` (the words drawn on a figure, fitted around the axes), ``save`` (formats, reproducible bytes,
-metadata), ``sidecar`` (``<name>.md``, ``<name>.json``, the folder index), ``files``
-(atomic writes, the manifest check, the outputs protocol).
+``save_figure`` writes every format, the data CSV, the sidecar and, last, the record (the
+manifest); ``figure_problems`` finds a figure whose save was interrupted.
 """
 
 from .files import figure_problems, record_outputs

@@ -1,16 +1,9 @@
-"""Writing a figure's files so that a reader never sees half a file, and an interrupted save is
-found afterwards.
+"""Writing a figure's files so that no reader sees half a file and an interrupted save is found.
 
-Each file is written to a temp file in its own folder, then renamed over the target
-(``os.replace``): a reader sees the old file or the new one. A figure's files are all
-staged first and renamed after, and its JSON record goes last, holding the sha256 of
-every other file of the figure: that record is the manifest. A save killed part way
-leaves files that do not match the record, which :func:`figure_problems` reports, so
-the next run draws the figure again.
-
-Also the outputs protocol: inside ``belthaw run`` a notebook tells the runner which
-files it wrote (:func:`record_outputs`), through a JSON file named by an environment
-variable. It lives here, below the runner, so the save layer never imports the runner.
+Each file goes to a temp file beside it and is renamed over the target. A figure's JSON
+record goes last with the sha256 of every other file: it is the manifest, which
+:func:`figure_problems` checks. Also the outputs protocol of ``belthaw run``
+(:func:`record_outputs`).
 """
 
 from __future__ import annotations
@@ -55,13 +48,6 @@ def check_name(name: str) -> str:
     return name
 
 
-def file_error(exc: OSError, folder: Path) -> BelthawError:
-    """One sentence for a failed write: the folder, the reason, what to do."""
-    why = exc.strerror or str(exc)
-    advice = _ADVICE.get(exc.errno or 0, "check the folder and the disk")
-    return BelthawError(f"could not write to {folder}: {why}; {advice}, then save again")
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -69,21 +55,18 @@ def sha256(data: bytes) -> str:
 def commit_files(files: Mapping[Path, bytes]) -> list[Path]:
     """Write every file through a temp file beside it, all staged before any is renamed.
 
-    A failure while staging (a full disk, say) removes the temp files and leaves every
-    target as it was; the error is a :class:`BelthawError` naming the folder. Files
-    are renamed in the order given, so the one that must come last (a manifest) is
-    last. Returns the target paths.
+    A failure while staging leaves every target as it was and no temp file behind; an
+    OSError becomes one sentence naming the folder. Files are renamed in the order
+    given, so a manifest given last lands last. Returns the target paths.
     """
     staged: list[tuple[Path, Path]] = []
     folder = Path(".")
     try:
         for target, data in files.items():
-            target = Path(target)
-            folder = target.parent
+            folder = Path(target).parent
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f"{TMP_PREFIX}{secrets.token_hex(8)}"
-            staged.append((tmp, target))
-            tmp.write_bytes(bytes(data))
+            staged.append((folder / f"{TMP_PREFIX}{secrets.token_hex(8)}", Path(target)))
+            staged[-1][0].write_bytes(bytes(data))
         for tmp, target in staged:
             folder = target.parent
             os.replace(tmp, target)
@@ -92,22 +75,13 @@ def commit_files(files: Mapping[Path, bytes]) -> list[Path]:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise file_error(e, folder) from None
+            advice = _ADVICE.get(e.errno or 0, "check the folder and the disk")
+            why = e.strerror or str(e)
+            raise BelthawError(
+                f"could not write to {folder}: {why}; {advice}, then save again"
+            ) from None
         raise
     return [target for _, target in staged]
-
-
-def atomic_write_text(path: Path | str, text: str, *, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically, ``\\n`` line endings; creates the folder.
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sub" / "note.md"
-    >>> atomic_write_text(p, "# hello\\n").read_text()
-    '# hello\\n'
-    """
-    path = Path(path)
-    commit_files({path: text.encode(encoding)})
-    return path
 
 
 def figure_problems(folder: Path | str, name: str) -> list[str]:
@@ -116,11 +90,9 @@ def figure_problems(folder: Path | str, name: str) -> list[str]:
     A file missing, truncated or changed since its record was written (an interrupted
     save, a hand edit) is named, as is a missing or unreadable record.
     """
-    folder = Path(folder)
-    record = folder / f"{name}.json"
+    record = Path(folder) / f"{name}.json"
     try:
-        rec = json.loads(record.read_text(encoding="utf-8"))
-        files = rec["files"]
+        files = json.loads(record.read_text(encoding="utf-8"))["files"]
         if not isinstance(files, dict):
             raise TypeError
     except FileNotFoundError:
@@ -129,13 +101,10 @@ def figure_problems(folder: Path | str, name: str) -> list[str]:
         return [f"{record} is not a complete figure record (its save was interrupted)"]
     problems = []
     for file, digest in files.items():
-        path = folder / str(file)
-        try:
-            data = path.read_bytes()
-        except OSError:
+        path = Path(folder) / str(file)
+        if not path.is_file():
             problems.append(f"{path} is missing")
-            continue
-        if sha256(data) != digest:
+        elif sha256(path.read_bytes()) != digest:
             problems.append(f"{path} does not match {record.name} (truncated or changed)")
     return problems
 
@@ -143,18 +112,14 @@ def figure_problems(folder: Path | str, name: str) -> list[str]:
 def sweep_temp_files(folder: Path, max_age_s: float = 600.0) -> int:
     """Delete the temp files killed saves left in ``folder``; returns how many.
 
-    Only files older than ``max_age_s``: a save takes seconds, and one going on in
-    another run at the same moment keeps its temp files.
+    Only files older than ``max_age_s``: a save going on in another run keeps its own.
     """
     n = 0
-    now = time.time()
     for p in Path(folder).glob(f"{TMP_PREFIX}*"):
-        try:
-            if now - p.stat().st_mtime > max_age_s:
+        with contextlib.suppress(OSError):
+            if time.time() - p.stat().st_mtime > max_age_s:
                 p.unlink()
                 n += 1
-        except OSError:
-            pass
     return n
 
 
@@ -167,13 +132,10 @@ def record_outputs(paths_written: Iterable[str | os.PathLike[str]]) -> None:
     target = os.environ.get(OUTPUTS_ENV)
     if not target:
         return
-    file = Path(target)
     try:
-        existing = json.loads(file.read_text(encoding="utf-8"))
+        existing = json.loads(Path(target).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         existing = []
-    for p in paths_written:
-        s = str(Path(p).resolve())
-        if s not in existing:
-            existing.append(s)
-    commit_files({file: json.dumps(existing, indent=1).encode("utf-8")})
+    new = dict.fromkeys(str(Path(p).resolve()) for p in paths_written)
+    existing += [p for p in new if p not in existing]
+    commit_files({Path(target): json.dumps(existing, indent=1).encode("utf-8")})

@@ -1,17 +1,14 @@
-"""Finishing a figure: the finding, scope, notes, source line and data date drawn onto it.
-
-A PNG pasted into a briefing carries its own provenance even when the caption is
-lost. Layout is measured at print resolution and the axes are fitted in the band
-left between the header and the footer.
+"""Finishing a figure: the finding, scope, notes, source line and data date drawn onto it,
+so that a PNG pasted into a briefing carries its provenance even when the caption is lost.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..charts.figtext import FigureText
 from ..errors import BelthawError
@@ -21,10 +18,12 @@ from ..style import MIN_FONT_PT, house_style, size_of
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-#: The formats :func:`belthaw.figure.save.save` can write, in the order they are written.
+#: The formats :func:`belthaw.figure.save.save` can write.
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Raster resolution of the PNG (and of anything rasterised inside SVG/PDF).
 DPI = 300
+#: Beside the date of a replay (``as_of``): what the date means.
+REPLAY_NOTE = "as the sources stood that day; anything published later is left out"
 
 # Layout, in points. The outer margin keeps text off the paper edge when a
 # briefing template adds no border of its own.
@@ -39,19 +38,11 @@ _GID = "belthaw:"  # prefix of the gid of every artist finish_figure adds
 # or a note with an emoji must print, not stop the save. Only installed ones are used,
 # so matplotlib never warns that a family is missing; the last resort (bundled with
 # matplotlib) draws a box for a character no font has, silently.
-_FALLBACK_FONTS = (
-    "DejaVu Sans",
-    "Noto Sans",
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans Arabic",
-    "Noto Sans Symbols 2",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "STIXGeneral",
-    "sans-serif",  # the viewer's own, for an SVG opened where none of the above is installed
-    "Last Resort High-Efficiency",
-)
+# "sans-serif" is the viewer's own, for an SVG opened where none of the others is installed.
+_FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Sans CJK JP",
+                   "Noto Sans Arabic", "Noto Sans Symbols 2", "WenQuanYi Zen Hei",
+                   "Droid Sans Fallback", "STIXGeneral", "sans-serif",
+                   "Last Resort High-Efficiency")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -71,68 +62,47 @@ def use_font_fallback(fig: Figure) -> None:
     """Give every text of ``fig`` in the house font the whole fallback list."""
     from matplotlib.text import Text
 
-    families = list(font_families())
     for t in fig.findobj(Text):
         if t.get_fontfamily() in (["sans-serif"], ["DejaVu Sans"]):
-            t.set_fontfamily(families)
+            t.set_fontfamily(list(font_families()))
 
 
 def unique_words(items: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for item in items:
-        s = " ".join(str(item).split())
-        if s and s.casefold() not in seen:
-            seen.add(s.casefold())
-            out.append(s)
-    return out
+    """Each item on one line; blanks and case-insensitive repeats dropped, first spelling kept."""
+    out: dict[str, str] = {}
+    for s in (" ".join(str(item).split()) for item in items):
+        if s:
+            out.setdefault(s.casefold(), s)
+    return list(out.values())
 
 
-def source_line(
-    publishers: Sequence[str], *, max_names: int = 6, sidecar_name: str | None = None
-) -> str:
+def source_line(publishers: Sequence[str], *, sidecar_name: str | None = None) -> str:
     """The one-line attribution printed under a figure.
 
-    ``publishers`` come most important first (the caller decides); the order is
-    kept, blanks and repeats (case-insensitive) dropped. Beyond ``max_names`` the
-    rest is counted and, given ``sidecar_name``, pointed to the sidecar file.
-
-    >>> source_line(["AP", "Reuters", "AP"])
-    'Source: AP; Reuters'
-    >>> source_line(["AP", "Reuters", "Viasna", "BBC"], max_names=2, sidecar_name="releases")
-    'Source: AP; Reuters and 2 others (full list in releases.md)'
+    ``publishers`` come most important first (the caller decides); the order is kept,
+    blanks and repeats (case-insensitive) dropped. Beyond six names the rest is
+    counted and, given ``sidecar_name``, pointed to ``<sidecar_name>.md``.
     """
-    if isinstance(publishers, str):
-        publishers = [publishers]
-    if max_names < 1:
-        raise BelthawError(f"source_line: max_names must be at least 1, got {max_names}")
     names = unique_words(publishers)
     if not names:
         raise BelthawError(
             "source_line: no publishers given; every figure needs at least one source "
             "(pass dataset.publishers(text.source_ids))"
         )
-    line = "Source: " + "; ".join(names[:max_names])
-    rest = len(names) - max_names
-    if rest > 0:
-        line += f" and {rest} other{'s' if rest != 1 else ''}"
-        if sidecar_name:
-            md = sidecar_name if sidecar_name.endswith(".md") else f"{sidecar_name}.md"
-            line += f" (full list in {md})"
+    line = "Source: " + "; ".join(names[:6])
+    if len(names) > 6:
+        line += f" and {len(names) - 6} other{'s' if len(names) != 7 else ''}"
+        line += f" (full list in {sidecar_name}.md)" if sidecar_name else ""
     return line
 
 
-def as_of_str(as_of: Any) -> str:
+def as_of_str(as_of: str) -> str:
+    """``as_of`` if it is a date written YYYY-MM-DD, else a BelthawError."""
+    s = str(as_of).strip()
     try:
-        if isinstance(as_of, str):
-            s = as_of.strip()
-            date.fromisoformat(s)
-            if len(s) != 10:
-                raise ValueError
+        if len(s) == 10 and date.fromisoformat(s):
             return s
-        if isinstance(as_of, datetime | date) or hasattr(as_of, "strftime"):
-            return as_of.strftime("%Y-%m-%d")
-    except (ValueError, TypeError):
+    except ValueError:
         pass
     raise BelthawError(f"as_of must be a date as YYYY-MM-DD (e.g. '2025-09-11'), got {as_of!r}")
 
@@ -175,22 +145,6 @@ def _remove_tagged(fig: Figure) -> None:
             t.remove()
 
 
-def _fit_axes(fig: Figure, bottom: float, top: float) -> None:
-    """Confine the axes (with tick labels, axis labels, legends) to ``bottom..top`` of the figure.
-
-    Constrained layout measures every decoration at draw time, so long tick
-    labels never run into the title or the source line. A figure already using
-    tight layout keeps it (switching would break its colorbars).
-    """
-    from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
-
-    rect = (0.0, bottom, 1.0, top - bottom)
-    tight = isinstance(fig.get_layout_engine(), TightLayoutEngine)
-    fig.set_layout_engine(
-        TightLayoutEngine(rect=rect) if tight else ConstrainedLayoutEngine(rect=rect)
-    )
-
-
 def finish_figure(
     fig: Figure,
     text: FigureText,
@@ -206,27 +160,18 @@ def finish_figure(
     Bottom, in small type (>= 7 pt): ``text.notes`` then ``notes`` (one "Note:" each),
     the ``source_line`` (wrapped), and "Data as of YYYY-MM-DD". The axes are laid
     out in the band left between, so nothing overlaps, at the figure's own size
-    (no ``bbox_inches="tight"`` later). Calling it again replaces these texts
-    (each is tagged with a ``gid`` starting ``belthaw:``), it never duplicates them.
-
-    Font sizes follow the named size the figure has (``a4-full``, ``a4-half``,
-    ``slide``), else ``rcParams["font.size"]``.
-
-    >>> from matplotlib.figure import Figure
-    >>> fig = Figure(figsize=(6.3, 4.2)); ax = fig.add_subplot()
-    >>> t = FigureText("Releases came in three waves", "Sep 2024 - Sep 2025", "", "")
-    >>> fig = finish_figure(fig, t, source_line="Source: AP", as_of="2025-09-11")
-    >>> sorted(x.get_gid() for x in fig.texts)
-    ['belthaw:as_of', 'belthaw:source', 'belthaw:subtitle', 'belthaw:title']
+    (no ``bbox_inches="tight"`` later). Calling it again replaces these texts, it
+    never duplicates them. Font sizes follow the figure's named size, else
+    ``rcParams["font.size"]``.
     """
-    as_of_s = as_of_str(as_of)
+    dated = f"Data as of {as_of_str(as_of)}" + (f" ({as_of_note})" if as_of_note else "")
     _remove_tagged(fig)
     # Measure at the resolution the files are written at: Agg hints glyphs, and at
     # 100 dpi a bold line measures ~3 % narrower than it prints at 300 dpi.
     old_dpi = fig.dpi
     fig.dpi = DPI
     try:
-        _finish(fig, text, source_line, as_of_s, notes, as_of_note)
+        _draw_words(fig, text, source_line, dated, unique_words([*text.notes, *notes]))
     except BaseException:
         _remove_tagged(fig)  # no half-finished figure left behind
         raise
@@ -238,6 +183,60 @@ def finish_figure(
     return fig
 
 
+def _draw_words(fig: Figure, text: FigureText, source: str, dated: str, notes: list[str]):
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    named = size_of(*fig.get_size_inches())
+    # 8.5 pt base is the floor so that base - 1.5 (the footer) never drops under 7 pt.
+    base = named.base_font if named else max(float(mpl.rcParams["font.size"]), 8.5)
+    small = max(MIN_FONT_PT, base - 1.5)
+    renderer = figure_renderer(fig)
+    W, H = fig.bbox.width, fig.bbox.height
+    px = fig.dpi / 72.0  # pixels per point
+    margin, gap = _MARGIN_PT * px, _GAP_PT * px
+
+    def place(key: str, s: str, y_px: float, va: str, size: float, weight: str = "normal"):
+        prop = FontProperties(family=list(font_families()), size=size, weight=weight)
+        t = fig.text(
+            margin / W,
+            y_px / H,
+            _wrap(s, prop, (W - 2 * margin) * 0.99, renderer),  # 1 % slack: PDF/SVG are unhinted
+            ha="left",
+            va=va,
+            fontproperties=prop,
+            gid=_GID + key,
+            parse_math=False,  # "$30m" is money, not mathtext
+            usetex=False,
+            wrap=False,  # we wrapped by measurement; matplotlib's wrap ignores our margins
+        )
+        return t.get_window_extent(renderer)
+
+    y = H - margin  # the header, top-down
+    if text.title.strip():
+        y = place("title", text.title, y, "top", base + 2.0, weight="bold").y0 - gap
+    if text.subtitle.strip():
+        y = place("subtitle", text.subtitle, y, "top", base).y0 - gap
+    top = (y + gap - _AXES_GAP_PT * px) / H
+    # The footer, bottom-up: the date on the last line, the source above it, notes on top.
+    y = place("as_of", dated, margin, "bottom", small).y1 + gap
+    y = place("source", source, y, "bottom", small).y1 + gap
+    if notes:
+        y = place("notes", "\n".join(f"Note: {n}" for n in notes), y, "bottom", small).y1 + gap
+    bottom = (y - gap + _AXES_GAP_PT * px) / H
+    if top - bottom < _MIN_PLOT_SHARE:
+        where = f"the {named.name!r} figure" if named else "the figure"
+        raise BelthawError(
+            f"finish_figure: title, subtitle, notes and source line take {1 - (top - bottom):.0%} "
+            f"of {where}, leaving too little room for the chart; shorten the title or notes "
+            "(details belong in the caption) or use a larger size"
+        )
+    # Constrained layout measures every decoration at draw time, so long tick labels
+    # never run into the title or the source line.
+    fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, bottom, 1.0, top - bottom)))
+
+
 def as_of_note(data, stale_after_days: int) -> str:
     """Words to put beside "Data as of" when the data is old or replays a past day; "" when
     it is fresh. A replay is dated by its day, never called stale."""
@@ -246,17 +245,8 @@ def as_of_note(data, stale_after_days: int) -> str:
     return AS_OF_NOTE if age_days(data.as_of) > stale_after_days else ""
 
 
-#: Beside the date of a replay (``as_of``): what the date means.
-REPLAY_NOTE = "as the sources stood that day; anything published later is left out"
-
-
 def finish(
-    fig: Figure,
-    text: FigureText,
-    data,
-    *,
-    name: str | None = None,
-    stale_after_days: int = 90,
+    fig: Figure, text: FigureText, data, *, name: str | None = None, stale_after_days: int = 90
 ) -> Figure:
     """Draw ``text`` (title, subtitle, notes), the source line and the data date onto ``fig``.
 
@@ -270,93 +260,18 @@ def finish(
     use_font_fallback(fig)
     with house_style(named.name if named else "a4-full"):
         line = source_line(data.publishers_in_order(text.source_ids), sidecar_name=name)
+        note = as_of_note(data, stale_after_days)
         return finish_figure(
-            fig,
-            text,
-            source_line=line,
-            as_of=f"{data.as_of:%Y-%m-%d}",
-            as_of_note=as_of_note(data, stale_after_days),
+            fig, text, source_line=line, as_of=f"{data.as_of:%Y-%m-%d}", as_of_note=note
         )
 
 
-def _finish(
-    fig: Figure,
-    text: FigureText,
-    source_line: str,
-    as_of_s: str,
-    notes: Sequence[str],
-    as_of_note: str = "",
-):
-    import matplotlib as mpl
-    from matplotlib.font_manager import FontProperties
-
-    named = size_of(*fig.get_size_inches())
-    # 8.5 pt base is the floor so that base - 1.5 (the footer) never drops under 7 pt.
-    base = named.base_font if named else max(float(mpl.rcParams["font.size"]), 8.5)
-    sizes = {"title": base + 2.0, "subtitle": base, "small": max(MIN_FONT_PT, base - 1.5)}
-
-    renderer = figure_renderer(fig)
-    W, H = fig.bbox.width, fig.bbox.height
-    px = fig.dpi / 72.0  # pixels per point
-    margin, gap = _MARGIN_PT * px, _GAP_PT * px
-    # 1 % slack: PDF/SVG use unhinted metrics, a hair off Agg's.
-    wrap_px = (W - 2 * margin) * 0.99
-    x = margin / W
-
-    def place(key: str, s: str, y_px: float, *, va: str, size: float, weight: str = "normal"):
-        prop = FontProperties(family=list(font_families()), size=size, weight=weight)
-        t = fig.text(
-            x,
-            y_px / H,
-            _wrap(s, prop, wrap_px, renderer),
-            ha="left",
-            va=va,
-            fontproperties=prop,
-            gid=_GID + key,
-            parse_math=False,  # "$30m" is money, not mathtext
-            usetex=False,
-            wrap=False,  # we wrapped by measurement; matplotlib's wrap ignores our margins
-        )
-        return t.get_window_extent(renderer)
-
-    # Header, top-down.
-    y = H - margin
-    if text.title.strip():
-        y = place("title", text.title, y, va="top", size=sizes["title"], weight="bold").y0 - gap
-    if text.subtitle.strip():
-        y = place("subtitle", text.subtitle, y, va="top", size=sizes["subtitle"]).y0 - gap
-    header_bottom = y + gap - _AXES_GAP_PT * px
-
-    # Footer, bottom-up: date last line, source above it, notes on top.
-    y = margin
-    dated = f"Data as of {as_of_s}" + (f" ({as_of_note})" if as_of_note else "")
-    y = place("as_of", dated, y, va="bottom", size=sizes["small"]).y1 + gap
-    y = place("source", source_line, y, va="bottom", size=sizes["small"]).y1 + gap
-    all_notes = unique_words([*text.notes, *notes])
-    if all_notes:
-        body = "\n".join(f"Note: {n}" for n in all_notes)
-        y = place("notes", body, y, va="bottom", size=sizes["small"]).y1 + gap
-    footer_top = y - gap + _AXES_GAP_PT * px
-
-    bottom, top = footer_top / H, header_bottom / H
-    if top - bottom < _MIN_PLOT_SHARE:
-        where = f"the {named.name!r} figure" if named else "the figure"
-        raise BelthawError(
-            f"finish_figure: title, subtitle, notes and source line take {1 - (top - bottom):.0%} "
-            f"of {where}, leaving too little room for the chart; shorten the title or notes "
-            "(details belong in the caption) or use a larger size"
-        )
-    _fit_axes(fig, bottom, top)
-
-
-def small_texts(fig: Figure, *, draw: bool = True) -> list[str]:
-    """Visible texts under the minimum size; ``draw=False`` when the figure was just drawn."""
+def small_texts(fig: Figure) -> list[str]:
+    """Visible texts under the minimum size, as drawn last (tick labels exist only after a draw)."""
     from matplotlib.text import Text
 
-    if draw:
-        fig.draw_without_rendering()  # tick labels exist only after a draw
-    small = []
-    for t in fig.findobj(Text):
-        if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT_PT - 1e-6:
-            small.append(f"{t.get_text()[:30]!r} ({t.get_fontsize():.1f} pt)")
-    return small
+    return [
+        f"{t.get_text()[:30]!r} ({t.get_fontsize():.1f} pt)"
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT_PT - 1e-6
+    ]

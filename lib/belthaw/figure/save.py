@@ -1,28 +1,20 @@
 """Saving figures: every format, byte-for-byte reproducible, with provenance, data and record.
 
 A notebook calls :func:`save_figure` (figure, words, name, data, params); :func:`save`
-is the same with the provenance spelt out. Either
-
-* draws the finding (title), scope (subtitle), notes, source line and data date
-  onto the figure itself (:func:`finish_figure`), so a PNG pasted into a briefing
-  carries its own provenance even when the caption is lost;
-* writes ``<name>.png``, ``.svg``, ``.pdf`` at exactly the named size, the rows drawn
-  as ``<name>-data.csv``, the ``<name>.md`` sidecar and, last, the ``<name>.json``
-  record holding every file's sha256 (:mod:`belthaw.figure.files`);
-* gives the same bytes for the same figure on every run and every machine, so a
-  ``git diff`` of ``figures/`` shows only real changes.
-
+is the same with the provenance spelt out. The same figure gives the same bytes on
+every run and every machine, so a ``git diff`` of ``figures/`` shows only real changes.
 Importing this module imports neither matplotlib nor pyplot; both load on first use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,41 +38,17 @@ from .layout import (
     unique_words,
     use_font_fallback,
 )
-from .sidecar import (
-    citation,
-    data_licence,
-    record,
-    render_json,
-    render_md,
-    write_index,
-)
+from .sidecar import citation, data_licence, record, render_json, render_md, write_index
 from .sidecar import references as cited_references
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["FORMATS", "render_context", "save", "save_figure"]
-
-
 #: Written as "creator"/"producer"/"software" instead of matplotlib's versioned string,
 #: so upgrading matplotlib does not change the bytes of every figure.
 CREATOR = "belthaw"
 AUTHOR = "belthaw workbook"
-
-
-def _check_formats(formats: Sequence[str] | str) -> list[str]:
-    if isinstance(formats, str):  # save(..., formats="png") means one format, not 'p','n','g'
-        formats = [formats]
-    out: list[str] = []
-    for f in formats:
-        if f not in FORMATS:
-            raise BelthawError(f"unknown figure format {f!r}; choose from: {', '.join(FORMATS)}")
-        if f not in out:
-            out.append(f)
-    if not out:
-        raise BelthawError(f"no figure format given; choose from: {', '.join(FORMATS)}")
-    return out
 
 
 def _json_default(v: Any) -> Any:
@@ -96,14 +64,8 @@ def _json_default(v: Any) -> Any:
 def _params_json(params: Mapping[str, Any]) -> str:
     # Sorted keys and fixed separators: the same parameters give the same bytes.
     try:
-        return json.dumps(
-            dict(params),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(", ", ": "),
-            default=_json_default,
-            allow_nan=False,
-        )
+        return json.dumps(dict(params), sort_keys=True, ensure_ascii=False, separators=(", ", ": "),
+                          default=_json_default, allow_nan=False)  # fmt: skip
     except (TypeError, ValueError) as e:
         raise BelthawError(
             f"save: parameters must be JSON-like (str, numbers, dates, lists, dicts); {e}"
@@ -135,51 +97,30 @@ def render_context(size: str):
             yield
 
 
-def _licence_words(data_dir: Path | None = None) -> tuple[str, str]:
-    """(short, long) licence statement of the data, e.g. ("CC-BY-4.0", "Data: CC-BY-4.0 ...")."""
-    lic = data_licence(data_dir)
-    if not lic["name"]:
-        return "", ""
-    long = f"Data: {lic['name']}"
-    if lic["title"] or lic["url"]:
-        long += " (" + ", ".join(x for x in (lic["title"], lic["url"]) if x) + ")"
-    return lic["name"], long + f"; credit the {AUTHOR} and the sources named on the figure."
-
-
-def _metadata(
-    fmt: str,
-    *,
-    text: FigureText,
-    source: str,
-    params_json: str,
-    data_version: str,
-    notebook: str,
-    as_of: str,
-) -> dict[str, Any]:
+def _metadata(fmt: str, text: FigureText, source: str, params_json: str, data_version: str,
+              notebook: str, as_of: str) -> dict[str, Any]:  # fmt: skip
     """Per-format metadata: stable facts only; defaults carrying a date or version overridden.
 
     The data licence travels in each format's own rights field (PNG "Copyright" text
     chunk, SVG ``dc:rights``; the PDF info dictionary has none, so it goes into
     "Keywords"), with the one-line citation beside it.
     """
-    short, rights = _licence_words()
+    lic = data_licence()
+    short, rights = lic["name"], ""
+    if short:
+        rights = f"Data: {short}"
+        if lic["title"] or lic["url"]:
+            rights += " (" + ", ".join(x for x in (lic["title"], lic["url"]) if x) + ")"
+        rights += f"; credit the {AUTHOR} and the sources named on the figure."
     cite = citation(text.title, data_version, as_of, short)
     facts = [f"data_version={data_version}", f"as_of={as_of}", f"notebook={notebook}"]
     facts.append(f"params={params_json}")
     if fmt == "png":  # tEXt chunks (iTXt for non-Latin-1 text, chosen by Pillow)
-        out = {
-            "Software": CREATOR,  # default: "Matplotlib version3.x..." -> changes on upgrade
-            "Title": text.title,
-            "Author": AUTHOR,
-            "Description": text.alt or text.caption,
-            "Comment": text.caption,
-            "Source": source,
-            "belthaw:params": params_json,
-            "belthaw:data_version": data_version,
-            "belthaw:as_of": as_of,
-            "belthaw:notebook": notebook,
-            "belthaw:citation": cite,
-        }
+        # "Software" replaces "Matplotlib version3.x...", which changes on every upgrade.
+        out = {"Software": CREATOR, "Title": text.title, "Author": AUTHOR,
+               "Description": text.alt or text.caption, "Comment": text.caption, "Source": source,
+               "belthaw:params": params_json, "belthaw:data_version": data_version,
+               "belthaw:as_of": as_of, "belthaw:notebook": notebook, "belthaw:citation": cite}  # fmt: skip
         # "Copyright" is a registered PNG keyword; "License" is read by some tools.
         return out | ({"Copyright": rights, "License": short} if rights else {})
     if fmt == "pdf":  # document info dictionary; None removes a key (no clock time)
@@ -187,14 +128,9 @@ def _metadata(
         return {"Title": text.title, "Subject": text.caption, "Author": AUTHOR,
                 "Keywords": keywords, "Creator": CREATOR, "Producer": CREATOR,
                 "CreationDate": None, "ModDate": None}  # fmt: skip
-    out = {  # SVG: Dublin Core in <metadata>; no <dc:date>, whatever SOURCE_DATE_EPOCH says
-        "Title": text.title,
-        "Description": text.alt or text.caption,
-        "Source": source,
-        "Keywords": facts,
-        "Creator": CREATOR,
-        "Date": None,
-    }
+    # SVG: Dublin Core in <metadata>; no <dc:date>, whatever SOURCE_DATE_EPOCH says
+    out = {"Title": text.title, "Description": text.alt or text.caption, "Source": source,
+           "Keywords": facts, "Creator": CREATOR, "Date": None}  # fmt: skip
     return out | ({"Rights": rights, "Relation": f"Cite as: {cite}"} if rights else {})
 
 
@@ -205,11 +141,9 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
     draw left (a notebook preview, another format), and its solver lands on positions
     that differ in the last bits from one run to the next. Pixels do not show it, but
     SVG clip-path ids are hashes of those bits. Pinned and rounded positions make
-    every format, in every run, draw the same geometry.
-
-    With the layout pinned, the labels are placed once (their spots depend on the
-    layout in points, not on the format) and held: no format lays out or places
-    again, so each format costs one draw.
+    every format, in every run, draw the same geometry. The labels are then placed
+    once (their spots depend on the layout in points, not on the format) and held, so
+    each format costs one draw.
     """
     from ..charts.labels import hold_labels, place_labels
 
@@ -219,16 +153,13 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
         hold_labels(fig)  # labels are not part of the layout: placing them now would be wasted
         engine = fig.get_layout_engine()
         if engine is not None and fig.axes:
-            # The solver starts from the axes' current positions and one solve does not
-            # fully converge: from the grid's own positions, a figure already previewed
-            # (drawn at screen size) and a fresh one land on the same layout.
+            # One solve does not fully converge and starts from the axes' current
+            # positions: from the grid's own, a figure already previewed (drawn at
+            # screen size) and a fresh one land on the same layout.
             for ax in fig.axes:
-                spec = ax.get_subplotspec()
-                if spec is not None:
-                    _set_position(ax, spec.get_position(fig))
-            # The layout alone, not a draw: it measures every decoration it needs
-            # (ticks and their labels included) and leaves rendering to the formats.
-            engine.execute(fig)
+                if ax.get_subplotspec() is not None:
+                    _set_position(ax, ax.get_subplotspec().get_position(fig))
+            engine.execute(fig)  # the layout alone, not a draw
         with _no_auto_layout():
             # No engine at all (not matplotlib's placeholder): savefig then skips its own
             # layout draw, which would otherwise run once more per format.
@@ -241,8 +172,7 @@ def _pin_layout(fig: Figure, digits: int = 6) -> None:
 
 
 def _set_position(ax, pos) -> None:
-    """Move ``ax`` and keep it in the layout (``set_position`` alone takes it out for good,
-    so a second save would lay the figure out without it)."""
+    """Move ``ax`` and keep it in the layout (``set_position`` alone takes it out for good)."""
     in_layout = ax.get_in_layout()
     ax.set_position(pos)
     ax.set_in_layout(in_layout)
@@ -264,38 +194,26 @@ def _render(fig: Figure, fmt: str, metadata: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def _render_formats(
-    fig: Figure,
-    name: str,
-    size: str,
-    fmts: list[str],
-    line: str,
-    as_of_s: str,
-    note: str | None,
-    meta_args: dict[str, Any],
-) -> dict[str, bytes]:
-    """Finish ``fig`` at the named size, pin its layout once, and render each format."""
+def _prepare(fig: Figure, name: str, size: str, line: str, as_of_note: str | None, meta) -> None:
+    """Set ``fig`` to the named size, finish it and pin its layout (under render_context)."""
     s = get_size(size)
-    with render_context(size):
-        w, h = fig.get_size_inches()
-        if not (math.isclose(w, s.width, abs_tol=1e-6) and math.isclose(h, s.height, abs_tol=1e-6)):
-            fig.set_size_inches(s.width, s.height)
-        extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
-        if note is None:
-            note = getattr(fig, "_belthaw_as_of_note", "")
-        use_font_fallback(fig)
-        text = meta_args["text"]
-        finish_figure(fig, text, source_line=line, as_of=as_of_s, notes=extra, as_of_note=note)
-        _pin_layout(fig)
-        small = small_texts(fig, draw=False)  # the layout made the tick labels
-        if small:
-            warnings.warn(
-                f"{name}: text below {MIN_FONT_PT:g} pt at size {size!r}: {', '.join(small[:5])}"
-                + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
-                stacklevel=3,
-            )
-        with _no_auto_layout():
-            return {f"{name}.{f}": _render(fig, f, _metadata(f, **meta_args)) for f in fmts}
+    w, h = fig.get_size_inches()
+    if not (math.isclose(w, s.width, abs_tol=1e-6) and math.isclose(h, s.height, abs_tol=1e-6)):
+        fig.set_size_inches(s.width, s.height)
+    if as_of_note is None:
+        as_of_note = getattr(fig, "_belthaw_as_of_note", "")
+    use_font_fallback(fig)
+    notes = tuple(getattr(fig, "_belthaw_extra_notes", ()))
+    finish_figure(fig, meta["text"], source_line=line, as_of=meta["as_of"], notes=notes,
+                  as_of_note=as_of_note)  # fmt: skip
+    _pin_layout(fig)
+    small = small_texts(fig)  # the layout made the tick labels
+    if small:
+        warnings.warn(
+            f"{name}: text below {MIN_FONT_PT:g} pt at size {size!r}: {', '.join(small[:5])}"
+            + (f" and {len(small) - 5} more" if len(small) > 5 else ""),
+            stacklevel=3,
+        )
 
 
 def _csv_bytes(name: str, table: pd.DataFrame) -> bytes:
@@ -322,61 +240,75 @@ def save(
     as_of_note: str | None = None,
     table: pd.DataFrame | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    on_png: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Finish ``fig`` and write its files into ``out_dir``; returns their paths, record last.
 
     * The figure is set to the named ``size`` exactly and finished with
       :func:`finish_figure` (title, subtitle, notes, source line naming at most six
       publishers, data date, ``as_of_note`` or the one given to ``finish_figure``).
-      ``bbox_inches="tight"`` is never used: it would crop or grow the figure, and
-      the size is a promise to whoever pastes it.
+      ``bbox_inches="tight"`` is never used: the size is a promise to whoever pastes it.
     * ``<name>.png`` (300 dpi), ``.svg`` (text as text), ``.pdf`` (TrueType embedded),
       each with title, caption, source line, data version, parameters and licence in
-      its metadata; same inputs, same bytes, in any process.
-    * ``references`` (rows of :func:`belthaw.figure.sidecar.references`) go into the
-      record and the sidecar's reference list.
+      its metadata; same inputs, same bytes. The PNG is written first, and
+      ``on_png(its path)`` called as soon as it is in place, before the other formats.
     * ``table`` (the rows drawn) as ``<name>-data.csv``, each of ``tables`` as
-      ``<name>-<key>.csv``; the ``<name>.md`` sidecar; the ``<name>.json`` record.
-    * Every file replaces its old version whole; the record, written last, holds
-      every other file's sha256, so an interrupted save is found by
-      :func:`belthaw.figure.files.figure_problems`.
+      ``<name>-<key>.csv``; the ``<name>.md`` sidecar (with ``references``); the
+      ``<name>.json`` record, written last with every other file's sha256, so an
+      interrupted save is found by :func:`belthaw.figure.files.figure_problems`.
     """
     name = check_name(name)
-    fmts = _check_formats(formats)
-    as_of_s = as_of_str(as_of)
-    pubs = unique_words([publishers] if isinstance(publishers, str) else publishers)
+    fmts = list(dict.fromkeys([formats] if isinstance(formats, str) else formats))
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown or not fmts:
+        what = f"unknown figure format {unknown[0]!r}" if unknown else "no figure format given"
+        raise BelthawError(f"{what}; choose from: {', '.join(FORMATS)}")
+    pubs = unique_words(publishers)
     line = source_line(pubs, sidecar_name=name)
-    meta_args = dict(
-        text=text,
-        source=line,
-        params_json=_params_json(params),
-        data_version=str(data_version),
-        notebook=str(notebook),
-        as_of=as_of_s,
-    )
+    meta = dict(text=text, source=line, params_json=_params_json(params), as_of=as_of_str(as_of),
+                data_version=str(data_version), notebook=str(notebook))  # fmt: skip
     named = {"data": table} if table is not None else {}
     csvs = {
         check_name(f"{name}-{key}") + ".csv": _csv_bytes(key, t)
         for key, t in {**named, **(tables or {})}.items()
     }
-    payload = _render_formats(fig, name, size, fmts, line, as_of_s, as_of_note, meta_args)
-    payload.update(csvs)
-    extra = tuple(getattr(fig, "_belthaw_extra_notes", ()))
-    rec = record(
-        name,
-        publishers=pubs,
-        size=size,
-        formats=fmts,
-        notes=unique_words([*text.notes, *extra]),
-        refs=references,
-        licence=data_licence(),
-        data_csv=f"{name}-data.csv" if named else None,
-        **meta_args,
-    )
-    payload[f"{name}.md"] = render_md(rec, [*payload, f"{name}.md", f"{name}.json"]).encode()
-    rec["files"] = {file: sha256(data) for file, data in payload.items()}
-    payload[f"{name}.json"] = render_json(rec).encode()  # last: the manifest
-    return commit_files({Path(out_dir) / file: data for file, data in payload.items()})
+    notes = unique_words([*text.notes, *getattr(fig, "_belthaw_extra_notes", ())])
+    rec = record(name, publishers=pubs, size=size, formats=fmts, notes=notes, refs=references,
+                 licence=data_licence(), data_csv=f"{name}-data.csv" if named else None, **meta)  # fmt: skip
+    with render_context(size):
+        _prepare(fig, name, size, line, as_of_note, meta)
+        with _no_auto_layout():
+            return _write(fig, Path(out_dir), rec, meta, csvs, on_png)
+
+
+def _write(fig: Figure, folder: Path, rec: dict, meta: dict, csvs: dict, on_png) -> list[Path]:
+    """Render and write each format, the PNG first (then ``on_png``), the record last.
+
+    A save that fails after the PNG is in place puts the old PNG back, so the figure
+    stays whole; only a killed process leaves the new PNG, which the record then flags.
+    """
+    name, fmts = rec["name"], rec["formats"]
+    png = folder / f"{name}.png"
+    first = ["png"] if "png" in fmts else []
+    old = png.read_bytes() if first and png.is_file() else None
+    rendered = {f: _render(fig, f, _metadata(f, **meta)) for f in first}
+    written = commit_files({png: rendered["png"]}) if first else []
+    try:
+        if on_png is not None and first:
+            on_png(png)
+        rendered |= {f: _render(fig, f, _metadata(f, **meta)) for f in fmts if f not in first}
+        payload = {f"{name}.{f}": rendered[f] for f in fmts} | csvs
+        payload[f"{name}.md"] = render_md(rec, [*payload, f"{name}.md", f"{name}.json"]).encode()
+        rec["files"] = {file: sha256(data) for file, data in payload.items()}
+        payload[f"{name}.json"] = render_json(rec).encode()  # last: the manifest
+        return written + commit_files({folder / f: b for f, b in payload.items() if f != png.name})
+    except BaseException:
+        with contextlib.suppress(BelthawError, OSError):
+            if written and old is not None:
+                commit_files({png: old})
+            elif written:
+                png.unlink()
+        raise
 
 
 def save_figure(
@@ -391,6 +323,7 @@ def save_figure(
     out_dir: Path | str | None = None,
     formats: Sequence[str] | None = None,
     size: str | None = None,
+    on_png: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Save a notebook's figure with everything that travels with it; returns the paths.
 
@@ -400,9 +333,9 @@ def save_figure(
     ``table`` is the frame the chart drew, written as ``<name>-data.csv``; ``tables``
     more frames, each as ``<name>-<key>.csv``. Defaults: the parameter set's folder
     (``paths.figure_dir(params.output_set)``), ``params.formats``, and the figure's own
-    named size (else ``params.size``). Nothing is written when ``fig`` is None.
-
-    >>> save_figure(fig, text, "01-releases", data=data, params=params, table=frame)  # doctest: +SKIP
+    named size (else ``params.size``). The PNG is written first and, given ``on_png``,
+    ``on_png(path)`` is called as soon as it is in place, before the other formats.
+    Nothing is written when ``fig`` is None.
     """
     if fig is None:
         print(f"{name}: nothing drawn, nothing saved")
@@ -410,22 +343,15 @@ def save_figure(
     named = size_of(*fig.get_size_inches())
     out_dir = Path(out_dir) if out_dir is not None else paths.figure_dir(params.output_set)
     written = save(
-        fig,
-        name,
-        out_dir=out_dir,
-        text=text,
+        fig, name, out_dir=out_dir, text=text, table=table, tables=tables, on_png=on_png,
         publishers=data.publishers_in_order(text.source_ids),
         params={k: v for k, v in as_dict(params).items() if k != "output_set"},
-        data_version=data.version,
-        notebook=f"{params.notebook}.ipynb",
-        as_of=f"{data.as_of:%Y-%m-%d}",
-        formats=list(formats or params.formats),
+        data_version=data.version, notebook=f"{params.notebook}.ipynb",
+        as_of=f"{data.as_of:%Y-%m-%d}", formats=list(formats or params.formats),
         size=size or (named.name if named else getattr(params, "size", "a4-full")),
         references=cited_references(data.sources.to_dict("records"), text.source_ids),
         as_of_note=as_of_note(data, params.stale_after_days),
-        table=table,
-        tables=tables,
-    )
+    )  # fmt: skip
     record_outputs(written)
     if not os.environ.get(OUTPUTS_ENV):
         # Interactive use: keep the folder's index current (belthaw run writes it once at the end).

@@ -1,11 +1,9 @@
 """The records beside every figure and the index of a figures folder.
 
-* ``<name>.json``: the structured record (finding, scope, caption, alt text, notes,
-  source line, references, parameters, provenance, licence, citation, the data CSV,
-  the words edited by hand, and the sha256 of every file of the figure). The briefing
-  pack is generated from these records only, and the record is written last, so it
-  is also the manifest that :func:`belthaw.figure.files.figure_problems` checks.
-* ``<name>.md``: the same record for a person browsing the folder.
+``<name>.json`` is the structured record (words, sources, parameters, provenance,
+licence, citation, and the sha256 of every file of the figure): the briefing pack is
+built from these records only, and, written last, the record is also the manifest.
+``<name>.md`` is the same record for a person browsing the folder.
 """
 
 from __future__ import annotations
@@ -20,25 +18,17 @@ from .. import paths
 from ..charts.figtext import FigureText
 from ..errors import BelthawError
 from ..style import get_size
-from .files import atomic_write_text
-from .layout import DPI, FORMATS
+from .files import commit_files
+from .layout import DPI
 
 #: Version of the JSON record layout; the pack refuses records it does not know.
 RECORD_SCHEMA = "belthaw-figure-record/1"
 #: How a citation names the work the figure comes from.
 WORKBOOK = "US–Belarus normalization workbook"
 #: The fields a reference carries, in the order the JSON record lists them.
-REFERENCE_FIELDS = (
-    "source_id",
-    "publisher",
-    "title",
-    "author",
-    "published",
-    "url",
-    "tier",
-    "original_publisher",
-    "original_title",
-    "original_published",
+REFERENCE_FIELDS = tuple(
+    "source_id publisher title author published url tier "
+    "original_publisher original_title original_published".split()
 )
 
 
@@ -52,48 +42,26 @@ def _cell(s: Any) -> str:
 
 
 def split_ids(source_ids: Iterable[str]) -> list[str]:
-    """Source ids in order, ';'-joined items split, repeats dropped.
-
-    >>> split_ids(["a;b", "b", " c "])
-    ['a', 'b', 'c']
-    """
-    if isinstance(source_ids, str):
-        source_ids = [source_ids]
-    out: list[str] = []
-    for item in source_ids:
-        for sid in str(item).split(";"):
-            if sid.strip() and sid.strip() not in out:
-                out.append(sid.strip())
-    return out
+    """Source ids in order, ';'-joined items split, blanks and repeats dropped."""
+    ids = (sid.strip() for item in source_ids for sid in str(item).split(";"))
+    return list(dict.fromkeys(sid for sid in ids if sid))
 
 
 def references(sources: Iterable[Mapping[str, Any]], source_ids: Iterable[str]) -> list[dict]:
     """One reference per cited source, in the order of ``source_ids`` (unknown ids skipped).
 
     ``sources`` are rows of ``sources.csv``; missing or NaN cells become "".
-
-    >>> rows = [{"source_id": "x", "publisher": "AP", "title": "T", "published": "2025-01-02"}]
-    >>> references(rows, ["x;y"])[0]["publisher"]
-    'AP'
     """
     by_id = {str(r["source_id"]): r for r in sources}
-    out = []
-    for sid in split_ids(source_ids):
-        if sid in by_id:
-            row = by_id[sid]
-            values = {f: row.get(f) for f in REFERENCE_FIELDS}
-            out.append({f: "" if v is None or v != v else _one_line(v) for f, v in values.items()})
-    return out
+    rows = [by_id[sid] for sid in split_ids(source_ids) if sid in by_id]
+    blank = [{f: r.get(f) for f in REFERENCE_FIELDS} for r in rows]
+    return [{f: "" if v is None or v != v else _one_line(v) for f, v in r.items()} for r in blank]
 
 
-def data_licence(data_dir: Path | None = None) -> dict[str, str]:
-    """The data package's licence as {"name", "title", "url"} (all "" when none is declared).
-
-    >>> sorted(data_licence())
-    ['name', 'title', 'url']
-    """
+def data_licence() -> dict[str, str]:
+    """The data package's licence as {"name", "title", "url"} (all "" when none is declared)."""
     try:
-        path = Path(data_dir or paths.DATA_DIR) / "datapackage.json"
+        path = paths.DATA_DIR / "datapackage.json"
         lic = (json.loads(path.read_text(encoding="utf-8")).get("licenses") or [{}])[0]
         lic = lic if isinstance(lic, dict) else {}
     except (OSError, ValueError, AttributeError):
@@ -102,11 +70,7 @@ def data_licence(data_dir: Path | None = None) -> dict[str, str]:
 
 
 def citation(title: str, data_version: str, as_of: str, licence: str) -> str:
-    """The one-line "cite this figure" text.
-
-    >>> citation("Releases rose", "1.1.0+abc", "2026-03-19", "CC-BY-4.0")
-    'US–Belarus normalization workbook, Figure "Releases rose", data version 1.1.0+abc, data as of 2026-03-19, CC-BY-4.0'
-    """
+    """The one-line "cite this figure" text, the licence last when there is one."""
     line = (
         f'{WORKBOOK}, Figure "{_one_line(title)}", data version {data_version}, data as of {as_of}'
     )
@@ -114,12 +78,7 @@ def citation(title: str, data_version: str, as_of: str, licence: str) -> str:
 
 
 def reference_text(ref: Mapping[str, str]) -> str:
-    """One reference as a reader cites it: publisher (and original), title, date, URL.
-
-    >>> reference_text({"publisher": "Site X", "original_publisher": "AP", "title": "T",
-    ...                 "published": "2025-12-12", "url": ""})
-    'AP (read via Site X). T. 2025-12-12.'
-    """
+    """One reference as a reader cites it: publisher (and original), title, date, URL."""
     pub = ref.get("publisher", "")
     orig = ref.get("original_publisher", "")
     # A re-publication is credited to the outlet that wrote it; the copy read is named after.
@@ -147,11 +106,10 @@ def record(
     licence: Mapping[str, str],
     data_csv: str | None = None,
 ) -> dict[str, Any]:
-    """The structured record of one figure: everything the pack prints about it.
-
-    ``files`` (file name -> sha256) is filled in by the save, once the files exist.
-    """
+    """The record of one figure: everything the pack prints; ``files`` is filled by the save."""
     s = get_size(size)
+    shape = {"name": size, "width_cm": s.width_cm, "height_cm": s.height_cm, "width_in": s.width,
+             "height_in": s.height, "png_px": [int(s.width * DPI), int(s.height * DPI)]}  # fmt: skip
     return {
         "schema": RECORD_SCHEMA,
         "name": name,
@@ -168,14 +126,7 @@ def record(
         "data_version": data_version,
         "as_of": as_of,
         "notebook": notebook,
-        "size": {
-            "name": size,
-            "width_cm": s.width_cm,
-            "height_cm": s.height_cm,
-            "width_in": s.width,
-            "height_in": s.height,
-            "png_px": [int(s.width * DPI), int(s.height * DPI)],
-        },
+        "size": shape,
         "formats": list(formats),
         "files": {},
         "licence": dict(licence),
@@ -212,12 +163,8 @@ def _md_provenance(rec: Mapping[str, Any]) -> list[str]:
     else:
         out.append("(none)")
     size = rec["size"]
+    out += ["", "## Provenance", "", "| | |", "|---|---|"]
     return out + [
-        "",
-        "## Provenance",
-        "",
-        "| | |",
-        "|---|---|",
         f"| data version | `{_cell(rec['data_version'])}` |",
         f"| data as of | {rec['as_of']} |",
         f"| notebook | `{_cell(rec['notebook'])}` |",
@@ -275,7 +222,7 @@ def read_record(path: Path) -> dict[str, Any]:
 def _index_row(rec: Mapping[str, Any], set_name: str) -> str:
     stem = str(rec["name"])
     title = _cell(rec["title"])
-    fmts = [f for f in rec["formats"] if f in FORMATS]
+    fmts = rec["formats"]
     png = quote(f"{stem}.png")
     alt = title.replace("[", "(").replace("]", ")")
     thumb = f"[![{alt}]({png})]({png})" if "png" in fmts else "-"
@@ -288,16 +235,12 @@ def write_index(figures_dir: Path, set_name: str | None = None) -> Path:
     """(Re)write ``<figures_dir>/README.md``: one table row per figure record in that folder.
 
     Rows are sorted by file name, so the file changes only when figures do. Subfolders
-    (other parameter sets) get their own index and are left out here. The "parameter
-    set" column is the folder's set (``default`` for figures/).
-
-    >>> import tempfile, pathlib
-    >>> write_index(pathlib.Path(tempfile.mkdtemp())).name
-    'README.md'
+    (other parameter sets) get their own index. The "parameter set" column is the
+    folder's set (``default`` for figures/).
     """
     root = Path(figures_dir)
     recs = []
-    for p in sorted(root.glob("*.json")) if root.is_dir() else []:
+    for p in sorted(root.glob("*.json")):
         try:
             recs.append(read_record(p))
         except BelthawError:
@@ -317,4 +260,4 @@ def write_index(figures_dir: Path, set_name: str | None = None) -> Path:
         out += [f"{len(recs)} figure{'s' if len(recs) != 1 else ''}.", ""]
         out += ["| figure | title | notebook | parameter set | formats |", "|---|---|---|---|---|"]
         out += [_index_row(r, set_name) for r in recs]
-    return atomic_write_text(root / "README.md", "\n".join(out) + "\n")
+    return commit_files({root / "README.md": ("\n".join(out) + "\n").encode()})[0]
