@@ -14,17 +14,7 @@ from ..style import COLORS, house_style
 from ..transforms.claims import agreement
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
-from .axes import (
-    date_axis,
-    date_num,
-    get_ax,
-    is_short,
-    legend_above,
-    new_figure,
-    pad_x,
-    require_rows,
-    small_font,
-)
+from . import axes
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import PRECISION_MARKERS, Mark, how_to_read, legend_handles, total_label
@@ -79,10 +69,10 @@ def plot_cumulative(
     who published which is in the caption. ``color`` replaces the line's colour; other
     keyword arguments go to the line's ``Axes.plot``.
     """
-    require_rows(series, "releases")
-    ax = get_ax(ax)
+    axes.require_rows(series, "releases")
+    ax = axes.get_ax(ax)
     color = color or _BLUE
-    x = date_num(series["period"]).to_numpy()
+    x = axes.date_num(series["period"]).to_numpy()
     y = series["cumulative"].fillna(0).astype(int).to_numpy()
     lb = series["cumulative_is_lower_bound"].to_numpy(bool)
     # Solid up to the first lower-bound row, dashed from there on (steps-post shape).
@@ -117,11 +107,11 @@ def plot_cumulative(
     ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top])
     ax.set_xlabel("Date")
     # On a short figure the long axis title is taller than the plot itself.
-    ax.set_ylabel("Freed, running total" if is_short(ax) else "People released (cumulative)")
+    ax.set_ylabel("Freed, running total" if axes.is_short(ax) else "People released (cumulative)")
     marks = [replace(m, style=m.style | {"color": color}) if m.kind == "line" else m for m in MARKS]
-    legend_above(ax, handles=legend_handles(marks, marks_drawn(series, totals)), ncols=2)
-    pad_x(ax, dates)
-    date_axis(ax, dates)
+    axes.legend_above(ax, handles=legend_handles(marks, marks_drawn(series, totals)), ncols=2)
+    axes.pad_x(ax, dates)
+    axes.date_axis(ax, dates)
     return ax
 
 
@@ -144,7 +134,7 @@ def _draw_totals(ax, t: pd.DataFrame, placer: LabelPlacer) -> None:
             continue
         ann = ax.annotate(
             total_label(value, prec), (xd, value), xytext=_AROUND[0][0], textcoords="offset points",
-            fontsize=small_font(), gid="total-label",
+            fontsize=axes.small_font(), gid="total-label",
             bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=3),
         )  # fmt: skip
@@ -155,7 +145,7 @@ def cumulative_text(
     series: pd.DataFrame, totals: pd.DataFrame | None, rule: CountingRule, *, start=None, end=None
 ) -> FigureText:
     """The words of 01-cumulative; ``totals`` are the published totals drawn on the line."""
-    require_rows(series, "releases")
+    axes.require_rows(series, "releases")
     h = headline(series, rule, start=start)
     start, end = period_span(series["period"], start, end)
     cmp = totals if totals is not None else pd.DataFrame(columns=["verdict", "as_of"])
@@ -196,8 +186,8 @@ def draw(
     series: pd.DataFrame, totals: pd.DataFrame | None = None, *, size: str = "a4-full", **kwargs
 ):
     """The 01-cumulative figure at ``size``; keyword arguments go to :func:`plot_cumulative`."""
-    require_rows(series, "releases")
-    fig, ax = new_figure(size)
+    axes.require_rows(series, "releases")
+    fig, ax = axes.new_figure(size)
     with house_style(size):
         plot_cumulative(series, totals, ax=ax, **kwargs)
     return fig

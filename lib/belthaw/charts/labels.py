@@ -22,15 +22,11 @@ _OUTSIDE_WEIGHT = 4.0
 class LabelPlacer(Artist):
     """Places annotations once the layout (and so the data-to-page scale) is final.
 
-    Each label takes the first of its candidate spots that stays inside the axes and
-    overlaps no label placed before it and no obstacle (markers, bars); failing that,
-    the least-overlapping spot. If that spot lies on another text (a tick label, the
-    legend, a label shown before it), the least-bad spot clear of every text wins, and
-    with none the label is hidden: a label on a label reads as neither, and the bar or
-    axis still says what it would have. Optional texts (:meth:`add_optional`) are not
-    moved, only hidden when they fall on a text. Placing after layout matters:
-    constrained layout resizes the axes after the plot function returns, which moves
-    points closer on the page while text keeps its size in points.
+    Each label takes the first candidate spot inside the axes that overlaps no earlier
+    label and no obstacle (markers, bars); failing that, the least-overlapping spot, or,
+    when that lies on another text, the least-bad spot clear of every text. With none it
+    is hidden: a label on a label reads as neither, and the bar still says what it would
+    have. Optional texts (:meth:`add_optional`) are only hidden when they fall on a text.
     """
 
     def __init__(self, ax, *, pad_pt: float = 1.5):
@@ -42,8 +38,8 @@ class LabelPlacer(Artist):
         self._patches: list = []
         self._optional: list = []
         self._requires: dict = {}
-        #: Per label at the last placement: the candidate taken, its cost (overlap in
-        #: squared pixels), and which labels fell back to a spot clear of every text.
+        #: Per label at the last placement: the spot taken, its overlap in squared pixels;
+        #: and the labels that fell back to a spot clear of every text.
         self.chosen: list[int] = []
         self.costs: list[float] = []
         self.fallbacks: list[int] = []

@@ -14,18 +14,7 @@ from ..counting import CountingRule
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
-from .axes import (
-    date_axis,
-    date_num,
-    get_ax,
-    is_narrow,
-    is_short,
-    legend_above,
-    new_figure,
-    pad_x,
-    require_rows,
-    small_font,
-)
+from . import axes
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import (
@@ -90,23 +79,17 @@ def marks_drawn(
 ) -> list[str]:
     """The keys of :data:`MARKS` and :data:`STOCK_MARKS` that these frames put on the chart."""
     lower, weak = series["is_lower_bound"].to_numpy(bool), _weak(series)
-    drawn = [
-        key
-        for key, shown in (
-            ("exact", ~lower & ~weak & (series["count"].fillna(0) > 0).to_numpy()),
-            ("lower", lower & ~weak),
-            ("weak", weak),
-        )
-        if shown.any()
-    ]
+    exact = ~lower & ~weak & (series["count"].fillna(0) > 0).to_numpy()
+    bars = (("exact", exact), ("lower", lower & ~weak), ("weak", weak))
+    drawn = [k for k, on in bars if on.any()]
     if show_destination:
         kinds = {destination_kind(d) for d in series["destination"].astype(str)}
         drawn += [f"dest-{k}" for k in DEST_MARKERS if k in kinds]
     if stock is not None and len(stock):
         main = _main_counter(stock)
         precisions = set(stock.loc[main, "precision"].astype(str))
-        drawn += ["stock-line"]
-        drawn += [f"stock-{p}" for p in ("exact", "at_least", "approx") if p in precisions]
+        shapes = [f"stock-{p}" for p in ("exact", "at_least", "approx") if p in precisions]
+        drawn += ["stock-line", *shapes]
         drawn += ["stock-other"] if (~main).any() else []
     return drawn
 
@@ -125,19 +108,18 @@ def plot_releases(
 ):  # fmt: skip
     """Bars of people freed per release (or period); lower bounds hatched and lighter.
 
-    ``series`` is :func:`belthaw.transforms.timeline.release_series` output. Bars of at
-    least ``annotate_min`` people (every non-empty bar when None) get one label: the
-    count ("≥52" for a lower bound) and, with ``show_destination``, the destination code
-    under it ("52\nLT"); colliding labels are lifted, with a thin leader to their bar.
-    Only the largest bars are labelled, about two per inch of width. With
-    ``show_destination`` every bar also gets a marker in a strip under the baseline (see
-    :data:`MARKS`), so destination reads in greyscale without crowding. ``color``
-    replaces the bars' colour; other keyword arguments go to ``Axes.bar``.
+    ``series`` is :func:`belthaw.transforms.timeline.release_series` output. The largest
+    bars (about two per inch of width) of at least ``annotate_min`` people (any, when
+    None) get a label: the count ("≥52" for a lower bound) and, with ``show_destination``,
+    the destination code under it; colliding labels are lifted, with a leader to their
+    bar. With ``show_destination`` every bar gets a marker in a strip under the baseline
+    (see :data:`MARKS`). ``color`` replaces the bars' colour; other keyword arguments go
+    to ``Axes.bar``.
     """
-    require_rows(series, "releases")
-    ax = get_ax(ax)
+    axes.require_rows(series, "releases")
+    ax = axes.get_ax(ax)
     color = color or _BLUE
-    x = date_num(series["period"]).to_numpy()
+    x = axes.date_num(series["period"]).to_numpy()
     counts = series["count"].fillna(0).astype(int).to_numpy()
     lower, weak = series["is_lower_bound"].to_numpy(bool), _weak(series)
     width = _bar_width(series)
@@ -158,7 +140,7 @@ def plot_releases(
     # On a narrow or short figure the marker strip alone says where people went: a second
     # label line per bar would not fit, nor would the markers' rows of legend (the
     # caption says what each marker means).
-    compact = is_narrow(ax) or is_short(ax)
+    compact = axes.is_narrow(ax) or axes.is_short(ax)
     threshold = 1 if annotate_min is None else annotate_min
     room = int(2 * ax.figure.get_figwidth())
     if (counts >= threshold).sum() > room:  # the rest are read off the axis
@@ -178,15 +160,15 @@ def plot_releases(
     if legend:  # off only where a caption points to this chart for its marks
         drawn = marks_drawn(series, show_destination=show_destination)
         shown = [k for k in drawn if not (compact and k.startswith("dest-"))]
-        legend_above(ax, handles=legend_handles(_recolored(color), shown))
+        axes.legend_above(ax, handles=legend_handles(_recolored(color), shown))
     ax.set_ylim(bottom, top * 1.25)
     # A low panel holds few ticks: at the default density their labels touch.
     ax.yaxis.set_major_locator(MaxNLocator(nbins=3 if compact else "auto", integer=True))
     ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
     ax.set_xlabel("Date of release" if "event_id" in series else "Period")
     ax.set_ylabel("People released")
-    pad_x(ax, pd.concat([series["period"], series["period_end"]]), width)
-    date_axis(ax, series["period"])
+    axes.pad_x(ax, pd.concat([series["period"], series["period_end"]]), width)
+    axes.date_axis(ax, series["period"])
     return ax
 
 
@@ -203,7 +185,7 @@ def _recolored(color: str) -> tuple[Mark, ...]:
 
 def _count_labels(ax, x, counts, lower, dests, threshold, bars) -> None:
     """The count (and destination code) above each bar of at least ``threshold`` people."""
-    small = small_font()
+    small = axes.small_font()
     placer = LabelPlacer(ax)
     placer.avoid_patches(bars)
     step = 2.4 * small  # lifted in steps of one two-line label
@@ -238,23 +220,23 @@ def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwar
     Marker shape shows precision (see :data:`STOCK_MARKS`); other counters are hollow.
     ``color`` replaces the colour; other keyword arguments go to the line's ``Axes.plot``.
     """
-    require_rows(stock, "prisoner counts")
-    ax = get_ax(ax)
+    axes.require_rows(stock, "prisoner counts")
+    ax = axes.get_ax(ax)
     color = color or COLORS["stock"]
     main = _main_counter(stock)
     main_name = stock.loc[main, "counted_by"].astype(str).iloc[0]
     line = stock[main].sort_values("date")
-    ax.plot(date_num(line["date"]), line["count"].astype(float),
+    ax.plot(axes.date_num(line["date"]), line["count"].astype(float),
             **(dict(color=color, lw=2, gid="stock-line", label=main_name) | kwargs))  # fmt: skip
     for prec, grp in line.groupby(line["precision"].astype(str), sort=True):
-        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+        ax.plot(axes.date_num(grp["date"]), grp["count"].astype(float), ls="none",
                 marker=PRECISION_MARKERS.get(prec, "s"), color=color,
                 gid=f"stock-points:{main_name}:{prec}", label="_nolegend_")  # fmt: skip
     others = stock[~main]
     for (name, prec), grp in others.groupby(
         [others["counted_by"], others["precision"].astype(str)]
     ):
-        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+        ax.plot(axes.date_num(grp["date"]), grp["count"].astype(float), ls="none",
                 marker=PRECISION_MARKERS.get(prec, "s"), mfc="none", mec=color, ms=7,
                 gid=f"stock-points:{name}:{prec}", label=f"{name}")  # fmt: skip
     ax.set_xlabel("Date")
@@ -278,12 +260,12 @@ def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwar
                     color="#333333", lw=0.9, clip_on=False, gid="axis-break")  # fmt: skip
     else:
         ax.set_ylabel("Political prisoners held")
-    if is_narrow(ax):
-        legend_above(ax)  # inside the short panel it would cover the line
+    if axes.is_narrow(ax):
+        axes.legend_above(ax)  # inside the short panel it would cover the line
     else:
-        ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=small_font())
-    pad_x(ax, stock["date"])
-    date_axis(ax, stock["date"])
+        ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=axes.small_font())
+    axes.pad_x(ax, stock["date"])
+    axes.date_axis(ax, stock["date"])
     return ax
 
 
@@ -292,7 +274,7 @@ def releases_text(
     start=None, end=None, show_destination: bool = True,
 ) -> FigureText:  # fmt: skip
     """The words of 01-releases: the finding, the scope, how to read it, alt text, notes."""
-    require_rows(series, "releases")
+    axes.require_rows(series, "releases")
     h = headline(series, rule, start=start)
     start, end = period_span(series["period"], start, end or series["period_end"].max())
     title = f"{h.phrase()} in {plural(h.n_releases, 'release')} since {fmt_month(start)}"
@@ -366,10 +348,12 @@ def draw(
     Keyword arguments go to :func:`plot_releases` (and from there to ``Axes.bar``).
     Returns the figure; its two axes are ``fig.axes[0]`` (releases) and ``fig.axes[1]``.
     """
-    require_rows(series, "releases")
+    axes.require_rows(series, "releases")
     # The stock moves slowly; the releases panel needs the height for its labels.
-    fig, (top, bottom) = new_figure(size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
-    compact = is_narrow(top) or is_short(top)
+    fig, (top, bottom) = axes.new_figure(
+        size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
+    )
+    compact = axes.is_narrow(top) or axes.is_short(top)
     if compact:  # the stock panel keeps a readable share of a small figure's plot
         top.get_gridspec().set_height_ratios([3, 2])
     with house_style(size):
@@ -385,7 +369,7 @@ def draw(
                 bottom.set_xlabel("")
             # The shared axis must hold every release, also one after the last stock count.
             dates = pd.concat([series["period"], series["period_end"], stock["date"]])
-            pad_x(bottom, dates, _bar_width(series))
+            axes.pad_x(bottom, dates, _bar_width(series))
         else:
             bottom.set_axis_off()
         fig.align_ylabels([top, bottom])

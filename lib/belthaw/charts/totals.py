@@ -84,11 +84,10 @@ def plot_totals(shown: pd.DataFrame, *, scopes=None, color: str | None = None, a
     """Dumbbell per published figure: published value (black) against our sum (blue).
 
     ``shown`` is :func:`belthaw.transforms.claims.totals_on_chart` output; ``scopes``
-    keeps totals of those scopes, in that order (default
-    :data:`~belthaw.transforms.claims.TOTALS_SCOPES`). Rows are grouped by scope under a
-    small heading, by date within a group, and labelled "counter · date". The verdict is
-    written at the right margin. ``color`` replaces the colour of our sum; other keyword
-    arguments go to the ``Axes.plot`` of our sum's markers.
+    keeps totals of those scopes, in that order. Rows are grouped by scope under a
+    heading, by date within a group, labelled "counter · date", with the verdict at the
+    right margin. ``color`` replaces the colour of our sum; other keyword arguments go to
+    the ``Axes.plot`` of our sum's markers.
     """
     c = _selected(shown, scopes)
     require_rows(c, "comparable published totals of " + ", ".join(scopes or TOTALS_SCOPES))
