@@ -1,9 +1,5 @@
-"""04-overview: one page with releases, sanctions steps and exchanges on one shared time axis.
-
-Each panel is drawn by its own chart module's plot function; ``draw`` stacks them at the
-page's size and ``overview_text`` writes the words. The panels' legends come from their
-own encoding tables; the caption names what each panel shows.
-"""
+"""04-overview: one page with releases, sanctions steps and exchanges on one shared time axis,
+each panel drawn by its own chart's plot function (``draw``, ``overview_text``)."""
 
 from __future__ import annotations
 
@@ -23,8 +19,6 @@ from .relief_steps import plot_relief_steps
 from .wording import fmt_month, fmt_n, period_span, plural
 
 NAME = "04-overview"
-#: How the exchanges panel names its rows at each size (see ``exchanges.LAYOUTS``).
-EXCHANGE_LAYOUT = {"a4-page": "inline", "slide": "strip", "a4-full": "strip", "a4-half": "strip"}
 
 
 def draw(
@@ -37,35 +31,29 @@ def draw(
     An empty lower panel says so in words instead of drawing a blank box.
     """
     require_rows(series, "releases")
-    layout = EXCHANGE_LAYOUT.get(size, "strip")
-    # A named exchanges panel needs two lines a row; an unnamed strip needs little.
-    # Off the full page the strip gets a little more: there the panel's own decorations
-    # (the date ticks under it) are a large part of what it is given.
-    ratios = [3, 2, 3.8 if layout == "inline" else 1.3 if size == "a4-page" else 1.8]
-    # A half page leaves the three panels a few lines of height: no legends at all (the
-    # caption points to 01, 02 and 03 for the marks), two lanes of steps, panels alike.
-    # An 8 cm column is as cramped in width: the same, there too.
+    # On the full page the exchanges panel names its rows (two lines a row); elsewhere it
+    # is an unnamed strip, given a little more off the page, where the date ticks under
+    # it are a large part of what it is given.
+    page = size == "a4-page"
+    ratios = [3, 2, 3.8 if page else 1.8]
+    # A half page or an 8 cm column leaves the three panels a few lines: no legends at
+    # all (the caption points to 01, 02 and 03 for the marks), two lanes of steps.
     short = get_size(size).height < 3.5 or get_size(size).width < 5.0
-    if short:
-        ratios = [1.4, 1.2, 1.2]
-    fig, axes = new_figure(
-        size, 3, sharex=True, gridspec_kw={"height_ratios": ratios}, layout="constrained"
-    )
+    fig, axes = new_figure(size, 3, sharex=True, layout="constrained",
+                           gridspec_kw={"height_ratios": [1.4, 1.2, 1.2] if short else ratios})  # fmt: skip
     with house_style(size):
         # Labels only on the larger releases: on one page every bar labelled is a wall of digits.
         plot_releases(series, annotate_min=annotate_min, legend=not short, ax=axes[0])
         axes[0].set_ylabel("Freed" if short else "People freed")
-        # Off the full page, three panels share a figure's height: the lower panels drop
-        # their legends (the caption points to 02 and 03 for their marks) and the steps
-        # take one lane per jurisdiction.
-        page = size == "a4-page"
-        panels = (
-            (axes[1], measures_df, plot_relief_steps,
-             {} if page else {"legend": False, "lanes": "side" if short else "jurisdiction"}),
-            (axes[2], exchange_rows_df, plot_exchanges,
-             {"fit": (28, 1), "layout": layout, "legend": page}),
-        )  # fmt: skip
-        for ax, frame, fn, kw in panels:
+        # Off the full page the lower panels drop their legends (the caption points to 02
+        # and 03 for their marks) and the steps take one lane per jurisdiction.
+        steps = {} if page else {"legend": False, "lanes": "side" if short else "jurisdiction"}
+        layout = "inline" if page else "strip"
+        pairs = {"fit": (28, 1), "layout": layout, "legend": page}
+        for ax, frame, fn, kw in (
+            (axes[1], measures_df, plot_relief_steps, steps),
+            (axes[2], exchange_rows_df, plot_exchanges, pairs),
+        ):
             try:
                 fn(frame, ax=ax, **kw)
             except EmptySelectionError as err:
@@ -74,18 +62,13 @@ def draw(
                 ax.set_yticks([])
         for ax in axes[:-1]:
             ax.set_xlabel("")
-        dates = pd.concat(
-            [series["period"], series["period_end"], *_dates(measures_df, exchange_rows_df)]
-        )
-        pad_x(axes[0], dates, 20)
-        date_axis(axes[-1], dates)
+        dates = [series["period"], series["period_end"]]
+        dates += [measures_df["date"]] if len(measures_df) else []
+        dates += [exchange_rows_df[c] for c in ("concession_date", "release_date")
+                  if c in exchange_rows_df and len(exchange_rows_df)]  # fmt: skip
+        pad_x(axes[0], pd.concat(dates), 20)
+        date_axis(axes[-1], pd.concat(dates))
     return fig
-
-
-def _dates(measures_df: pd.DataFrame, rows: pd.DataFrame) -> list[pd.Series]:
-    out = [measures_df["date"]] if len(measures_df) else []
-    out += [rows[c] for c in ("concession_date", "release_date") if c in rows and len(rows)]
-    return out
 
 
 def overview_text(
@@ -127,9 +110,8 @@ def overview_text(
         f"{plural(len(measures_df), 'sanctions step')}; "
         f"{plural(len(pairs), 'US step and release pair')}, {near:,} of them within a day."
     )
-    notes = (
-        ("Totals with a lower-bound release are themselves lower bounds.",) if h.lower_bound else ()
-    )
+    lower = "Totals with a lower-bound release are themselves lower bounds."
+    notes = (lower,) if h.lower_bound else ()
     ids = ids_by_frequency(series["source_ids"].astype(str), measures_df["source_ids"].astype(str),
                            pairs["source_ids"].astype(str) if len(pairs) else [])  # fmt: skip
     return FigureText(

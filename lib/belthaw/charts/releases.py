@@ -1,13 +1,9 @@
-"""01-releases: one bar per release (or month / quarter) above the stock of political prisoners held.
-
-``plot_releases`` and ``plot_stock`` draw one panel each, seaborn-style
-(``frame, *, ax=None, **kwargs -> Axes``); ``draw`` lays out both on a figure of a named
-print size; ``releases_text`` writes its words. The encoding table ``MARKS`` is what
-both the legend and the caption's "how to read it" are made from, for the marks that
-``marks_drawn`` says the frames produce.
-"""
+"""01-releases: one bar per release (or month / quarter) above the stock of political
+prisoners held (``plot_releases``, ``plot_stock``, ``releases_text``, ``draw``, ``MARKS``)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,18 +14,7 @@ from ..counting import CountingRule
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
-from .axes import (
-    date_axis,
-    date_num,
-    get_ax,
-    is_narrow,
-    is_short,
-    legend_above,
-    new_figure,
-    pad_x,
-    require_rows,
-    small_font,
-)
+from . import axes
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import (
@@ -60,14 +45,14 @@ MARKS: tuple[Mark, ...] = (
          dict(facecolor="white", edgecolor=_BLUE, linewidth=1.0, linestyle=_DASHED)),
     *(
         Mark(f"dest-{kind}", "marker", label, words,
-             dict(marker=style["marker"], fillstyle=style["fillstyle"], ms=5, mew=1.0,
+             dict(marker=DEST_MARKERS[kind]["marker"], fillstyle=DEST_MARKERS[kind]["fillstyle"], ms=5, mew=1.0,
                   color=COLORS["neutral"] if kind == "unknown" else "#222222",
-                  **({"markerfacecoloralt": "white"} if style["fillstyle"] == "left" else {})))
-        for kind, style, label, words in (
-            ("abroad", DEST_MARKERS["abroad"], "sent abroad", "a filled marker under a bar: the people were sent abroad"),
-            ("home", DEST_MARKERS["home"], "stayed in Belarus", "a hollow marker: they stayed in Belarus"),
-            ("both", DEST_MARKERS["both"], "some left, some stayed", "a half-filled marker: some left, some stayed"),
-            ("unknown", DEST_MARKERS["unknown"], "not reported", "a cross: the destination was not reported"),
+                  **({"markerfacecoloralt": "white"} if kind == "both" else {})))
+        for kind, label, words in (
+            ("abroad", "sent abroad", "a filled marker under a bar: the people were sent abroad"),
+            ("home", "stayed in Belarus", "a hollow marker: they stayed in Belarus"),
+            ("both", "some left, some stayed", "a half-filled marker: some left, some stayed"),
+            ("unknown", "not reported", "a cross: the destination was not reported"),
         )
     ),
 )  # fmt: skip
@@ -93,25 +78,19 @@ def marks_drawn(
     series: pd.DataFrame, stock: pd.DataFrame | None = None, *, show_destination: bool = True
 ) -> list[str]:
     """The keys of :data:`MARKS` and :data:`STOCK_MARKS` that these frames put on the chart."""
-    drawn = []
-    lower = series["is_lower_bound"].to_numpy(bool)
-    weak = _weak(series)
-    if (~lower & ~weak & (series["count"].fillna(0) > 0).to_numpy()).any():
-        drawn.append("exact")
-    if (lower & ~weak).any():
-        drawn.append("lower")
-    if weak.any():
-        drawn.append("weak")
+    lower, weak = series["is_lower_bound"].to_numpy(bool), _weak(series)
+    exact = ~lower & ~weak & (series["count"].fillna(0) > 0).to_numpy()
+    bars = (("exact", exact), ("lower", lower & ~weak), ("weak", weak))
+    drawn = [k for k, on in bars if on.any()]
     if show_destination:
         kinds = {destination_kind(d) for d in series["destination"].astype(str)}
         drawn += [f"dest-{k}" for k in DEST_MARKERS if k in kinds]
     if stock is not None and len(stock):
         main = _main_counter(stock)
-        drawn.append("stock-line")
         precisions = set(stock.loc[main, "precision"].astype(str))
-        drawn += [f"stock-{p}" for p in ("exact", "at_least", "approx") if p in precisions]
-        if (~main).any():
-            drawn.append("stock-other")
+        shapes = [f"stock-{p}" for p in ("exact", "at_least", "approx") if p in precisions]
+        drawn += ["stock-line", *shapes]
+        drawn += ["stock-other"] if (~main).any() else []
     return drawn
 
 
@@ -119,43 +98,30 @@ def _bar_width(series: pd.DataFrame) -> float:
     """Bar width in days: a period's bar nearly fills its period; a release's bar is
     thin enough that releases a few days apart stay separate."""
     if "event_id" not in series:
-        days = (series["period_end"] - series["period"]).dt.days.median()
-        return 0.8 * (float(days) + 1)
-    span = (series["period"].max() - series["period"].min()).days
-    return max(3.0, span / 90)
+        return 0.8 * (float((series["period_end"] - series["period"]).dt.days.median()) + 1)
+    return max(3.0, (series["period"].max() - series["period"].min()).days / 90)
 
 
 def plot_releases(
-    series: pd.DataFrame,
-    *,
-    annotate_min: int | None = 20,
-    show_destination: bool = True,
-    color: str | None = None,
-    legend_ncols: int | None = None,
-    legend: bool = True,
-    max_labels: int | None = None,
-    ax=None,
-    **kwargs,
-):
+    series: pd.DataFrame, *, annotate_min: int | None = 20, show_destination: bool = True,
+    color: str | None = None, legend: bool = True, ax=None, **kwargs,
+):  # fmt: skip
     """Bars of people freed per release (or period); lower bounds hatched and lighter.
 
-    ``series`` is :func:`belthaw.transforms.timeline.release_series` output. Bars of at
-    least ``annotate_min`` people (every non-empty bar when None) get one label: the
-    count ("≥52" for a lower bound) and, with ``show_destination``, the destination code
-    under it ("52\nLT"); colliding labels are lifted, with a thin leader to their bar.
-    With ``show_destination`` every bar also gets a marker in a strip under the baseline
-    (see :data:`MARKS`), so destination reads in greyscale without crowding.
-    At most ``max_labels`` bars are labelled, the largest first (default: as many as
-    the axes' width holds, about three per inch). ``color`` replaces the bars' colour;
-    other keyword arguments go to ``Axes.bar``.
+    ``series`` is :func:`belthaw.transforms.timeline.release_series` output. The largest
+    bars (about two per inch of width) of at least ``annotate_min`` people (any, when
+    None) get a label: the count ("≥52" for a lower bound) and, with ``show_destination``,
+    the destination code under it; colliding labels are lifted, with a leader to their
+    bar. With ``show_destination`` every bar gets a marker in a strip under the baseline
+    (see :data:`MARKS`). ``color`` replaces the bars' colour; other keyword arguments go
+    to ``Axes.bar``.
     """
-    require_rows(series, "releases")
-    ax = get_ax(ax)
+    axes.require_rows(series, "releases")
+    ax = axes.get_ax(ax)
     color = color or _BLUE
-    x = date_num(series["period"]).to_numpy()
+    x = axes.date_num(series["period"]).to_numpy()
     counts = series["count"].fillna(0).astype(int).to_numpy()
-    lower = series["is_lower_bound"].to_numpy(bool)
-    weak = _weak(series)
+    lower, weak = series["is_lower_bound"].to_numpy(bool), _weak(series)
     width = _bar_width(series)
     keys = series["event_id"] if "event_id" in series else series["period"].dt.strftime("%Y-%m")
     bars = []
@@ -165,7 +131,7 @@ def plot_releases(
         face = "white" if wk else (to_rgba(color, 0.35) if lb else color)
         style = dict(color=face, edgecolor=color, linewidth=1.0 if wk else 0.8,
                      linestyle=_DASHED if wk else "solid") | kwargs  # fmt: skip
-        (bar,) = ax.bar(xi, h, width=width, **style)
+        bar = ax.bar(xi, h, width=width, **style)[0]
         bar.set_hatch(LOWER_BOUND_HATCH if lb and not wk else None)
         bar.set_gid(f"release-bar:{key}")
         bars.append(bar)
@@ -174,90 +140,78 @@ def plot_releases(
     # On a narrow or short figure the marker strip alone says where people went: a second
     # label line per bar would not fit, nor would the markers' rows of legend (the
     # caption says what each marker means).
-    compact = is_narrow(ax) or is_short(ax)
-    label_dests = None if compact else dests
+    compact = axes.is_narrow(ax) or axes.is_short(ax)
     threshold = 1 if annotate_min is None else annotate_min
-    room = max_labels if max_labels is not None else int(2 * ax.figure.get_figwidth())
-    if (counts >= threshold).sum() > room:
-        # Only the largest releases keep a label; the rest are read off the axis.
-        threshold = max(threshold, int(np.sort(counts)[::-1][room - 1]) + (room == 0))
-    _count_labels(ax, x, counts, lower, label_dests, threshold, bars)
-    drawn = marks_drawn(series, show_destination=show_destination)
+    room = int(2 * ax.figure.get_figwidth())
+    if (counts >= threshold).sum() > room:  # the rest are read off the axis
+        threshold = max(threshold, int(np.sort(counts)[::-1][room - 1]))
+    _count_labels(ax, x, counts, lower, None if compact else dests, threshold, bars)
     bottom = 0.0
     if dests is not None:
         # A strip under the baseline: one marker per bar, never in the way of a label.
         bottom = -0.11 * top
         kinds = np.array([destination_kind(d) for d in dests])
-        for mark in MARKS:
-            if not mark.key.startswith("dest-"):
-                continue
+        for mark in MARKS[3:]:
             sel = kinds == mark.key[5:]
             if sel.any():
                 ax.plot(x[sel], np.full(sel.sum(), bottom / 2), ls="none",
                         gid=f"destination-mark:{mark.key[5:]}", label="_nolegend_", **mark.style)  # fmt: skip
         ax.axhline(0, color="#4D4D4D", lw=0.6, zorder=0.5, gid="baseline")
-    shown = [k for k in drawn if not (compact and k.startswith("dest-"))]
-    handles = legend_handles(_recolored(MARKS, color), shown)
     if legend:  # off only where a caption points to this chart for its marks
-        legend_above(ax, handles=handles, ncols=legend_ncols)
+        drawn = marks_drawn(series, show_destination=show_destination)
+        shown = [k for k in drawn if not (compact and k.startswith("dest-"))]
+        axes.legend_above(ax, handles=legend_handles(_recolored(color), shown))
     ax.set_ylim(bottom, top * 1.25)
     # A low panel holds few ticks: at the default density their labels touch.
     ax.yaxis.set_major_locator(MaxNLocator(nbins=3 if compact else "auto", integer=True))
     ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.25])
     ax.set_xlabel("Date of release" if "event_id" in series else "Period")
     ax.set_ylabel("People released")
-    pad_x(ax, pd.concat([series["period"], series["period_end"]]), width)
-    date_axis(ax, series["period"])
+    axes.pad_x(ax, pd.concat([series["period"], series["period_end"]]), width)
+    axes.date_axis(ax, series["period"])
     return ax
 
 
-def _recolored(marks, color: str):
-    """The bar marks in the colour actually drawn (an analyst's ``color=``)."""
-    if color == _BLUE:
-        return marks
-    out = []
-    for m in marks:
-        if m.kind == "patch":
-            st = dict(m.style, edgecolor=color)
-            if m.key == "exact":
-                st["facecolor"] = color
-            elif m.key == "lower":
-                st["facecolor"] = to_rgba(color, 0.35)
-            m = Mark(m.key, m.kind, m.label, m.reads, st)
-        out.append(m)
-    return tuple(out)
+def _recolored(color: str) -> tuple[Mark, ...]:
+    """:data:`MARKS` with the bars in the colour actually drawn (an analyst's ``color=``)."""
+    faces = {"exact": color, "lower": to_rgba(color, 0.35)}
+    return tuple(
+        replace(m, style=m.style | {"facecolor": faces.get(m.key, "white"), "edgecolor": color})
+        if m.kind == "patch" and color != _BLUE
+        else m
+        for m in MARKS
+    )
 
 
 def _count_labels(ax, x, counts, lower, dests, threshold, bars) -> None:
     """The count (and destination code) above each bar of at least ``threshold`` people."""
-    small = small_font()
+    small = axes.small_font()
     placer = LabelPlacer(ax)
     placer.avoid_patches(bars)
     step = 2.4 * small  # lifted in steps of one two-line label
-    for k, (xi, h, lb) in enumerate(zip(x, counts, lower, strict=True)):
-        if not (h >= threshold and h > 0):
-            continue
-        text = f"≥{h:,}" if lb else f"{h:,}"
+    for k in np.flatnonzero((counts >= threshold) & (counts > 0)):
+        xy = (x[k], counts[k])
+        text = f"≥{counts[k]:,}" if lower[k] else f"{counts[k]:,}"
         if dests is not None and dests[k].strip():
             text += "\n" + destination_code(dests[k])
         t = ax.annotate(
-            text, (xi, h), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+            text, xy, xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
             fontsize=small, linespacing=1.0, gid="count-label",
             arrowprops=dict(arrowstyle="-", lw=0.5, color=COLORS["neutral"], shrinkA=0, shrinkB=1),
         )  # fmt: skip
-        cands = [
-            ((xi, h), (dx, 2 + j * step), ha, "bottom")
-            for j in range(8)
-            for dx, ha in ((0, "center"), (3, "right"), (-3, "left"))
-        ]
-        placer.add(t, cands, leader_after=0)
+        spots = [(xy, (dx, 2 + j * step), ha, "bottom") for j in range(8)
+                 for dx, ha in ((0, "center"), (3, "right"), (-3, "left"))]  # fmt: skip
+        placer.add(t, spots, leader_after=0)
+
+
+def _viasna(stock: pd.DataFrame) -> pd.Series:
+    return stock["counted_by"].astype(str).str.lower().str.contains("viasna")
 
 
 def _main_counter(stock: pd.DataFrame) -> pd.Series:
     """Rows of the counter drawn as the line: Viasna when present, else the most frequent."""
     who = stock["counted_by"].astype(str)
-    is_viasna = who.str.lower().str.contains("viasna")
-    return is_viasna if is_viasna.any() else who.eq(who.value_counts().index[0])
+    return _viasna(stock) if _viasna(stock).any() else who.eq(who.value_counts().index[0])
 
 
 def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwargs):
@@ -266,71 +220,53 @@ def plot_stock(stock: pd.DataFrame, *, color: str | None = None, ax=None, **kwar
     Marker shape shows precision (see :data:`STOCK_MARKS`); other counters are hollow.
     ``color`` replaces the colour; other keyword arguments go to the line's ``Axes.plot``.
     """
-    require_rows(stock, "prisoner counts")
-    ax = get_ax(ax)
+    axes.require_rows(stock, "prisoner counts")
+    ax = axes.get_ax(ax)
     color = color or COLORS["stock"]
     main = _main_counter(stock)
     main_name = stock.loc[main, "counted_by"].astype(str).iloc[0]
     line = stock[main].sort_values("date")
-    ax.plot(date_num(line["date"]), line["count"].astype(float),
+    ax.plot(axes.date_num(line["date"]), line["count"].astype(float),
             **(dict(color=color, lw=2, gid="stock-line", label=main_name) | kwargs))  # fmt: skip
     for prec, grp in line.groupby(line["precision"].astype(str), sort=True):
-        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+        ax.plot(axes.date_num(grp["date"]), grp["count"].astype(float), ls="none",
                 marker=PRECISION_MARKERS.get(prec, "s"), color=color,
                 gid=f"stock-points:{main_name}:{prec}", label="_nolegend_")  # fmt: skip
     others = stock[~main]
     for (name, prec), grp in others.groupby(
-        [others["counted_by"], others["precision"].astype(str)], sort=True
+        [others["counted_by"], others["precision"].astype(str)]
     ):
-        ax.plot(date_num(grp["date"]), grp["count"].astype(float), ls="none",
+        ax.plot(axes.date_num(grp["date"]), grp["count"].astype(float), ls="none",
                 marker=PRECISION_MARKERS.get(prec, "s"), mfc="none", mec=color, ms=7,
                 gid=f"stock-points:{name}:{prec}", label=f"{name}")  # fmt: skip
     ax.set_xlabel("Date")
-    lo, hi = _stock_range(stock["count"].astype(float))
+    # The data in the upper two thirds (the legend sits below), on round hundreds; from
+    # zero when the data come near it anyway.
+    lo, hi = float(stock["count"].min()), float(stock["count"].max())
+    span = max(hi - lo, 50.0)
+    bottom = np.floor((lo - 0.5 * span) / 100.0) * 100.0
+    lo, hi = (0.0 if bottom < 0.25 * lo or bottom <= 0 else bottom), hi + 0.1 * span
     ax.set_ylim(lo, hi)
     if lo > 0:
-        # The changes are the point, so the axis starts near the data; a break mark and
-        # the labelled first tick say it does not start at zero.
+        # The changes are the point, so the axis starts near the data; a break mark (two
+        # short slashes across its foot) and the labelled first tick say it does not
+        # start at zero.
         ax.set_ylabel("Still held")
         top = float(np.floor(hi / 100.0) * 100.0)
         ax.set_yticks([lo, top] if top > lo else [lo])
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_n(v)))
-        _axis_break(ax)
+        for dy in (0.0, 0.035):
+            ax.plot([-0.012, 0.012], [0.01 + dy, 0.045 + dy], transform=ax.transAxes,
+                    color="#333333", lw=0.9, clip_on=False, gid="axis-break")  # fmt: skip
     else:
         ax.set_ylabel("Political prisoners held")
-    if is_narrow(ax):
-        legend_above(ax)  # inside the short panel it would cover the line
+    if axes.is_narrow(ax):
+        axes.legend_above(ax)  # inside the short panel it would cover the line
     else:
-        ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=small_font())
-    pad_x(ax, stock["date"])
-    date_axis(ax, stock["date"])
+        ax.legend(loc="lower left", ncols=3, frameon=False, fontsize=axes.small_font())
+    axes.pad_x(ax, stock["date"])
+    axes.date_axis(ax, stock["date"])
     return ax
-
-
-def _stock_range(counts: pd.Series) -> tuple[float, float]:
-    """The y range of the stock panel: the data in the upper two thirds (the legend sits
-    below), on round hundreds; from zero when the data come near it anyway."""
-    lo, hi = float(counts.min()), float(counts.max())
-    span = max(hi - lo, 50.0)
-    bottom = np.floor((lo - 0.5 * span) / 100.0) * 100.0
-    if bottom < 0.25 * lo or bottom <= 0:
-        return 0.0, hi + 0.1 * span
-    return bottom, hi + 0.1 * span
-
-
-def _axis_break(ax) -> None:
-    """Two short slashes across the foot of the y axis: it does not start at zero."""
-    kw = dict(transform=ax.transAxes, color="#333333", lw=0.9, clip_on=False, gid="axis-break")
-    for dy in (0.0, 0.035):
-        ax.plot([-0.012, 0.012], [0.01 + dy, 0.045 + dy], **kw)
-
-
-def latest_stock(stock: pd.DataFrame | None):
-    """The newest count of prisoners still held (Viasna's when it has one), or None."""
-    if stock is None or stock.empty:
-        return None
-    viasna = stock[stock["counted_by"].astype(str).str.lower().str.contains("viasna")]
-    return (viasna if len(viasna) else stock).sort_values("date").iloc[-1]
 
 
 def releases_text(
@@ -338,16 +274,21 @@ def releases_text(
     start=None, end=None, show_destination: bool = True,
 ) -> FigureText:  # fmt: skip
     """The words of 01-releases: the finding, the scope, how to read it, alt text, notes."""
-    require_rows(series, "releases")
+    axes.require_rows(series, "releases")
     h = headline(series, rule, start=start)
     start, end = period_span(series["period"], start, end or series["period_end"].max())
     title = f"{h.phrase()} in {plural(h.n_releases, 'release')} since {fmt_month(start)}"
-    held = latest_stock(stock)
-    if held is not None:
+    held = None
+    if stock is not None and len(stock):  # the newest count, Viasna's when it has one
+        held = (
+            (stock[_viasna(stock)] if _viasna(stock).any() else stock).sort_values("date").iloc[-1]
+        )
         some = "at least" if str(held["precision"]) == "at_least" else "some"
         # The stock is dated: a title setting it beside a total says on which day it was counted.
         title += f"; {some} {fmt_n(held['count'])} still held on {long_day(held['date'])}"
-    unit = "each bar one release" if "event_id" in series else _period_unit(series)
+    days = (series["period_end"] - series["period"]).dt.days.median()
+    unit = "per month" if days <= 31 else "per quarter"
+    unit = "each bar one release" if "event_id" in series else unit
     subtitle = (
         f"Releases from Belarusian prisons, {fmt_month(start)} to {fmt_month(end)} "
         f"({unit}); counting rule: {h.rule}"
@@ -358,61 +299,43 @@ def releases_text(
     if codes:
         caption += f" Labels give the count and destination ({codes})."
     n_lb = int(series.loc[series["is_lower_bound"], "n_events"].sum())
+    only_lb = f"{plural(n_lb, 'release')} only {'has' if n_lb == 1 else 'have'} a lower bound"
     biggest = series.loc[series["count"].fillna(0).idxmax()]
     alt = (
         f"Bar chart of {plural(h.n_releases, 'release')} from {fmt_month(start)} to {fmt_month(end)}, "
         f"adding up to {'at least ' if h.lower_bound else ''}{fmt_n(h.value)} {h.what}. The largest bar is "
         f"{fmt_n(biggest['count'])} on {long_day(biggest['period'])}."
     )
-    if n_lb:
-        alt += f" {plural(n_lb, 'release')} only {'has' if n_lb == 1 else 'have'} a lower bound."
+    alt += f" {only_lb}." if n_lb else ""
     if held is not None:
         alt += f" {held['counted_by']} counted {fmt_n(held['count'])} still held on {long_day(held['date'])}."
-    notes = []
-    if n_lb:
-        notes.append(
-            f"{plural(n_lb, 'release')} only {'has' if n_lb == 1 else 'have'} a lower bound, so the "
-            f"total of {fmt_n(h.value)} is itself a lower bound."
-        )
+    notes = (
+        [f"{only_lb}, so the total of {fmt_n(h.value)} is itself a lower bound."] if n_lb else []
+    )
     if h.n_weak:
-        notes.append(
-            f"{plural(h.n_weak, 'release')} rest{'s' if h.n_weak == 1 else ''} on single or weak sources."
-        )
+        rest = "rests" if h.n_weak == 1 else "rest"
+        notes.append(f"{plural(h.n_weak, 'release')} {rest} on single or weak sources.")
     if bool(series["may_include_foreign"].any()):
         notes.append("Some releases do not say how many foreign nationals were among them.")
     stock_ids = [] if held is None else list(stock["source_id"].astype(str))
     return FigureText(
-        title=title,
-        subtitle=subtitle,
-        caption=caption,
-        alt=alt,
-        notes=tuple(notes[:MAX_NOTES]),
+        title=title, subtitle=subtitle, caption=caption, alt=alt, notes=tuple(notes[:MAX_NOTES]),
         source_ids=ids_by_frequency(series["source_ids"].astype(str), stock_ids),
-    )
-
-
-def _period_unit(series: pd.DataFrame) -> str:
-    days = (series["period_end"] - series["period"]).dt.days.median()
-    return "per month" if days <= 31 else "per quarter"
+    )  # fmt: skip
 
 
 def _dest_codes(series: pd.DataFrame) -> str:
     """'LT Lithuania, UA Ukraine, home = stayed in Belarus' for the codes drawn."""
     names = {}
-    for d in series["destination"].astype(str):
-        for tok in d.split(";"):
-            tok = tok.strip()
-            if not tok or tok.lower() == "unknown":
-                continue
-            code = destination_code(tok)
-            if code == "home":
-                names[code] = "home = stayed in Belarus"
-            else:
-                names.setdefault(code, f"{code} {tok.title() if tok.islower() else tok}")
+    for tok in (t.strip() for d in series["destination"].astype(str) for t in d.split(";")):
+        code = destination_code(tok)
+        if code == "home":
+            names[code] = "home = stayed in Belarus"
+        elif tok and tok.lower() != "unknown":
+            names.setdefault(code, f"{code} {tok.title() if tok.islower() else tok}")
     if "?" in {destination_code(d) for d in series["destination"].astype(str)}:
         names["?"] = "? = not reported"
-    ordered = sorted(names, key=lambda c: (c == "home", c == "?", c))
-    return ", ".join(names[c] for c in ordered)
+    return ", ".join(names[c] for c in sorted(names, key=lambda c: (c == "home", c == "?", c)))
 
 
 def draw(
@@ -425,10 +348,12 @@ def draw(
     Keyword arguments go to :func:`plot_releases` (and from there to ``Axes.bar``).
     Returns the figure; its two axes are ``fig.axes[0]`` (releases) and ``fig.axes[1]``.
     """
-    require_rows(series, "releases")
+    axes.require_rows(series, "releases")
     # The stock moves slowly; the releases panel needs the height for its labels.
-    fig, (top, bottom) = new_figure(size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]})
-    compact = is_narrow(top) or is_short(top)
+    fig, (top, bottom) = axes.new_figure(
+        size, 2, sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
+    )
+    compact = axes.is_narrow(top) or axes.is_short(top)
     if compact:  # the stock panel keeps a readable share of a small figure's plot
         top.get_gridspec().set_height_ratios([3, 2])
     with house_style(size):
@@ -443,11 +368,8 @@ def draw(
             if compact:
                 bottom.set_xlabel("")
             # The shared axis must hold every release, also one after the last stock count.
-            pad_x(
-                bottom,
-                pd.concat([series["period"], series["period_end"], stock["date"]]),
-                _bar_width(series),
-            )
+            dates = pd.concat([series["period"], series["period_end"], stock["date"]])
+            axes.pad_x(bottom, dates, _bar_width(series))
         else:
             bottom.set_axis_off()
         fig.align_ylabels([top, bottom])

@@ -1,14 +1,14 @@
 """05-totals: published totals against our release-by-release sum over the same dates.
 
 The frame drawn is :func:`belthaw.transforms.claims.totals_on_chart` (one row per distinct
-published figure that can be compared with our data); the table beside the figure is
-:func:`belthaw.transforms.claims.totals_table`. ``plot_totals`` draws one dumbbell per
-figure, ``totals_text`` writes the words, ``draw`` makes the figure at a named size.
+published figure that can be compared with our data): ``plot_totals`` draws one dumbbell
+per figure, ``totals_text`` writes the words, ``draw`` makes the figure at a named size.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 
@@ -22,7 +22,6 @@ from .marks import CLAIM_MARKERS, Mark, how_to_read, legend_handles
 from .wording import MAX_NOTES, fmt_n, plural, short_day
 
 NAME = "05-totals"
-TABLE_NAME = f"{NAME}-table.csv"
 _BLUE = COLORS["release"]
 
 
@@ -56,17 +55,15 @@ def marks_drawn(shown: pd.DataFrame, *, scopes=None) -> list[str]:
     """The keys of :data:`MARKS` that these rows put on the chart."""
     c = _selected(shown, scopes)
     precs = set(c["precision"].astype(str))
-    drawn = [f"published-{p}" for p in ("at_least", "exact", "approx") if p in precs]
     floor = c["itemized_is_lower_bound"].astype(bool)
-    return (
-        drawn
-        + (["itemized"] if (~floor).any() else [])
-        + (["itemized-floor"] if floor.any() else [])
-    )
+    drawn = [f"published-{p}" for p in ("at_least", "exact", "approx") if p in precs]
+    drawn += ["itemized"] if (~floor).any() else []
+    return drawn + (["itemized-floor"] if floor.any() else [])
 
 
 def _selected(shown: pd.DataFrame, scopes=None) -> pd.DataFrame:
-    """The rows of ``scopes`` (in that order), by date within a scope."""
+    """The rows of ``scopes`` (in that order; default: every scope, the usual ones first),
+    by date within a scope."""
     order = list(scopes or TOTALS_SCOPES)
     order += [s for s in dict.fromkeys(shown["scope"].astype(str)) if s not in order and not scopes]
     c = shown[shown["scope"].astype(str).isin(order)]
@@ -74,64 +71,40 @@ def _selected(shown: pd.DataFrame, scopes=None) -> pd.DataFrame:
     return c.sort_values(["_s", "as_of", "total_id"]).reset_index(drop=True)
 
 
-def verdict_label(verdict: str, difference) -> str:
-    """``agrees`` / ``close (+13)`` / ``differs by +21`` (our sum minus the published total).
-
-    >>> verdict_label("differs", 21)
-    'differs by +21'
-    """
-    d = int(difference) if pd.notna(difference) else 0
-    return {"consistent": "agrees", "close": f"close ({d:+,})"}.get(verdict, f"differs by {d:+,}")
-
-
-def short_name(name: str, width: int = 22) -> str:
-    """A counter's name short enough for a row label.
-
-    >>> short_name("The Associated Press"), short_name("Pozirk (via mstagmanager.com)")
-    ('AP', 'Pozirk')
-    """
-    s = re.sub(r"\s*\(.*?\)", "", str(name)).strip() or str(name)
-    s = {"The Associated Press": "AP", "Associated Press": "AP"}.get(s, s)
-    return s if len(s) <= width else s[: width - 1].rstrip() + "…"
+def _row_label(row, width: int) -> str:
+    """ "AP · 12 Dec 2025", with "×2" when two reports relay one figure."""
+    name = re.sub(r"\s*\(.*?\)", "", str(row["counter"])).strip() or str(row["counter"])
+    name = {"The Associated Press": "AP", "Associated Press": "AP"}.get(name, name)
+    name = name if len(name) <= width else name[: width - 1].rstrip() + "…"
+    times = f" ×{int(row['n_reports'])}" if int(row["n_reports"]) > 1 else ""
+    return f"{name}{times} · {short_day(row['as_of'])}"
 
 
-def row_label(row, width: int = 22) -> str:
-    """The row label, e.g. "AP · 12 Dec 2025", with "×2" when two reports relay one figure."""
-    times = f" ×{int(row['n_reports'])}" if int(row.get("n_reports", 1) or 1) > 1 else ""
-    return f"{short_name(row['counter'], width)}{times} · {short_day(row['as_of'])}"
-
-
-def plot_totals(
-    shown: pd.DataFrame, *, scopes=None, color: str | None = None, legend_ncols: int | None = None,
-    ax=None, **kwargs,
-):  # fmt: skip
+def plot_totals(shown: pd.DataFrame, *, scopes=None, color: str | None = None, ax=None, **kwargs):
     """Dumbbell per published figure: published value (black) against our sum (blue).
 
     ``shown`` is :func:`belthaw.transforms.claims.totals_on_chart` output; ``scopes``
-    keeps totals of those scopes, in that order (default
-    :data:`~belthaw.transforms.claims.TOTALS_SCOPES`). Rows are grouped by scope under a
-    small heading, by date within a group, and labelled "counter · date". The verdict is
-    written at the right margin. ``color`` replaces the colour of our sum; other keyword
-    arguments go to the ``Axes.plot`` of our sum's markers.
+    keeps totals of those scopes, in that order. Rows are grouped by scope under a
+    heading, by date within a group, labelled "counter · date", with the verdict at the
+    right margin. ``color`` replaces the colour of our sum; other keyword arguments go to
+    the ``Axes.plot`` of our sum's markers.
     """
     c = _selected(shown, scopes)
     require_rows(c, "comparable published totals of " + ", ".join(scopes or TOTALS_SCOPES))
     ax = get_ax(ax)
     color = color or _BLUE
-    heads = c.groupby("_s", sort=True).ngroups
-    n = len(c) + heads
+    n = len(c) + c["_s"].nunique()
     narrow = is_narrow(ax)
     # Rows closer than a line of text (a short figure): a row's words that would lie on
     # the row above's are left out rather than printed over them; its dumbbell stays.
     placer = LabelPlacer(ax)
-    y, slot, last = {}, 0, None
-    for i, r in c.iterrows():  # a heading slot before each scope's first row
-        if r["_s"] != last:
-            ax.text(0, n - 1 - slot, SCOPE_WORDS.get(r["scope"], r["scope"]), ha="left",
-                    va="center", fontsize=small_font(), fontstyle="italic", color="#4D4D4D",
-                    transform=ax.get_yaxis_transform(), gid=f"scope-heading:{r['scope']}")  # fmt: skip
-            slot, last = slot + 1, r["_s"]
-        y[i], slot = n - 1 - slot, slot + 1
+    # A heading slot before each scope's first row.
+    y = (n - 1 - c.index - c["_s"].rank(method="dense").astype(int)).tolist()
+    for i in c.index[~c["_s"].duplicated()]:
+        scope = c.at[i, "scope"]
+        ax.text(0, y[i] + 1, SCOPE_WORDS.get(scope, scope), ha="left", va="center",
+                fontsize=small_font(), fontstyle="italic", color="#4D4D4D",
+                transform=ax.get_yaxis_transform(), gid=f"scope-heading:{scope}")  # fmt: skip
     marks = {m.key: m for m in MARKS}
     verdicts = []
     for i, r in c.iterrows():
@@ -139,14 +112,13 @@ def plot_totals(
         ax.plot([pub, item], [y[i], y[i]], color=COLORS["neutral"], lw=1.2, zorder=1,
                 gid=f"dumbbell:{tid}", label="_nolegend_")  # fmt: skip
         key = "itemized-floor" if bool(r["itemized_is_lower_bound"]) else "itemized"
-        style = dict(marks[key].style, color=color) | kwargs
-        ax.plot(
-            [item], [y[i]], ls="none", zorder=2, gid=f"itemized:{tid}", label="_nolegend_", **style
-        )
+        ax.plot([item], [y[i]], ls="none", zorder=2, gid=f"itemized:{tid}", label="_nolegend_",
+                **(dict(marks[key].style, color=color) | kwargs))  # fmt: skip
         ax.plot([pub], [y[i]], ls="none", zorder=3, gid=f"published:{tid}", label="_nolegend_",
                 **marks.get(f"published-{r['precision']}", marks["published-exact"]).style)  # fmt: skip
         differs = r["verdict"] == "differs"
-        words = verdict_label(r["verdict"], r["difference"])
+        d = int(r["difference"]) if pd.notna(r["difference"]) else 0  # our sum minus theirs
+        words = {"consistent": "agrees", "close": f"close ({d:+,})"}.get(r["verdict"], f"differs by {d:+,}")  # fmt: skip
         if narrow:  # an 8 cm column: the plot keeps the width, the verdict its number
             words = words.replace("differs by ", "").replace("agrees", "=")
         verdict = ax.annotate(words, (1.0, y[i]),
@@ -155,9 +127,7 @@ def plot_totals(
                     color="#222222" if differs else "#4D4D4D", fontweight="bold" if differs else "normal",
                     gid=f"verdict:{r['verdict']}")  # fmt: skip
         verdicts.append((not differs, verdict))
-    ax.set_yticks(
-        [y[i] for i in c.index], [row_label(r, 12 if narrow else 22) for _, r in c.iterrows()]
-    )
+    ax.set_yticks(y, [_row_label(r, 12 if narrow else 22) for _, r in c.iterrows()])
     # A row that differs is the finding: it keeps its words first. A verdict is shown
     # only beside its row's name, so no verdict reads as another row's.
     rows = sorted(zip(verdicts, ax.get_yticklabels(), strict=True), key=lambda v: v[0][0])
@@ -177,19 +147,19 @@ def plot_totals(
         "People" if narrow else "People, from each total's start date to the day it counts up to"
     )
     ax.set_ylabel("")
-    recolored = [Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
-                 if m.key.startswith("itemized") else m for m in MARKS]  # fmt: skip
+    recolored = [
+        replace(m, style=dict(m.style, color=color)) if m.key.startswith("itemized") else m
+        for m in MARKS
+    ]
     # In a column the row names push the plot right, past where a two-column legend
     # measured at plot time would end: one column stays on the page.
-    if legend_ncols is None and narrow:
-        legend_ncols = 1
-    legend_above(ax, handles=legend_handles(recolored, marks_drawn(c)), ncols=legend_ncols)
+    legend_above(ax, handles=legend_handles(recolored, marks_drawn(c)), ncols=1 if narrow else None)
     return ax
 
 
 def totals_text(
     shown: pd.DataFrame, cmp: pd.DataFrame | None = None, *, scopes=None,
-    table_name: str = TABLE_NAME,
+    table_name: str = f"{NAME}-table.csv",
 ) -> FigureText:  # fmt: skip
     """The words of 05-totals.
 
@@ -209,46 +179,36 @@ def totals_text(
         title += f" (releases of {short_day(span[0])} to {short_day(span[1])})"
     if len(off):
         d = off["difference"].astype("float64")
-        big = fmt_n(d.abs().max())
         verb = "fall short of" if (d > 0).all() else "exceed" if (d < 0).all() else "differ from"
         if len(off) == 1:
             verb = {"fall short of": "falls short of", "exceed": "exceeds"}.get(
                 verb, "differs from"
             )
-        title += f"; {len(off):,} {verb} it by up to {big}"
+        title += f"; {len(off):,} {verb} it by up to {fmt_n(d.abs().max())}"
     subtitle = (
         "Totals as published, grouped by what they count; each against our sum of the same "
         "kind of release from its start date to the day it counts up to, never later"
     )
-    caption = how_to_read(MARKS, marks_drawn(c))
     verdicts = [VERDICT_WORDS[v] for v in VERDICT_WORDS if v in set(c["verdict"])]
-    caption += " At the right: " + "; ".join(verdicts) + "."
-    if "n_reports" in c and (c["n_reports"] > 1).any():
+    caption = how_to_read(MARKS, marks_drawn(c)) + " At the right: " + "; ".join(verdicts) + "."
+    if (c["n_reports"] > 1).any():
         caption += " ×2: one figure carried by two reports, drawn and counted once."
     why = " ".join(str(e) for e in c.loc[c["verdict"] != "consistent", "explanation"])
-    if why:
-        caption += " Where they do not agree: " + why
+    caption += " Where they do not agree: " + why if why else ""
     notes = []
-    if cmp is not None:
-        left = cmp[cmp["verdict"] == "not comparable"]
-        if len(left):
-            kinds = ", ".join(
-                SCOPE_WORDS.get(s, s) for s in dict.fromkeys(left["scope"].astype(str))
-            )
-            notes.append(
-                f"Not drawn: {plural(len(left), 'total')} ({kinds}) that our data cannot be "
-                f"compared with line by line; all {len(cmp):,} are in {table_name}."
-            )
-    parts = [f"{n_ok:,} agree"] + [
-        f"{k:,} {w}"
-        for w, k in (("close", (c["verdict"] == "close").sum()), ("differ", len(off)))
-        if k
-    ]
+    left = pd.DataFrame() if cmp is None else cmp[cmp["verdict"] == "not comparable"]
+    if len(left):
+        kinds = ", ".join(SCOPE_WORDS.get(s, s) for s in dict.fromkeys(left["scope"].astype(str)))
+        notes.append(
+            f"Not drawn: {plural(len(left), 'total')} ({kinds}) that our data cannot be "
+            f"compared with line by line; all {len(cmp):,} are in {table_name}."
+        )
+    n_close = (c["verdict"] == "close").sum()
+    parts = [f"{n_ok:,} agree"] + [f"{k:,} {w}" for w, k in (("close", n_close), ("differ", len(off))) if k]  # fmt: skip
     alt = f"Dumbbell chart of {plural(n, 'published total')}: " + ", ".join(parts) + "."
-    ids = c["source_ids"] if "source_ids" in c else c["source_id"]
     return FigureText(
         title=title, subtitle=subtitle, caption=caption, alt=alt,
-        notes=tuple(notes[:MAX_NOTES]), source_ids=ids_by_frequency(ids.astype(str)),
+        notes=tuple(notes[:MAX_NOTES]), source_ids=ids_by_frequency(c["source_ids"].astype(str)),
     )  # fmt: skip
 
 
