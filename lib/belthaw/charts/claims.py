@@ -136,11 +136,9 @@ def plot_claims(
     legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
     ax.set_yticks([y_of[e] for e in events["event_id"]], [short_day(d) for d in events["date"]])
     ax.tick_params(axis="y", length=0)
-    ax.set_ylim(-top - 0.2, 0.2)
-    ax.set_xlim(0, xmax * 1.15)
+    ax.set(ylim=(-top - 0.2, 0.2), xlim=(0, xmax * 1.15))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("People released, as each source reported them")
-    ax.set_ylabel("")
+    ax.set(xlabel="People released, as each source reported them", ylabel="")
     return ax
 
 

@@ -185,8 +185,7 @@ def plot_exchanges(
     ax.set_xlim(_x(dates.min()) - 25, _x(dates.max()) + 25)
     ax.grid(False, axis="y")
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    ax.set(xlabel="", ylabel="")
     date_axis(ax, dates)
     keys, ncols = marks_drawn(rows), 2
     if not marker_legend:

@@ -140,8 +140,7 @@ def plot_relief_steps(
     ax.set_ylim(-0.5, len(names) - 0.5)
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
-    ax.set_xlabel("Date")
-    ax.set_ylabel("")
+    ax.set(xlabel="Date", ylabel="")
     if legend:
         legend_above(ax, handles=legend_handles(marks[k] for k in marks_drawn(frame)))
     # Room on the right for a label beside the last marker (about 6 days a character).
