@@ -1,7 +1,4 @@
-"""Axes helpers every chart shares: the target axes, type sizes, legends, date axes, figures.
-
-Public names only: chart modules import these; nothing here knows a chart.
-"""
+"""Axes helpers every chart shares: the target axes, type sizes, legends, date axes, figures."""
 
 from __future__ import annotations
 
@@ -34,8 +31,8 @@ def is_narrow(ax) -> bool:
 
 
 def is_short(ax) -> bool:
-    """True on a figure under 3.5 in high (the half-page size): every row of legend or
-    label taken from the plot is a large share of its height."""
+    """True on a figure under 3.5 in high (the half-page size), where each row of legend or
+    label is a large share of the height."""
     return ax.figure.get_figheight() < 3.5
 
 
@@ -56,18 +53,9 @@ def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
         kw["labels"] = list(labels)
     kw.setdefault("handlelength", 1.6)
     while True:
-        leg = ax.legend(
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncols=ncols,
-            frameon=False,
-            fontsize=small_font(),
-            borderaxespad=0.2,
-            columnspacing=1.2,
-            **kw,
-        )
-        # Measured only on narrow or short figures, where a row of entries can be wider
-        # than the page.
+        leg = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
+                        fontsize=small_font(), borderaxespad=0.2, columnspacing=1.2, **kw)  # fmt: skip
+        # Fewer columns until the legend fits the width (only measured where it may not).
         if ncols == 1 or not (is_narrow(ax) or short):
             return leg
         fig = ax.figure
@@ -97,40 +85,34 @@ def date_num(dates) -> pd.Series:
     return pd.Series(mdates.date2num(pd.to_datetime(pd.Series(dates)).dt.to_pydatetime()))
 
 
-def date_axis(ax, dates: pd.Series) -> None:
-    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January.
+def _month_tick(x: float, pos: int | None) -> str:
+    d = mdates.num2date(x)
+    return d.strftime("%b\n%Y") if d.month == 1 or pos == 0 else d.strftime("%b")
 
-    As many ticks as the axes' width holds (about one per 0.9 in, at most 7).
-    """
+
+def date_axis(ax, dates: pd.Series) -> None:
+    """Month ticks ('Jul', 'Oct'), the year under the first tick and under each January;
+    as many as the axes' width holds (about one per 0.9 in, at most 7)."""
     dates = pd.to_datetime(pd.Series(dates)).dropna()
     months = max(1, (dates.max() - dates.min()).days // 30) if len(dates) else 1
     room = max(3, min(7, int(ax.figure.get_figwidth() / 0.9)))
     step = next((s for s in (1, 2, 3, 6, 12) if months / s <= room), 12)
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
-    ax.xaxis.set_major_formatter(FuncFormatter(month_tick))
+    ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
     for label in ax.get_xticklabels():
         label.set_rotation(0)
 
 
-def month_tick(x: float, pos: int | None) -> str:
-    d = mdates.num2date(x)
-    return d.strftime("%b\n%Y") if d.month == 1 or pos == 0 else d.strftime("%b")
-
-
 def pad_x(ax, dates: pd.Series, days: float = 20) -> None:
-    """x limits around ``dates`` with ``days`` of margin; never narrower than what is drawn.
-
-    A shared x axis takes the union of every layer's dates, so a release after the last
-    stock count is still inside the plot.
-    """
+    """x limits around ``dates`` with ``days`` of margin, never narrower than limits already
+    set: a shared x axis takes the union of every layer's dates."""
     x = date_num(dates).dropna()
     if x.empty:
         return
     lo, hi = x.min() - days, x.max() + days
     if ax.get_autoscalex_on() is False:
-        cur = ax.get_xlim()
-        lo, hi = min(lo, cur[0]), max(hi, cur[1])
+        lo, hi = min(lo, ax.get_xlim()[0]), max(hi, ax.get_xlim()[1])
     ax.set_xlim(lo, hi)
 
 

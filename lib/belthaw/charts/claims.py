@@ -1,9 +1,7 @@
 """05-claims: releases whose sources give figures that cannot all be true, every figure drawn.
 
-The frame drawn is :func:`belthaw.transforms.claims.disputed_claims` (one row per claim
-of a disputed release, ``rank`` 0 = widest gap). ``plot_claims`` draws it seaborn-style,
-``claims_text`` writes its words, ``draw`` makes the figure at a named size. Legend and
-caption come from :data:`MARKS`, for the marks :func:`marks_drawn` says are on the chart.
+The frame is :func:`belthaw.transforms.claims.disputed_claims` output (one row per claim
+of a disputed release, ``rank`` 0 = widest gap).
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ def _claim_mark(precision: str, label: str, reads: str) -> Mark:
     return Mark(precision, "marker", label, reads, style)
 
 
-#: The encoding table of 05-claims: legend entries and caption words, per mark.
 MARKS: tuple[Mark, ...] = (
     Mark("range", "patch", "all figures given",
          "each row is one release; the light band runs from the lowest to the highest figure given for it, our count included",
@@ -58,20 +55,16 @@ def _shown(claims: pd.DataFrame, max_events: int | None) -> pd.DataFrame:
 def marks_drawn(claims: pd.DataFrame, *, max_events: int | None = None) -> list[str]:
     """The keys of :data:`MARKS` that these claims put on the chart."""
     c = _shown(claims, max_events)
-    if c.empty:
-        return []
-    precs = set(c["precision"].astype(str))
-    drawn = ["range"] + (["gap"] if (c["gap"] > 0).any() else [])
-    drawn += [p for p in _PRECISIONS if p in precs]
-    return drawn + (["best"] if c["best"].notna().any() else [])
+    keys = {"range", *c["precision"].astype(str)} if len(c) else set()
+    if (c["gap"] > 0).any():
+        keys.add("gap")
+    if c["best"].notna().any():
+        keys.add("best")
+    return [m.key for m in MARKS if m.key in keys]
 
 
 def claim_label(value, precision: str, n: int) -> str:
-    """The label beside a claim marker: the figure, and "×n" when n counters gave it.
-
-    >>> claim_label(50, "at_least", 2), claim_label(16, "exact", 1)
-    ('>50 ×2', '16')
-    """
+    """The label beside a claim marker: the figure, and "×n" when n counters gave it (">50 ×2")."""
     times = f" ×{int(n)}" if int(n) > 1 else ""
     return f"{PRECISION_PREFIX.get(str(precision), '')}{int(value):,}{times}"
 
@@ -94,14 +87,9 @@ def _rows(events: pd.DataFrame, groups: pd.DataFrame, xmax: float) -> tuple[dict
 
 
 def plot_claims(
-    claims: pd.DataFrame,
-    *,
-    max_events: int | None = None,
-    color: str | None = None,
-    legend_ncols: int = 4,
-    ax=None,
+    claims: pd.DataFrame, *, max_events: int | None = None, color: str | None = None, ax=None,
     **kwargs,
-):
+):  # fmt: skip
     """One row per disputed release, widest gap on top: every figure its sources gave.
 
     ``claims`` is :func:`belthaw.transforms.claims.disputed_claims` output; the
@@ -115,7 +103,7 @@ def plot_claims(
     require_rows(claims, "releases whose sources give incompatible figures")
     data = _shown(claims, max_events)
     ax = get_ax(ax)
-    color = color or _BLUE
+    marks = {m.key: m.restyled(color=color or _BLUE) if m.key in _PRECISIONS else m for m in MARKS}
     events = data.drop_duplicates("event_id").sort_values("rank")
     groups = claim_groups(data)
     xmax = float(np.nanmax([data["band_high"].max(), data["value_num"].max()]))
@@ -136,37 +124,22 @@ def plot_claims(
             below = groups.loc[sel, "value_num"] < ev.best
             groups.loc[sel, "side"] = np.where(below, "left", "right")
             ax.plot([ev.best, ev.best], [y - band / 2, y + band / 2], solid_capstyle="butt",
-                    zorder=2, gid=f"best:{ev.event_id}", label="_nolegend_", **MARKS[-1].style)  # fmt: skip
+                    zorder=2, gid=f"best:{ev.event_id}", label="_nolegend_", **marks["best"].style)  # fmt: skip
             placer.avoid_points(
                 np.full(9, ev.best), np.linspace(y - band / 2, y + band / 2, 9), 1.2
             )
-    marks = {m.key: m for m in MARKS}
     for prec, grp in groups.groupby("precision", sort=True):
-        style = dict(marks.get(prec, marks["unknown"]).style, color=color) | kwargs
         ax.plot(grp["value_num"], grp["y"], ls="none", zorder=3, gid=f"claims:{prec}",
-                label="_nolegend_", **style)  # fmt: skip
+                label="_nolegend_", **(marks.get(prec, marks["unknown"]).style | kwargs))  # fmt: skip
     placer.avoid_points(groups["value_num"], groups["y"], 3.6)
     _label_claims(ax, placer, groups)
-    legend_above(
-        ax, handles=legend_handles(_recolored(color), marks_drawn(data)), ncols=legend_ncols
-    )
+    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
     ax.set_yticks([y_of[e] for e in events["event_id"]], [short_day(d) for d in events["date"]])
     ax.tick_params(axis="y", length=0)
-    ax.set_ylim(-top - 0.2, 0.2)
-    ax.set_xlim(0, xmax * 1.15)
+    ax.set(ylim=(-top - 0.2, 0.2), xlim=(0, xmax * 1.15))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("People released, as each source reported them")
-    ax.set_ylabel("")
+    ax.set(xlabel="People released, as each source reported them", ylabel="")
     return ax
-
-
-def _recolored(color: str) -> tuple[Mark, ...]:
-    """The encoding table in the marker colour actually drawn (an analyst's ``color=``)."""
-    return tuple(
-        Mark(m.key, m.kind, m.label, m.reads, dict(m.style, color=color))
-        if m.key in _PRECISIONS else m
-        for m in MARKS
-    )  # fmt: skip
 
 
 def _label_claims(ax, placer: LabelPlacer, groups: pd.DataFrame) -> None:
@@ -189,37 +162,30 @@ def _said(value, precision: str) -> str:
     return f"{said}{fmt_n(value)}"
 
 
-def gap_pair(claims: pd.DataFrame, event_id: str) -> tuple[str, str]:
-    """The two figures of a release that are furthest from both being true, in words:
-    the one with the lowest upper end and the one with the highest lower end."""
-    c = claims[claims["event_id"] == event_id]
-    low = c.loc[c["high"].idxmin()]
-    high = c.loc[c["low"].idxmax()]
-    return _said(low["value_num"], low["precision"]), _said(high["value_num"], high["precision"])
-
-
 def claims_text(
     claims: pd.DataFrame, ranges: pd.DataFrame | None = None, *,
     max_events: int | None = None, start=None, end=None,
 ) -> FigureText:  # fmt: skip
     """The words of 05-claims.
 
-    ``claims`` is :func:`~belthaw.transforms.claims.disputed_claims` output; ``ranges``
-    (:func:`~belthaw.transforms.claims.claim_ranges` of the same claims), when given,
-    lets a note count the releases whose figures differ but can all be true. The caption
-    names, per release drawn, which counter gave which figure (the chart shows no names).
+    ``ranges`` (:func:`~belthaw.transforms.claims.claim_ranges` of the same claims), when
+    given, lets a note count the releases whose figures differ but can all be true. The
+    caption names, per release drawn, which counter gave which figure (the chart shows none).
     """
     require_rows(claims, "releases whose sources give incompatible figures")
     shown = _shown(claims, max_events)
     events = shown.drop_duplicates("event_id").sort_values("rank")
     n, n_all = len(events), claims["event_id"].nunique()
     top = events.iloc[0]
-    low, high = gap_pair(claims, top["event_id"])
+    # The two figures furthest from both being true: the lowest upper end, the highest lower end.
+    c = claims[claims["event_id"] == top["event_id"]]
+    lo, hi = c.loc[c["high"].idxmin()], c.loc[c["low"].idxmax()]
+    low, high = _said(lo["value_num"], lo["precision"]), _said(hi["value_num"], hi["precision"])
     day = short_day(top["date"])
     # The period is the one searched (every release with two or more claims), not only
     # the dates of the releases found disputed.
-    searched = ranges["date"] if ranges is not None and len(ranges) else claims["date"]
-    start, end = period_span(searched, start, end)
+    ranges = ranges if ranges is not None and len(ranges) else None
+    start, end = period_span(claims["date"] if ranges is None else ranges["date"], start, end)
     title = (
         f"Sources give figures that cannot all be true for {plural(n_all, 'release')}; "
         f"the widest gap is on {day}: {low} against {high}"
@@ -230,8 +196,7 @@ def claims_text(
         f"Releases from {fmt_month(start)} to {fmt_month(end)} whose sources' figures do not "
         "overlap ('more than 50' fits an exact 52; 51 and 52 cannot both be right), widest gap first"
     )
-    drawn = marks_drawn(claims, max_events=max_events)
-    caption = how_to_read(MARKS, drawn)
+    caption = how_to_read(MARKS, marks_drawn(claims, max_events=max_events))
     groups = claim_groups(shown)
     if (groups["n"] > 1).any():
         caption += " ×2 means two counters gave that figure; copies of one story count once."
@@ -243,14 +208,13 @@ def claims_text(
         f"true, one row each. The widest gap is on {day}: {low} against {high}."
     )
     notes = []
-    if ranges is not None and len(ranges):
-        fine = ranges[~ranges["disputed"] & (ranges["n_values"] > 1)]
-        if len(fine):
-            days = ", ".join(short_day(d) for d in sorted(fine["date"]))
-            notes.append(
-                f"Not drawn: {plural(len(fine), 'release')} whose figures differ but can all "
-                f"be true ({days})."
-            )
+    fine = ranges[~ranges["disputed"] & (ranges["n_values"] > 1)] if ranges is not None else ()
+    if len(fine):
+        days = ", ".join(short_day(d) for d in sorted(fine["date"]))
+        notes.append(
+            f"Not drawn: {plural(len(fine), 'release')} whose figures differ but can all "
+            f"be true ({days})."
+        )
     if n < n_all:
         notes.append(f"Not drawn: {plural(n_all - n, 'more disputed release')} (max_events = {n}).")
     return FigureText(

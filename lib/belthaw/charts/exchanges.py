@@ -2,15 +2,10 @@
 
 Each row joins what the US did (named at the left) to what Minsk gave (named at the
 right) on a shared date axis, so the length of the line is the lag, which is also
-written beside it, relative to the US step. A release that answered several US steps
-on nearby days is one row (the steps joined with "+"). Line style is how firmly the
-link is sourced; every row also carries a faint guide in that style, because a
-same-day pair has no line to style.
-
-The rows are :func:`belthaw.transforms.exchanges.exchange_rows` output; the title's
-counts are :func:`belthaw.transforms.exchanges.exchange_finding` of the same rows.
-The legend and the caption's "how to read it" come from :data:`MARKS`, for the marks
-:func:`marks_drawn` says the rows produce.
+written beside it. A release that answered several US steps on nearby days is one row
+(the steps joined with "+"). Line style is how firmly the link is sourced; every row
+also carries a faint guide in that style, because a same-day pair has no line to style.
+The rows are :func:`belthaw.transforms.exchanges.exchange_rows` output.
 """
 
 from __future__ import annotations
@@ -22,22 +17,17 @@ import pandas as pd
 from ..counting import LINK_STRENGTHS
 from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
-from ..transforms.exchanges import exchange_finding, exchange_rows, first_words
+from ..transforms.exchanges import exchange_finding, first_words
 from .axes import date_axis, get_ax, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import Mark, how_to_read, legend_handles
 from .wording import fmt_month, plural
 
-__all__ = [
-    "NAME", "MARKS", "LAYOUTS", "LABEL_FIT", "LINE_BUDGET", "marks_drawn", "plot_exchanges",
-    "exchanges_text", "draw", "exchange_rows",
-]  # fmt: skip
-
 NAME = "03-exchanges"
 
-#: The encoding, once. Order = legend order = order of the caption's sentence. The link
-#: words are the declared ones (belthaw.counting.LINK_STRENGTHS).
+#: The encoding, once: legend order = order of the caption's sentence. The link words are
+#: the declared ones (belthaw.counting.LINK_STRENGTHS).
 MARKS: tuple[Mark, ...] = (
     Mark("explicit", "line", LINK_STRENGTHS["explicit"],
          f"a solid line: {LINK_STRENGTHS['explicit']}", dict(ls="-", lw=2.4, color=COLORS["total"])),
@@ -56,29 +46,19 @@ MARKS: tuple[Mark, ...] = (
          dict(marker="s", ms=5.5, color=COLORS["release"])),
 )  # fmt: skip
 _BY_KEY = {m.key: m for m in MARKS}
-#: The faint guide drawn across each row, in the row's line style.
-_GUIDE = dict(color="#BBBBBB", lw=0.8)
 
-#: Lines of small type the plotting area holds at each size, gaps between rows included
-#: (measured on the rendered figures): grouped rows drop to fewer lines beyond it.
+#: By print size, (characters per line, lines) of a row's US step words: a grouped row
+#: wraps onto more lines where the figure is tall enough, else names what fits and counts
+#: the rest ("+ 2 more"; the pairs table lists them all).
+LABEL_FIT = {"a4-half": (36, 1), "a4-full": (38, 1), "slide": (44, 2), "a4-page": (40, 3),
+             "column": (20, 1)}  # fmt: skip
+#: Lines of small type the plotting area holds, gaps between rows included (measured on the
+#: rendered figures): beyond it grouped rows drop to fewer lines.
 LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0, "column": 20.0}
 
-#: How much of a row's US step words fit, by figure size: (characters per line, lines).
-#: Single steps are short enough for one line everywhere; a grouped row's steps wrap
-#: onto more lines where the figure is tall enough, and otherwise name what fits and
-#: count the rest ("+ 2 more"; the pairs table lists them all).
-LABEL_FIT = {
-    "a4-half": (36, 1),
-    "a4-full": (38, 1),
-    "slide": (44, 2),
-    "a4-page": (40, 3),
-    "column": (20, 1),
-}
-
-#: Where a row's words go. "columns": US step left of the axes, release right of it
-#: (the chart alone). "inline": both inside the axes beside the row's marks, so a
-#: panel sharing its time axis with others (the overview) keeps their full width.
-#: "strip": no words, for a panel too short to hold one line per row.
+#: Where a row's words go. "columns": US step left of the axes, release right of it (the
+#: chart alone). "inline": both beside the row's marks, so a panel sharing its time axis
+#: (the overview) keeps its full width. "strip": no words, for a panel too short for them.
 LAYOUTS = ("columns", "inline", "strip")
 
 
@@ -95,19 +75,11 @@ def _row_label(steps: tuple[str, ...], width: int, lines: int) -> str:
 
     Lines break between steps, never inside one. When not every step fits, the row
     names the steps that do, shortest first, and counts the rest ("+ 2 more").
-
-    >>> _row_label(("Coale visit", "Potash licence (GL 13)"), 40, 1)
-    'Coale visit + Potash licence (GL 13)'
-    >>> _row_label(("Coale announces potash relief", "Potash licence (GL 13)"), 36, 1)
-    'Potash licence (GL 13) + 1 more'
     """
     steps = tuple(first_words(st, width) for st in steps)
-    packed = _pack(steps, width)
-    if len(packed) <= lines:
-        return "\n".join(packed)
     short = sorted(steps, key=len)
-    for k in range(len(steps) - 1, 0, -1):
-        packed = _pack((*short[:k], f"{len(steps) - k} more"), width)
+    for k in range(len(steps), 0, -1):
+        packed = _pack(steps if k == len(steps) else (*short[:k], f"{len(steps) - k} more"), width)
         if len(packed) <= lines:
             return "\n".join(packed)
     return first_words(short[0], width)
@@ -115,50 +87,39 @@ def _row_label(steps: tuple[str, ...], width: int, lines: int) -> str:
 
 def _pack(parts: tuple[str, ...], width: int) -> list[str]:
     """Parts joined with " + ", a new line started (after a trailing "+") when one is full."""
-    out: list[str] = []
-    for part in parts:
-        if out and len(out[-1]) + 3 + len(part) <= width:
+    out = [parts[0]]
+    for part in parts[1:]:
+        if len(out[-1]) + 3 + len(part) <= width:
             out[-1] += " + " + part
-        elif out:
-            out[-1] += " +"
-            out.append(part)
         else:
+            out[-1] += " +"
             out.append(part)
     return out
 
 
-def _x(d) -> float:
-    return float(mdates.date2num(pd.Timestamp(d).to_pydatetime()))
-
-
 def _labels(rows: pd.DataFrame, fit: tuple[int, int], layout: str, line_budget: float) -> list[str]:
     """The words of each row: its US steps (columns), or steps, release and lag (inline)."""
+    width, max_lines = fit
     if layout == "inline":
         return [
-            f"{_row_label(tuple(s), fit[0], 1)} →\n{first_words(r, fit[0])}, {lag_label(w)}"
+            f"{_row_label(tuple(s), width, 1)} →\n{first_words(r, width)}, {lag_label(w)}"
             for s, r, w in zip(rows["steps"], rows["release"], rows["lag_words"], strict=True)
         ]
-    # Fewer lines per grouped row when many rows share the height (candidates added).
-    width, max_lines = fit
+    # Fewer lines per grouped row when many rows share the height (candidates added). A
+    # candidate row says on its face that it is a lead, not a finding.
+    lead = rows["link"].astype(str).eq("candidate").tolist()
     for n_lines in range(max_lines, 0, -1):
         labels = [
-            # A candidate row says on its face that it is a lead, not a finding.
-            ("lead: " if link == "candidate" else "")
-            + _row_label(tuple(st), width - 6 * (link == "candidate"), n_lines)
-            for st, link in zip(rows["steps"], rows["link"].astype(str), strict=True)
+            ("lead: " if c else "") + _row_label(tuple(st), width - 6 * c, n_lines)
+            for st, c in zip(rows["steps"], lead, strict=True)
         ]
-        if sum(lab.count("\n") + 1.45 for lab in labels) <= line_budget or n_lines == 1:
-            return labels
+        if sum(lab.count("\n") + 1.45 for lab in labels) <= line_budget:
+            break
     return labels
 
 
 def lag_label(words: str) -> str:
-    """The lag as printed beside a row: the row's ``lag_words``, shortened to fit beside a
-    line that runs from the US step to the release.
-
-    >>> lag_label("release 44 days before the US step")
-    '44 days before US step'
-    """
+    """A row's ``lag_words`` as printed beside its line: "44 days before US step"."""
     return words.removeprefix("release ").replace(" the US step", " US step")
 
 
@@ -174,7 +135,6 @@ def plot_exchanges(
     ax=None,
     fit: tuple[int, int] = (36, 1),
     layout: str = "columns",
-    legend_ncols: int = 2,
     marker_legend: bool = True,
     legend: bool = True,
     line_budget: float = 99.0,
@@ -195,10 +155,7 @@ def plot_exchanges(
     ax = get_ax(ax)
     labels = _labels(rows, fit, layout, line_budget)
     # Rows as tall as their labels: a three-line group gets three lines of height.
-    lines = (
-        [1] * len(rows) if layout == "strip" else [max(1, lab.count("\n") + 1) for lab in labels]
-    )
-    heights = np.array(lines, float) + 0.45
+    heights = np.array([1 if layout == "strip" else lab.count("\n") + 1 for lab in labels]) + 0.45
     ys = -(np.concatenate([[0.0], np.cumsum(heights)[:-1]]) + heights / 2)  # first row on top
     placer = LabelPlacer(ax)
     released = []
@@ -228,20 +185,23 @@ def plot_exchanges(
     ax.set_xlim(_x(dates.min()) - 25, _x(dates.max()) + 25)
     ax.grid(False, axis="y")
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    ax.set(xlabel="", ylabel="")
     date_axis(ax, dates)
-    keys = marks_drawn(rows)
+    keys, ncols = marks_drawn(rows), 2
     if not marker_legend:
         # Where height is short, the legend keeps one row: the line styles (the link
-        # strength), while the words at both ends say what each marker is.
+        # strength), while the words at both ends say what each marker is; on one row
+        # when the words fit across the figure (about 70 characters), else two.
         keys = [k for k in keys if _BY_KEY[k].kind == "line"]
-        # One row when the words fit across the figure (about 70 characters), else two.
-        legend_ncols = len(keys) if sum(len(_BY_KEY[k].label) + 6 for k in keys) <= 70 else 2
-    marks = [_recolored(_BY_KEY[k], color) for k in keys]
+        ncols = len(keys) if sum(len(_BY_KEY[k].label) + 6 for k in keys) <= 70 else 2
     if legend:
-        legend_above(ax, handles=legend_handles(marks), ncols=legend_ncols)
+        handles = legend_handles(_recolored(_BY_KEY[k], color) for k in keys)
+        legend_above(ax, handles=handles, ncols=ncols)
     return ax
+
+
+def _x(d) -> float:
+    return float(mdates.date2num(pd.Timestamp(d).to_pydatetime()))
 
 
 def _row_words(ax, r, y, span, label, layout, width, placer):
@@ -260,20 +220,19 @@ def _row_words(ax, r, y, span, label, layout, width, placer):
         t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
                       color="#333333", bbox=box)  # fmt: skip
     # Beside the row first; above its line only when neither side has room (never below,
-    # where it would read as the next row's).
-    spots = [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
-             (((lo + hi) / 2, y), (0, 2), "center", "bottom")]  # fmt: skip
-    # When neither side has room, the words may also start or end at the row's marks,
-    # just above its line: tried last, so they change nothing where a side is free.
-    spots += [((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")]
-    placer.add(t, spots)
+    # where it would read as the next row's); last, starting or ending at the row's marks
+    # just above its line, which changes nothing where a side is free.
+    placer.add(t, [((hi, y), (6, 0), "left", "center"), ((lo, y), (-6, 0), "right", "center"),
+                   (((lo + hi) / 2, y), (0, 2), "center", "bottom"),
+                   ((lo, y), (-2, 3), "left", "bottom"), ((hi, y), (2, 3), "right", "bottom")])  # fmt: skip
     return named
 
 
 def _recolored(mark: Mark, color: str | None) -> Mark:
+    """``mark`` in the analyst's ``color``: the recorded links only, never a lead."""
     if not color or mark.kind != "line" or mark.key == "candidate":
         return mark
-    return Mark(mark.key, mark.kind, mark.label, mark.reads, dict(mark.style, color=color))
+    return mark.restyled(color=color)
 
 
 def _draw_row(ax, r, y: float, color, kwargs, placer) -> tuple[float, float]:
@@ -283,7 +242,7 @@ def _draw_row(ax, r, y: float, color, kwargs, placer) -> tuple[float, float]:
     # The guide spans the row in the link's dash pattern: a same-day pair has no
     # line of its own, so this is where its strength shows.
     ax.plot([0, 1], [y, y], ls=style["ls"], zorder=0, gid=f"guide:{r.row}",
-            transform=ax.get_yaxis_transform(), **_GUIDE)  # fmt: skip
+            transform=ax.get_yaxis_transform(), color="#BBBBBB", lw=0.8)  # fmt: skip
     xs, xe, xr = _x(r.step_date), _x(r.step_end), _x(r.release_date)
     lo, hi = min(xs, xr), max(xe, xr)
     ax.plot([lo, hi], [y, y], solid_capstyle="butt", zorder=2, gid=f"link:{link}:{r.row}",
@@ -297,9 +256,6 @@ def _draw_row(ax, r, y: float, color, kwargs, placer) -> tuple[float, float]:
             **_BY_KEY["release"].style)  # fmt: skip
     placer.avoid_points([xs, xe, xr], [y, y, y], 4.0)
     return lo, hi
-
-
-# -- words ------------------------------------------------------------------------------------
 
 
 def _title(f: dict[str, int]) -> str:
@@ -343,11 +299,6 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, start=None, end=
         + " A row's faint guide line repeats its line style, so a same-day pair's link "
         "strength shows too; a row that groups several links takes the firmest one's style."
     )
-    if len(cand):
-        caption += (
-            f" Candidate rows pair a US step and a release within ±{window_days} days that no "
-            "source links: leads to check, not findings, and not counted in the title."
-        )
     alt = (
         f"Ladder chart of {plural(f['rows'], 'exchange')} between a US step and a release, "
         f"{fmt_month(start)} to {fmt_month(end)}: in {f['same_day']:,} the release came the "
@@ -357,20 +308,24 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, start=None, end=
             f"{r.us_step} and {r.release}: {r.lag_words}; {LINK_STRENGTHS[r.link]}."
             for r in rec.itertuples()
         )
-        + (f" Also {plural(len(cand), 'candidate row')}, a lead each." if len(cand) else "")
     )
-    notes = []
+    notes = ()
     if len(cand):
-        notes.append(
+        caption += (
+            f" Candidate rows pair a US step and a release within ±{window_days} days that no "
+            "source links: leads to check, not findings, and not counted in the title."
+        )
+        alt += f" Also {plural(len(cand), 'candidate row')}, a lead each."
+        notes = (
             f"{plural(len(cand), 'candidate row')} (sky blue) {'is' if len(cand) == 1 else 'are'} "
-            f"timing within ±{window_days} days only: a lead, not a finding."
+            f"timing within ±{window_days} days only: a lead, not a finding.",
         )
     return FigureText(
         title=_title(f),
         subtitle=subtitle,
         caption=caption,
         alt=alt,
-        notes=tuple(notes),
+        notes=notes,
         source_ids=ids_by_frequency(rows["source_ids"].astype(str)),
     )
 

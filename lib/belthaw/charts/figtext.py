@@ -1,11 +1,8 @@
-"""The words that travel with a figure (:class:`FigureText`).
-
-No plotting imports: the figure layer and the briefing read these without loading matplotlib.
-"""
+"""The words that travel with a figure; no plotting imports (the briefing reads them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..errors import BelthawError
@@ -24,18 +21,14 @@ class FigureText:
     caption: str  # how to read the chart
     alt: str  # what the chart shows, for screen readers
     notes: tuple[str, ...] = ()  # lower bounds, disputed counts, gaps
-    source_ids: tuple[str, ...] = field(default_factory=tuple)
+    source_ids: tuple[str, ...] = ()
     edited: tuple[str, ...] = ()  # the fields an analyst replaced (see edit)
 
     def edit(self, **changes: Any) -> FigureText:
         """A copy with ``changes`` applied and their fields listed in ``edited``.
 
         The picture, the sidecar and the record all carry the new words, and the
-        sidecar says which were written by hand.
-
-        >>> t = FigureText("Old", "scope", "how to read", "alt").edit(title="New")
-        >>> t.title, t.edited
-        ('New', ('title',))
+        sidecar says which were written by hand: ``text.edit(title="My finding")``.
         """
         words = [f.name for f in fields(self) if f.name not in ("source_ids", "edited")]
         unknown = sorted(set(changes) - set(words))
@@ -56,11 +49,9 @@ class FigureText:
         mark = {k: " *(edited)*" for k in self.edited}
         lines = [
             f"**{self.title}**{mark.get('title', '')}",
-            "",
             f"*{self.subtitle}*{mark.get('subtitle', '')}",
-            "",
+            f"**How to read it.** {self.caption}{mark.get('caption', '')}",
+            f"**Alt text.** {self.alt}{mark.get('alt', '')}",
         ]
-        lines += [f"**How to read it.** {self.caption}{mark.get('caption', '')}", ""]
-        lines += [f"**Alt text.** {self.alt}{mark.get('alt', '')}"]
-        lines += ["", *(f"- Note: {n}" for n in self.notes)] if self.notes else []
-        return "\n".join(lines)
+        notes = "\n".join(f"- Note: {n}" for n in self.notes)
+        return "\n\n".join(lines + [notes] if notes else lines)

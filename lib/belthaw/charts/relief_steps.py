@@ -1,11 +1,5 @@
 """02-relief-steps: one lane per jurisdiction and target; US relief beside EU, Lithuanian
-and Polish measures.
-
-``plot_relief_steps`` draws the lanes (``frame, *, ax=None, **kwargs -> Axes``), ``draw``
-puts them on a figure of a named print size, ``relief_steps_text`` writes the words. The
-frame is :func:`belthaw.transforms.sanctions.measures` output. The encoding table
-``MARKS`` is what both the legend and the caption's "how to read it" are made from, for
-the marks that ``marks_drawn`` says the frame produces.
+and Polish measures. The frame is :func:`belthaw.transforms.sanctions.measures` output.
 """
 
 from __future__ import annotations
@@ -63,6 +57,9 @@ MARKS: tuple[Mark, ...] = (
 )  # fmt: skip
 _BY_KEY = {m.key: m for m in MARKS}
 
+#: Stages of one action this many days apart or closer share one label.
+STAGE_DAYS = 7
+
 
 def _mark_keys(frame: pd.DataFrame) -> pd.Series:
     """The :data:`MARKS` key of each row."""
@@ -82,30 +79,14 @@ def _joined(frame: pd.DataFrame) -> pd.Series:
 
 def marks_drawn(frame: pd.DataFrame) -> list[str]:
     """The keys of :data:`MARKS` that this frame puts on the chart, in table order."""
-    keys = set(_mark_keys(frame))
-    if _joined(frame).any():
-        keys.add("stages")
+    keys = {*_mark_keys(frame), *(["stages"] if _joined(frame).any() else [])}
     return [m.key for m in MARKS if m.key in keys]
-
-
-def _recolored(color: str | None) -> dict[str, Mark]:
-    """The marks with US relief in ``color`` (an analyst's override)."""
-    if not color:
-        return _BY_KEY
-    out = dict(_BY_KEY)
-    for key in ("relief-issued", "relief-announced"):
-        m = _BY_KEY[key]
-        style = {k: (color if v == _GREEN else v) for k, v in m.style.items()}
-        out[key] = Mark(m.key, m.kind, m.label, m.reads, style)
-    return out
 
 
 def plot_relief_steps(
     frame: pd.DataFrame,
     *,
-    stage_labels: bool = True,
     color: str | None = None,
-    legend_ncols: int | None = None,
     lanes: str | None = None,
     legend: bool = True,
     ax=None,
@@ -115,23 +96,25 @@ def plot_relief_steps(
 
     Stages of one action get small labels (licence / list updated / published; the
     ring already says "announced"), kept inside their own lane, and a grey line joins
-    stages on different days. ``color`` replaces the US relief colour; other keyword arguments go to the
-    markers' ``Axes.plot``. ``lanes`` is ``"instrument"`` (one lane per jurisdiction and
-    instrument, the default) or ``"jurisdiction"`` (one per jurisdiction, the default on a
-    short figure, where seven lanes' names cannot fit one above the other) or ``"side"``
-    (two lanes: the US and the European measures).
+    stages on different days. ``color`` replaces the US relief colour; other keyword
+    arguments go to the markers' ``Axes.plot``. ``lanes`` is ``"instrument"`` (one lane
+    per jurisdiction and instrument, the default) or ``"jurisdiction"`` (one per
+    jurisdiction, the default on a short figure, where seven lanes' names cannot fit one
+    above the other) or ``"side"`` (two lanes: the US and the European measures).
     ``legend=False`` leaves the legend out (a panel whose caption points to this chart).
     """
     require_rows(frame, "sanctions measures")
     ax = get_ax(ax)
-    marks = _recolored(color)
+    marks = {
+        k: m.restyled(**{s: color for s, v in m.style.items() if v == _GREEN})
+        if color and k.startswith("relief-") else m
+        for k, m in _BY_KEY.items()
+    }  # fmt: skip
     lanes = lanes or ("jurisdiction" if is_short(ax) else "instrument")
-    if lanes == "side":  # the fewest lanes: the US against the European measures
+    if lanes == "side":
         lane = frame["jurisdiction"].eq("US").map({True: "US", False: "Europe"})
-    elif lanes == "jurisdiction":
-        lane = frame["lane"].str.split(" · ").str[0]
     else:
-        lane = frame["lane"]
+        lane = frame["lane"].str.split(" · ").str[0] if lanes == "jurisdiction" else frame["lane"]
     names = list(dict.fromkeys(lane))
     y_of = {name: len(names) - 1 - i for i, name in enumerate(names)}  # first lane on top
     y = lane.map(y_of).to_numpy(float)
@@ -139,7 +122,6 @@ def plot_relief_steps(
     for name, yi in y_of.items():
         if yi % 2 == (len(names) - 1) % 2:
             ax.axhspan(yi - 0.5, yi + 0.5, color=_BAND, lw=0, zorder=0, gid=f"lane-band:{name}")
-    staged = _staged(frame).to_numpy()
     for action in dict.fromkeys(frame.loc[_joined(frame), "action_id"]):
         sel = (frame["action_id"] == action).to_numpy()
         ax.plot(x[sel], y[sel], zorder=1, gid=f"action:{action}", label="_nolegend_",
@@ -151,17 +133,16 @@ def plot_relief_steps(
         z = 4 if key == "relief-announced" else 3
         ax.plot(x[sel], y[sel], ls="none", zorder=z, gid=f"steps:{key}", label="_nolegend_",
                 **(marks[key].style | kwargs))  # fmt: skip
-    groups = _stage_groups(frame[staged], x[staged], y[staged]) if stage_labels else []
+    staged = _staged(frame).to_numpy()
+    groups = _stage_groups(frame[staged], x[staged], y[staged])
     _stage_labels(ax, groups, (x, y))
     ax.set_yticks(range(len(names)), names[::-1])
     ax.set_ylim(-0.5, len(names) - 0.5)
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
-    ax.set_xlabel("Date")
-    ax.set_ylabel("")
-    drawn = marks_drawn(frame)
+    ax.set(xlabel="Date", ylabel="")
     if legend:
-        legend_above(ax, handles=legend_handles([marks[k] for k in drawn]), ncols=legend_ncols)
+        legend_above(ax, handles=legend_handles(marks[k] for k in marks_drawn(frame)))
     # Room on the right for a label beside the last marker (about 6 days a character).
     ends = pd.Series([gx + 6 * len(w) + 10 for gx, _, w in groups], dtype=float)
     pad_x(ax, pd.concat([frame["date"], pd.to_datetime(ends, unit="D", origin="1970-01-01")]))
@@ -169,36 +150,17 @@ def plot_relief_steps(
     return ax
 
 
-#: Stages of one action this many days apart or closer share one label.
-STAGE_DAYS = 7
-
-
 def _stage_groups(staged: pd.DataFrame, x, y) -> list[tuple[float, float, str]]:
-    """(x, y, words) of each stage label: one per action and run of close days, at the run's
-    last marker. "announced" is not written: the ring already says it."""
+    """(x, y, words) of each stage label: one per action and run of stages at most
+    :data:`STAGE_DAYS` apart, at the run's last marker. "announced" is not written: the
+    ring already says it."""
     words = staged["action_stage"].astype(object).map(STAGE_LABELS).fillna("")
-    out: list[tuple[float, float, str]] = []
-    last: dict[str, tuple[float, int]] = {}
-    for action, xi, yi, w in zip(staged["action_id"], x, y, words, strict=True):
-        w = "" if w == "announced" else w
-        prev = last.get(action)
-        if prev is not None and xi - prev[0] <= STAGE_DAYS:
-            k = prev[1]
-            _, py, pw = out[k]
-            out[k] = (xi, py, " + ".join(p for p in dict.fromkeys([*pw.split(" + "), w]) if p))
-        else:
-            out.append((xi, yi, w))
-            k = len(out) - 1
-        last[action] = (xi, k)
-    return [g for g in out if g[2]]
-
-
-def _stage_words(frame: pd.DataFrame) -> list[str]:
-    """The stage words the labels print, in order of first appearance."""
-    staged = frame[_staged(frame)]
-    x = date_num(staged["date"]).to_numpy()
-    groups = _stage_groups(staged, x, np.zeros(len(staged)))
-    return list(dict.fromkeys(w for _, _, text in groups for w in text.split(" + ")))
+    g = pd.DataFrame({"action": staged["action_id"].to_numpy(), "x": x, "y": y,
+                      "w": words.replace("announced", "").to_numpy()})  # fmt: skip
+    run = g.groupby("action")["x"].diff().gt(STAGE_DAYS).groupby(g["action"]).cumsum()
+    joined = ("w", lambda w: " + ".join(p for p in dict.fromkeys(w) if p))
+    out = g.groupby([g["action"], run], sort=False).agg(x=("x", "last"), y=("y", "first"), w=joined)
+    return [(gx, gy, w) for gx, gy, w in zip(out["x"], out["y"], out["w"], strict=True) if w]
 
 
 def _stage_labels(ax, groups, points) -> None:
@@ -243,19 +205,20 @@ def _title(f: dict) -> str:
             # "the US issued relief ... the US tightened" reads as a slip; it is not one.
             who = [w for w in who if w != "the US"] + ["the US itself"]
         title += f"; {_and(who)} tightened sanctions {plural(f['tightening'], 'time')}"
-    return title  # fmt: skip
+    return title
 
 
-def relief_steps_text(
-    frame: pd.DataFrame, *, start=None, end=None, stage_labels: bool = True
-) -> FigureText:
+def relief_steps_text(frame: pd.DataFrame, *, start=None, end=None) -> FigureText:
     """The words of 02-relief-steps, every number counted from ``frame`` as drawn."""
     require_rows(frame, "sanctions measures")
     f = relief_finding(frame)
     start, end = period_span(frame["date"], start, end)
     direction = frame["direction"].astype(str)
-    border = direction.str.startswith("border")
-    what = "Sanctions and border measures" if border.any() else "Sanctions measures"
+    what = (
+        "Sanctions and border measures"
+        if direction.str.startswith("border").any()
+        else "Sanctions measures"
+    )
     if set(direction) == {"relief"} and frame["jurisdiction"].astype(str).eq("US").all():
         what = "US sanctions relief"
     subtitle = (
@@ -263,8 +226,11 @@ def relief_steps_text(
         "target; counted in actions (the stages of one decision count once)"
     )
     caption = "Each marker is one dated step. " + how_to_read(MARKS, marks_drawn(frame))
-    if stage_labels and _stage_words(frame):
-        caption += f" Small labels name the stages ({_and(_stage_words(frame))})."
+    staged = frame[_staged(frame)]
+    groups = _stage_groups(staged, date_num(staged["date"]).to_numpy(), np.zeros(len(staged)))
+    stages = list(dict.fromkeys(w for *_, text in groups for w in text.split(" + ")))
+    if stages:
+        caption += f" Small labels name the stages ({_and(stages)})."
     counted = [
         f"{plural(f['issued'], 'US relief action')} issued" if f["issued"] else "",
         f"{plural(f['announced'], 'US relief action')} only announced" if f["announced"] else "",
@@ -277,13 +243,12 @@ def relief_steps_text(
         f"{fmt_month(end)}: {_and([c for c in counted if c] or ['no US relief'])}; "
         f"{plural(len(frame), 'dated step')} in all."
     )
-    notes = []
     pending = frame[(direction == "relief") & frame["action_status"].eq("announced")]
-    for _, grp in pending.groupby("action_id", sort=False):
-        notes.append(
-            f"Relief on {grp['lane'].iloc[0].split(' · ')[-1]} was announced on "
-            f"{long_day(grp['date'].min())}; no licence or delisting is recorded yet."
-        )
+    notes = [
+        f"Relief on {grp['lane'].iloc[0].split(' · ')[-1]} was announced on "
+        f"{long_day(grp['date'].min())}; no licence or delisting is recorded yet."
+        for _, grp in pending.groupby("action_id", sort=False)
+    ]
     return FigureText(
         title=_title(f),
         subtitle=subtitle,
@@ -294,13 +259,10 @@ def relief_steps_text(
     )
 
 
-def draw(
-    frame: pd.DataFrame, *, size: str = "a4-full", stage_labels: bool = True,
-    color: str | None = None, **kwargs,
-):  # fmt: skip
+def draw(frame: pd.DataFrame, *, size: str = "a4-full", color: str | None = None, **kwargs):
     """The 02-relief-steps figure at ``size``; keyword arguments go to :func:`plot_relief_steps`."""
     require_rows(frame, "sanctions measures")
     fig, ax = new_figure(size)
     with house_style(size):
-        plot_relief_steps(frame, stage_labels=stage_labels, color=color, ax=ax, **kwargs)
+        plot_relief_steps(frame, color=color, ax=ax, **kwargs)
     return fig

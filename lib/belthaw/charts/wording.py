@@ -37,14 +37,11 @@ def period_span(dates: pd.Series, start=None, end=None) -> tuple[pd.Timestamp, p
 
 def disagreements(cmp: pd.DataFrame | None) -> tuple[str, str]:
     """(short note for the figure, full explanations for the caption) for totals off our sum."""
-    if cmp is None or not len(cmp):
-        return "", ""
-    off = cmp[cmp["verdict"] != "consistent"]
+    off = cmp[cmp["verdict"] != "consistent"] if cmp is not None and len(cmp) else []
     if not len(off):
         return "", ""
-    k = len(off)
     note = (
-        f"{plural(k, 'published total')} {'does' if k == 1 else 'do'} not match our sum; "
-        "the caption says why for each."
+        f"{plural(len(off), 'published total')} {'does' if len(off) == 1 else 'do'} not match "
+        "our sum; the caption says why for each."
     )
     return note, " ".join(str(e) for e in off["explanation"])
