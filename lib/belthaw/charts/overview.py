@@ -27,7 +27,7 @@ def draw(
 ):  # fmt: skip
     """Three stacked panels on a shared time axis: releases, measures, exchanges.
 
-    ``exchange_rows_df`` is what 03-exchanges draws (:func:`belthaw.charts.exchanges.exchange_rows`).
+    ``exchange_rows_df`` is what 03-exchanges draws (:func:`belthaw.transforms.exchanges.exchange_rows`).
     An empty lower panel says so in words instead of drawing a blank box.
     """
     require_rows(series, "releases")
