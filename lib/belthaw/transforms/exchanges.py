@@ -220,19 +220,11 @@ def _months(release_date, step_date) -> int:
     return (rd.year * 12 + rd.month) - (sd.year * 12 + sd.month)
 
 
-def _groups(allp: pd.DataFrame) -> np.ndarray:
+def _groups(allp: pd.DataFrame) -> pd.Series:
     """Group number per pair: one release, recorded or candidate, steps within GROUP_DAYS."""
-    group = np.zeros(len(allp), dtype=int)
-    g, last = -1, None
-    for i, (rel, cand, d) in enumerate(
-        zip(allp["release_event_id"], allp["_cand"], allp["concession_date"], strict=True)
-    ):
-        key = (rel, cand)
-        if last is None or key != last[0] or (d - last[1]).days > GROUP_DAYS:
-            g += 1
-        group[i] = g
-        last = (key, d)
-    return group
+    key = allp[["release_event_id", "_cand"]]
+    new_key = (key != key.shift()).any(axis=1)
+    return (new_key | (allp["concession_date"].diff().dt.days > GROUP_DAYS)).cumsum() - 1
 
 
 def _row(grp: pd.DataFrame, labels: pd.Series, prec: pd.Series) -> dict:
