@@ -266,9 +266,6 @@ FIGURES = [
     ("two outlets relaying one office's figure are one figure",
      [("ap-1", 100, "2025-12-31"), ("reuters-1", 100, "2025-12-31")],
      {"origin": ["Presidential office", "Presidential office", "", "", "", "", ""]}, 1),
-    ("a counter named on the total itself wins",
-     [("ap-1", 100, "2025-12-31"), ("reuters-1", 100, "2025-12-31")],
-     {"counted_by": ["Viasna", "Viasna"]}, 1),
 ]  # fmt: skip
 
 
@@ -282,8 +279,6 @@ def test_agreement_counts_distinct_figures(case, rows, extra, n_figures):
     ds = make_dataset(events=RELEASES, claims=[], exchanges=[], totals=totals)
     if "origin" in extra:
         ds = replace(ds, sources=ds.sources.assign(origin=extra["origin"]))
-    if "counted_by" in extra:
-        ds = replace(ds, totals=ds.totals.assign(counted_by=extra["counted_by"]))
     cmp = itemized_vs_totals(ds)
     assert agreement(cmp) == (n_figures, n_figures), case
     shown = totals_on_chart(cmp)

@@ -1,8 +1,6 @@
 """transforms/exchanges.py: pairs (lag sign, evidence, window), candidate links, the chart's
 rows (grouping, order, labels, lag words), the title's counts and the pairs table."""
 
-import dataclasses
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,9 +15,8 @@ from belthaw.transforms.exchanges import (
     infer_links,
     lag_words,
     pairs_table,
-    rows_table,
 )
-from ladder_data import EXCHANGES, events, ladder_dataset
+from ladder_data import ladder_dataset
 from synth import _step, make_dataset, release
 
 
@@ -154,13 +151,6 @@ def test_labels_fall_back_to_title_and_count_when_short_label_is_blank():
     assert "Trump names John Coale special…" in " + ".join(rows["us_step"])
 
 
-def test_labels_fall_back_when_the_data_has_no_short_label_column():
-    rows = [{k: v for k, v in e.items() if k != "short_label"} for e in events()]
-    data = make_dataset(events=rows, exchanges=EXCHANGES)
-    data = dataclasses.replace(data, events=data.events.drop(columns="short_label"))
-    assert "31 freed to Ukraine" in _rows(data)["release"].tolist()
-
-
 @pytest.mark.parametrize(
     ("lag", "months", "words"),
     [(0, None, "same day"), (1, None, "release 1 day after the US step"),
@@ -213,11 +203,6 @@ def test_pairs_table_one_row_per_pair_with_its_chart_row(ladder):
     rows = exchange_rows(pairs, ladder.events, cands)
     assert set(t["row"]) == set(rows["row"])  # every pair on a drawn row, every row from a pair
     assert t["concession_date"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
-
-
-def test_rows_table_is_the_public_columns_with_iso_dates(ladder):
-    t = rows_table(_rows(ladder))
-    assert list(t.columns) == ROW_COLUMNS and t["step_date"].iloc[0] == "2025-08-15"
 
 
 def test_first_words_cuts_at_a_word():

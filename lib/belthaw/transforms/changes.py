@@ -18,33 +18,16 @@ from .as_of import as_of_phrase, as_published_by, parse_day, publication_dates
 from .headline import default_headlines
 
 ADDED_COLUMNS = [
-    "event_id",
-    "date",
-    "kind",
-    "short_label",
-    "count",
-    "count_precision",
-    "source_ids",
-]
+    "event_id", "date", "kind", "short_label", "count", "count_precision", "source_ids",
+]  # fmt: skip
 REVISED_COLUMNS = [
-    "event_id",
-    "date",
-    "short_label",
-    "old_count",
-    "old_precision",
-    "new_count",
-    "new_precision",
-    "source_ids",
-]
+    "event_id", "date", "short_label", "old_count", "old_precision", "new_count",
+    "new_precision", "source_ids",
+]  # fmt: skip
 LINK_COLUMNS = [
-    "exchange_id",
-    "concession_event_id",
-    "release_event_id",
-    "label",
-    "old_link",
-    "new_link",
+    "exchange_id", "concession_event_id", "release_event_id", "label", "old_link", "new_link",
     "source_ids",
-]
+]  # fmt: skip
 HEADLINE_COLUMNS = ["what", "before", "before_lower_bound", "after", "after_lower_bound"]
 
 
@@ -79,14 +62,11 @@ class Changes:
         then = phrase[:1].upper() + phrase[1:]
         rows = [("What changed", then, "Now", "New sources")]
         for h in self.headlines.itertuples():
-            rows.append(
-                (
-                    h.what.capitalize(),
-                    _number(h.before, h.before_lower_bound),
-                    _number(h.after, h.after_lower_bound),
-                    "",
-                )
+            before, after = (
+                _number(h.before, h.before_lower_bound),
+                _number(h.after, h.after_lower_bound),
             )
+            rows.append((h.what.capitalize(), before, after, ""))
         for a in self.added.itertuples():
             now = _count_text(a.count, a.count_precision) if a.kind == "release" else "recorded"
             rows.append((f"New: {a.short_label} ({_day(a.date)})", "none", now, self._who(a)))
@@ -104,19 +84,12 @@ class Changes:
         return rows
 
     def _who(self, row) -> str:
-        names: list[str] = []
-        for sid in str(row.source_ids).split(";"):
-            name = self.credit.get(sid, sid) if sid else ""
-            if name and name not in names:
-                names.append(name)
-        return ", ".join(names)
+        ids = [i for i in str(row.source_ids).split(";") if i]
+        return ", ".join(dict.fromkeys(self.credit.get(i, i) for i in ids if self.credit.get(i, i)))
 
 
 def changes_since(data: Dataset, day) -> Changes:
-    """What the data published after ``day`` changed (``day`` as for ``as_published_by``).
-
-    >>> print(changes_since(load(), "2025-12-15").to_markdown())   # doctest: +SKIP
-    """
+    """What the data published after ``day`` changed (``day`` as for ``as_published_by``)."""
     since = parse_day(day)
     if since is None:
         raise ValueError("changes_since needs a day (YYYY-MM-DD), not an empty value")
@@ -173,16 +146,10 @@ def _revised(
     by_claim = claimed.groupby("event_id")["source_id"].agg(";".join)
     fallback = _only(both["source_ids"], new_src)
     both["source_ids"] = both["event_id"].map(by_claim).fillna(fallback).astype(str)
-    out = both.rename(
-        columns={
-            "count_old": "old_count",
-            "count_precision_old": "old_precision",
-            "count": "new_count",
-            "count_precision": "new_precision",
-        }
+    out = both.rename(columns={"count_old": "old_count", "count": "new_count"}).assign(
+        old_precision=both["count_precision_old"].astype(str),
+        new_precision=both["count_precision"].astype(str),
     )
-    for col in ("old_precision", "new_precision"):
-        out[col] = out[col].astype(str)
     return out.sort_values(["date", "event_id"])[REVISED_COLUMNS].reset_index(drop=True)
 
 
@@ -235,6 +202,3 @@ def _day(ts) -> str:
 def _cell(text: str) -> str:
     """A Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
-
-
-__all__ = ["Changes", "changes_since", "label"]

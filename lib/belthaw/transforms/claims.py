@@ -50,11 +50,9 @@ def counters(dataset) -> pd.Series:
     and is filled; else the outlet a citation names (the original of a copy).
     """
     s = dataset.sources
-    credit = dataset.credited_publishers()
-    who = s["source_id"].astype(str).map(credit).fillna(s["publisher"].astype(str))
-    if "origin" in s.columns:
-        origin = s["origin"].astype(str).str.strip()
-        who = who.where(origin.isin(["", "nan", "<NA>"]), origin)
+    who = s["source_id"].map(dataset.credited_publishers()).fillna(s["publisher"].astype(str))
+    origin = s["origin"].astype(str).str.strip()
+    who = who.where(origin.isin(["", "nan", "<NA>"]), origin)
     return pd.Series(who.to_numpy(), index=s["source_id"].astype(str).to_numpy(), dtype="str")
 
 
@@ -69,27 +67,21 @@ def claim_bounds(value: pd.Series, precision: pd.Series) -> tuple[pd.Series, pd.
     return low, high
 
 
-def claims_long(
-    dataset, event_ids=None, field: str = "count", *, kinds=None, start=None, end=None
-) -> pd.DataFrame:
-    """One row per numeric claim: who gave which figure for which event.
+def claims_long(dataset, *, kinds=None, start=None, end=None) -> pd.DataFrame:
+    """One row per numeric count claim: who gave which figure for which event.
 
     Columns: ``claim_id, event_id, date, title, source_id, counter, value, value_num,
     precision, low, high`` (the range the wording allows, :func:`claim_bounds`) and
-    ``best`` (the event's own value of ``field``). ``kinds`` (e.g. ``("release",)``)
+    ``best`` (the event's own count). ``kinds`` (e.g. ``("release",)``)
     keeps claims about events of those kinds; ``start``/``end`` filter by event date.
     Sorted by event date, then value.
     """
     cl = dataset.claims
-    cl = cl[(cl["field"].astype(object) == field) & cl["value_num"].notna()]
+    cl = cl[(cl["field"] == "count") & cl["value_num"].notna()]
     ev = dataset.events.set_index("event_id")
     if kinds is not None:
         # Only claims about events of these kinds (a count of stranded trucks is no release).
-        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
-        cl = cl[cl["event_id"].map(ev["kind"].astype(object)).isin(wanted)]
-    if event_ids is not None:
-        cl = cl[cl["event_id"].isin([event_ids] if isinstance(event_ids, str) else list(event_ids))]
-    best = ev[field] if field in ev.columns else pd.Series(np.nan, index=ev.index)
+        cl = cl[cl["event_id"].map(ev["kind"].astype(object)).isin(list(kinds))]
     who = counters(dataset)
     out = pd.DataFrame(
         {
@@ -102,14 +94,14 @@ def claims_long(
             "value": cl["value"],
             "value_num": cl["value_num"].astype("float64"),
             "precision": cl["precision"].astype(str),
-            "best": pd.to_numeric(cl["event_id"].map(best), errors="coerce").astype("float64"),
+            "best": cl["event_id"].map(ev["count"]).astype("float64"),
         }
     )
     out["low"], out["high"] = claim_bounds(out["value_num"], out["precision"])
     out = out[between(out["date"], start, end)]
     out = out.sort_values(["date", "event_id", "value_num", "claim_id"], kind="stable")
     out = out.reset_index(drop=True)
-    out.attrs.update(selection=f"numeric '{field}' claims", coverage=coverage(dataset.events))
+    out.attrs.update(selection="numeric 'count' claims", coverage=coverage(dataset.events))
     return out
 
 
@@ -250,8 +242,12 @@ def itemized_vs_totals(dataset, rule: CountingRule = DEFAULT_RULE) -> pd.DataFra
     t = dataset.totals.reset_index(drop=True)
     since = t["since"].fillna(DEFAULT_SINCE)
     scope = t["scope"].astype(str)
-    excludes = t["excludes"].astype(str) if "excludes" in t else pd.Series("", index=t.index)
-    excl_ids = excludes.str.split(";").map(lambda ids: {i.strip() for i in ids if i.strip()})
+    excl_ids = (
+        t["excludes"]
+        .astype(str)
+        .str.split(";")
+        .map(lambda ids: {i.strip() for i in ids if i.strip()})
+    )
     rel = _scope_releases(dataset, rule)
     # Totals are a few dozen and releases a few hundred: one window per total reads best.
     rows = []
@@ -295,15 +291,9 @@ def itemized_vs_totals(dataset, rule: CountingRule = DEFAULT_RULE) -> pd.DataFra
 
 
 def total_counters(dataset) -> pd.Series:
-    """Whose count each published total is: ``totals.counted_by`` where the data names
-    one, else the counter of its source (:func:`counters`)."""
-    t = dataset.totals.reset_index(drop=True)
-    src = t["source_id"].astype(str)
-    who = src.map(counters(dataset)).fillna(src)
-    if "counted_by" in t.columns:
-        named = t["counted_by"].astype(str).str.strip()
-        who = who.where(named.isin(["", "nan", "<NA>"]), named)
-    return who.astype("str")
+    """Whose count each published total is: the counter of its source (:func:`counters`)."""
+    src = dataset.totals["source_id"].astype(str).reset_index(drop=True)
+    return src.map(counters(dataset)).fillna(src).astype("str")
 
 
 def _figure_key(cmp: pd.DataFrame) -> pd.Series:
@@ -442,24 +432,3 @@ def _explain(cmp: pd.DataFrame) -> pd.Series:
             extra += f" Not counted as sent abroad: {row.unknown_destination:,} whose destination was not reported."
         sentences.append(head + tail + extra)
     return pd.Series(sentences, index=cmp.index, dtype="str")
-
-
-__all__ = [
-    "claim_bounds",
-    "claim_groups",
-    "claim_ranges",
-    "claims_long",
-    "counters",
-    "total_counters",
-    "disputed_claims",
-    "distinct_figures",
-    "itemized_vs_totals",
-    "totals_on_chart",
-    "totals_table",
-    "comparable_with_line",
-    "agreement",
-    "checked_span",
-    "DEFAULT_SINCE",
-    "SCOPE_WORDS",
-    "TOTALS_SCOPES",
-]

@@ -1,7 +1,4 @@
-"""Helpers every transform shares: date windows, coverage words, ``;``-joined id lists.
-
-Pure: Series and DataFrames in, values out; no I/O.
-"""
+"""Helpers every transform shares: date windows, coverage words, ``;``-joined id lists."""
 
 from __future__ import annotations
 
@@ -10,18 +7,18 @@ from collections.abc import Iterable
 import pandas as pd
 
 
-def to_timestamp(value) -> pd.Timestamp | None:
-    """``None`` and ``""`` (a parameter left empty) are no bound; a string or date becomes a ``Timestamp``.
-
-    >>> to_timestamp("2025-09-11")
-    Timestamp('2025-09-11 00:00:00')
-    """
+def _ts(value) -> pd.Timestamp | None:
+    # A parameter left empty ("") is no bound.
     return None if value is None or value == "" else pd.Timestamp(value)
+
+
+def _day(ts) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
 def between(dates: pd.Series, start=None, end=None) -> pd.Series:
     """Boolean mask: ``start <= date <= end`` (inclusive; either bound optional)."""
-    start, end = to_timestamp(start), to_timestamp(end)
+    start, end = _ts(start), _ts(end)
     mask = pd.Series(True, index=dates.index)
     if start is not None:
         mask &= dates >= start
@@ -30,72 +27,41 @@ def between(dates: pd.Series, start=None, end=None) -> pd.Series:
     return mask
 
 
-def fmt_day(ts) -> str:
-    """``YYYY-MM-DD`` or ``"?"`` for a missing date."""
-    return "?" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
-
-
 def describe_window(what: str, start=None, end=None) -> str:
     """Words for a selection, e.g. ``"releases between 2023-01-01 and 2023-02-01"``."""
-    start, end = to_timestamp(start), to_timestamp(end)
+    start, end = _ts(start), _ts(end)
     if start is not None and end is not None:
-        return f"{what} between {fmt_day(start)} and {fmt_day(end)}"
+        return f"{what} between {_day(start)} and {_day(end)}"
     if start is not None:
-        return f"{what} from {fmt_day(start)} on"
+        return f"{what} from {_day(start)} on"
     if end is not None:
-        return f"{what} up to {fmt_day(end)}"
+        return f"{what} up to {_day(end)}"
     return f"{what} in the data"
 
 
 def coverage(frame: pd.DataFrame, columns: Iterable[str] = ("date", "date_end")) -> str:
     """Words for the date span of a frame, e.g. ``"the data covers 2024-07-03 to 2026-03-19"``."""
-    cols = [c for c in columns if c in frame.columns]
-    if frame.empty or not cols:
+    dates = pd.concat([frame[c] for c in columns]).dropna()
+    if frame.empty:
         return "the data holds no rows of this kind"
-    dates = pd.concat([frame[c] for c in cols]).dropna()
     if dates.empty:
         return "the data holds no dated rows of this kind"
-    return f"the data covers {fmt_day(dates.min())} to {fmt_day(dates.max())}"
+    return f"the data covers {_day(dates.min())} to {_day(dates.max())}"
 
 
-def join_unique(lists: pd.Series, by: pd.Series | None = None, sep: str = ";") -> pd.Series:
-    """Join the unique items of ``;``-separated strings, grouped by ``by`` (order of first sight).
-
-    >>> join_unique(pd.Series(["a;b", "b;c"]), by=pd.Series([1, 1])).tolist()
-    ['a;b;c']
-    """
-    by = pd.Series(0, index=lists.index) if by is None else by
+def join_unique(lists: pd.Series, by: pd.Series) -> pd.Series:
+    """Join the unique items of ``;``-separated strings, grouped by ``by`` (order of first sight)."""
     items = pd.DataFrame({"by": by.to_numpy(), "item": lists.astype(str).to_numpy()})
     # A row repeating an earlier (group, list) pair adds no item and moves no first
     # sighting: drop it before the per-row split (a million rows -> a few thousand).
     items = items.drop_duplicates()
-    items["item"] = items["item"].str.split(";")
-    items = items.explode("item")
+    items = items.assign(item=items["item"].str.split(";")).explode("item")
     items = items[items["item"].str.len() > 0].drop_duplicates()
-    joined = items.groupby("by", sort=False)["item"].agg(sep.join)
-    return joined.astype("str")
+    return items.groupby("by", sort=False)["item"].agg(";".join).astype("str")
 
 
 def ids_by_frequency(*lists: Iterable[str]) -> tuple[str, ...]:
-    """Source ids from ``;``-joined strings, most cited first (ties alphabetical).
-
-    >>> ids_by_frequency(["a;b", "b"], ["c"])
-    ('b', 'a', 'c')
-    """
-    flat = pd.Series([s for seq in lists for s in seq], dtype="str")
-    if flat.empty:
-        return ()
-    items = flat.str.split(";").explode()
-    items = items[items.str.len() > 0]
-    counts = items.value_counts()
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(k for k, _ in ranked)
-
-
-def destination_tokens(destination: pd.Series) -> pd.Series:
-    """Lower-cased destination tokens as lists.
-
-    >>> destination_tokens(pd.Series(["Lithuania;home"])).tolist()
-    [['lithuania', 'home']]
-    """
-    return destination.astype(str).str.lower().str.split(";")
+    """Source ids from ``;``-joined strings, most cited first (ties alphabetical)."""
+    items = pd.Series([s for seq in lists for s in seq], dtype="str").str.split(";").explode()
+    counts = items[items.str.len() > 0].value_counts()
+    return tuple(sorted(counts.index, key=lambda k: (-counts[k], k)))

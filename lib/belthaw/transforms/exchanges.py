@@ -39,9 +39,10 @@ def _evidence(dataset, source_ids: pd.Series) -> pd.Series:
 
 
 def _event_side(events: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    cols = {"event_id": "event_id", "date": "date", "title": "title", "kind": "kind"}
-    side = events[list(cols) + (["count"] if prefix == "release" else [])]
-    return side.rename(columns={c: f"{prefix}_{c}" for c in side.columns})
+    side = events[
+        ["event_id", "date", "title", "kind"] + (["count"] if prefix == "release" else [])
+    ]
+    return side.add_prefix(f"{prefix}_")
 
 
 def _lag_days(release_date: pd.Series, concession_date: pd.Series) -> pd.Series:
@@ -153,11 +154,7 @@ def _rationale(lag: pd.Series) -> pd.Series:
 
 
 def first_words(title: str, max_chars: int = 34) -> str:
-    """The title cut at a word boundary to ``max_chars`` (the fallback short label).
-
-    >>> first_words("Trump names John Coale special envoy to Belarus", 30)
-    'Trump names John Coale special…'
-    """
+    """The title cut at a word boundary to ``max_chars`` (the fallback short label)."""
     title = " ".join(str(title).split())
     if len(title) <= max_chars:
         return title
@@ -181,22 +178,20 @@ def _release_words(count, destination: str) -> str:
 def short_labels(events: pd.DataFrame) -> pd.Series:
     """A few words per event, by event id: ``short_label`` where the data has one.
 
-    Without it (older data packages, or a blank cell) a US step is named by the first
-    words of its title and a release by its count and destination.
+    Without it (a blank cell) a US step is named by the first words of its title and a
+    release by its count and destination.
     """
     ev = events.set_index("event_id")
-    has = (
-        ev["short_label"].astype(object).where(ev["short_label"].notna(), "").astype(str)
-        if "short_label" in ev.columns
-        else pd.Series("", index=ev.index)
-    ).str.strip()
-    is_release = ev["kind"].astype(str).eq("release")
-    dest = ev["destination"] if "destination" in ev.columns else pd.Series("", index=ev.index)
+    has = ev["short_label"].fillna("").astype(str).str.strip()
     derived = pd.Series(
         [
-            _release_words(c, d) if r else first_words(t)
-            for r, c, d, t in zip(
-                is_release, ev["count"], dest.fillna(""), ev["title"], strict=True
+            _release_words(c, d) if k == "release" else first_words(t)
+            for k, c, d, t in zip(
+                ev["kind"].astype(str),
+                ev["count"],
+                ev["destination"].fillna(""),
+                ev["title"],
+                strict=True,
             )
         ],
         index=ev.index,
@@ -209,23 +204,14 @@ def lag_words(lag_days: int, months: int | None = None) -> str:
 
     ``months`` (calendar months from step to release) is given when a date is known
     only to the month: such a date cannot give a lag in days.
-
-    >>> lag_words(0), lag_words(13), lag_words(-44), lag_words(1)
-    ('same day', 'release 13 days after the US step', 'release 44 days before the US step', 'release 1 day after the US step')
-    >>> lag_words(29, months=0), lag_words(40, months=1)
-    ('same month', 'release about 1 month after the US step')
     """
-    if months is not None:
-        if months == 0:
-            return "same month"
-        n, unit, side = abs(months), "month", months > 0
-        return (
-            f"release about {n} {unit}{'s' * (n != 1)} {'after' if side else 'before'} the US step"
-        )
-    if lag_days == 0:
-        return "same day"
-    n = abs(int(lag_days))
-    return f"release {n} day{'s' * (n != 1)} {'after' if lag_days > 0 else 'before'} the US step"
+    lag, unit, about = (lag_days, "day", "") if months is None else (months, "month", "about ")
+    if lag == 0:
+        return f"same {unit}"
+    n = abs(int(lag))
+    return (
+        f"release {about}{n} {unit}{'s' * (n != 1)} {'after' if lag > 0 else 'before'} the US step"
+    )
 
 
 def _months(release_date, step_date) -> int:
@@ -234,19 +220,11 @@ def _months(release_date, step_date) -> int:
     return (rd.year * 12 + rd.month) - (sd.year * 12 + sd.month)
 
 
-def _groups(allp: pd.DataFrame) -> np.ndarray:
+def _groups(allp: pd.DataFrame) -> pd.Series:
     """Group number per pair: one release, recorded or candidate, steps within GROUP_DAYS."""
-    group = np.zeros(len(allp), dtype=int)
-    g, last = -1, None
-    for i, (rel, cand, d) in enumerate(
-        zip(allp["release_event_id"], allp["_cand"], allp["concession_date"], strict=True)
-    ):
-        key = (rel, cand)
-        if last is None or key != last[0] or (d - last[1]).days > GROUP_DAYS:
-            g += 1
-        group[i] = g
-        last = (key, d)
-    return group
+    key = allp[["release_event_id", "_cand"]]
+    new_key = (key != key.shift()).any(axis=1)
+    return (new_key | (allp["concession_date"].diff().dt.days > GROUP_DAYS)).cumsum() - 1
 
 
 def _row(grp: pd.DataFrame, labels: pd.Series, prec: pd.Series) -> dict:
@@ -281,6 +259,11 @@ def _row(grp: pd.DataFrame, labels: pd.Series, prec: pd.Series) -> dict:
     }
 
 
+def _all_pairs(pairs: pd.DataFrame, candidates) -> pd.DataFrame:
+    extra = [candidates] if candidates is not None and len(candidates) else []
+    return pd.concat([pairs, *extra], ignore_index=True)
+
+
 def exchange_rows(pairs: pd.DataFrame, events: pd.DataFrame, candidates=None) -> pd.DataFrame:
     """One row per exchange drawn: a release with the US steps it answered on nearby days.
 
@@ -290,8 +273,7 @@ def exchange_rows(pairs: pd.DataFrame, events: pd.DataFrame, candidates=None) ->
     their earlier date (step or release), top to bottom. Columns: :data:`ROW_COLUMNS`
     plus ``steps`` (the step labels, a tuple) and ``step_end`` (the last step's date).
     """
-    frames = [pairs] + ([candidates] if candidates is not None and len(candidates) else [])
-    allp = pd.concat(frames, ignore_index=True)
+    allp = _all_pairs(pairs, candidates)
     if not len(allp):
         out = pd.DataFrame(columns=[*ROW_COLUMNS, "steps", "step_end"])
         out.attrs.update(pairs.attrs)
@@ -347,10 +329,7 @@ def pairs_table(pairs: pd.DataFrame, events: pd.DataFrame, candidates=None) -> p
     chart row (top = 1) the pair is drawn on; ``lag_words`` say when the release came
     relative to that US step. Dates are ISO strings.
     """
-    allp = pd.concat(
-        [pairs] + ([candidates] if candidates is not None and len(candidates) else []),
-        ignore_index=True,
-    )
+    allp = _all_pairs(pairs, candidates)
     labels = short_labels(events)
     prec = events.set_index("event_id")["date_precision"].astype(str)
     rows = exchange_rows(pairs, events, candidates)
@@ -379,12 +358,4 @@ def pairs_table(pairs: pd.DataFrame, events: pd.DataFrame, candidates=None) -> p
     out = out[cols].sort_values(["row", "concession_date", "exchange_id"]).reset_index(drop=True)
     for c in ("concession_date", "release_date"):
         out[c] = out[c].dt.strftime("%Y-%m-%d")
-    return out
-
-
-def rows_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows drawn, as saved beside the figure: :data:`ROW_COLUMNS`, ISO dates."""
-    out = rows[ROW_COLUMNS].copy()
-    for c in ("step_date", "release_date"):
-        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
     return out

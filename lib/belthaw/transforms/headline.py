@@ -38,33 +38,26 @@ def headline(series: pd.DataFrame, rule: CountingRule, *, start=None) -> Headlin
 
     ``start`` names the month the title says "since" (default: the first period drawn).
     """
-    empty = series.empty
-    first = start or (None if empty else series["period"].min())
+    first = start or series["period"].min()
     return Headline(
-        value=0 if empty else int(series["count"].fillna(0).sum()),
-        lower_bound=False if empty else bool(series["is_lower_bound"].any()),
-        n_releases=0 if empty else int(series["n_events"].sum()),
+        value=int(series["count"].fillna(0).sum()),
+        lower_bound=bool(series["is_lower_bound"].any()),
+        n_releases=int(series["n_events"].sum()),
         what=rule.noun,
         rule=rule.words(),
-        n_weak=0 if empty else int(series["n_weak"].sum()),
-        since="" if first is None or pd.isna(first) else pd.Timestamp(first).strftime("%B %Y"),
+        n_weak=int(series["n_weak"].sum()),
+        since="" if pd.isna(first) else pd.Timestamp(first).strftime("%B %Y"),
     )
-
-
-def default_rule() -> CountingRule:
-    """The counting rule of ``01_releases`` with its declared defaults."""
-    return CountingRule.from_params(defaults("01_releases"))
 
 
 def default_headlines(data) -> list[Headline]:
     """The headline of each kind of count under the default rule, the default count first:
     the numbers the README and the briefing pack quote."""
     d = defaults("01_releases")
-    rule = default_rule()
-    order = [rule.what, *(w for w in COUNT_WHAT if w != rule.what)]
+    rule = CountingRule.from_params(d)
+    start, end = d["start"] or None, d["end"] or None
     out = []
-    for what in order:
+    for what in [rule.what, *(w for w in COUNT_WHAT if w != rule.what)]:
         r = replace(rule, what=what)
-        series = release_series(data, r, start=d["start"] or None, end=d["end"] or None)
-        out.append(headline(series, r, start=d["start"] or None))
+        out.append(headline(release_series(data, r, start=start, end=end), r, start=start))
     return out

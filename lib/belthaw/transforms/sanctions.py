@@ -1,10 +1,10 @@
 """Sanctions relief and tightening steps, one lane per jurisdiction and instrument.
 
-Pure transforms (no I/O). A "measure" is a ``sanctions_relief`` or
-``sanctions_tightening`` event, or an ``other`` event on the ``border`` or
-``transit`` (Lithuania's and Poland's border closures weigh on Minsk as much as
-listings do, so they are drawn on the same page, but they are not sanctions: the
-data CHANGELOG recoded them as ``other``, and no sanctions count includes them).
+A "measure" is a ``sanctions_relief`` or ``sanctions_tightening`` event, or an ``other``
+event on the ``border`` or ``transit`` (Lithuania's and Poland's border closures weigh on
+Minsk as much as listings do, so they are drawn on the same page, but they are not
+sanctions: the data CHANGELOG recoded them as ``other``, and no sanctions count includes
+them).
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import pandas as pd
 from .common import between, coverage, describe_window
 
 #: Jurisdiction code -> how a lane names it. Order = lane order (US lanes first).
-JURISDICTION_NAMES: dict[str, str] = {"US": "US", "EU": "EU", "LT": "Lithuania", "PL": "Poland"}
-
+JURISDICTION_NAMES = {"US": "US", "EU": "EU", "LT": "Lithuania", "PL": "Poland"}
 #: Instrument code -> how a lane names it; others get their code with spaces.
-INSTRUMENT_NAMES: dict[str, str] = {
+INSTRUMENT_NAMES = {
     "belavia": "Belavia",
     "potash": "potash",
     "banks": "banks",
@@ -28,15 +27,10 @@ INSTRUMENT_NAMES: dict[str, str] = {
     "transit": "transit",
     "": "other measures",
 }
-
-MEASURE_KINDS = ("sanctions_relief", "sanctions_tightening")
-BORDER_INSTRUMENTS = ("border", "transit")
-
-#: What a measure does, in the ``direction`` column. Only ``tightening`` is counted as
-#: sanctions tightening: a renewal keeps measures in force, and a border closure is not
-#: a sanction.
-DIRECTIONS = ("relief", "tightening", "renewal", "border_closure", "border_reopening")
-#: The directions ``show_tightening=False`` leaves out.
+#: What a measure does, in the ``direction`` column, is relief, tightening, renewal,
+#: border_closure or border_reopening. Only ``tightening`` is counted as sanctions
+#: tightening: a renewal keeps measures in force, and a border closure is not a sanction.
+#: These are the directions ``show_tightening=False`` leaves out:
 PRESSURE = ("tightening", "renewal", "border_closure")
 
 # Border/transit events have kind "other" and no direction of their own; a title
@@ -49,7 +43,7 @@ _EASING_WORDS = r"(?i)\b(?:re-?open|open|resum|eas|lift|restor|unblock)"
 _RENEWAL_WORDS = r"(?i)\b(?:prolong|extend|renew)"
 
 #: Stage code -> the word a stage label prints.
-STAGE_LABELS: dict[str, str] = {
+STAGE_LABELS = {
     "announced": "announced",
     "licence_issued": "licence",
     "list_updated": "list updated",
@@ -64,30 +58,23 @@ COLUMNS = [
 
 
 def lane_label(jurisdiction: pd.Series, instrument: pd.Series) -> pd.Series:
-    """Readable lane names, e.g. ``"US · Belavia"``, ``"Lithuania · border"``.
-
-    >>> lane_label(pd.Series(["US"]), pd.Series(["potash"])).tolist()
-    ['US · potash']
-    """
+    """Readable lane names, e.g. ``"US · Belavia"``, ``"Lithuania · border"``."""
     jur = jurisdiction.astype(str)
-    jur_name = jur.map(JURISDICTION_NAMES).fillna(jur)
-    inst = instrument.astype(str).fillna("")
+    inst = instrument.astype(str)
     inst_name = inst.map(INSTRUMENT_NAMES).fillna(inst.str.replace("-", " "))
-    return (jur_name + " · " + inst_name).astype("str")
+    return (jur.map(JURISDICTION_NAMES).fillna(jur) + " · " + inst_name).astype("str")
 
 
 def _direction(ev: pd.DataFrame) -> pd.Series:
-    kind = ev["kind"].astype(object)
     title = ev["title"].astype(str)
-    border = kind.eq("other")
-    renewal = title.str.contains(_RENEWAL_WORDS, regex=True) | ev["action_id"].astype(
-        str
-    ).str.contains("renewal")
+    border = ev["kind"].eq("other")
+    tightening = ev["kind"].eq("sanctions_tightening")
+    renewal = title.str.contains(_RENEWAL_WORDS) | ev["action_id"].str.contains("renewal")
     out = pd.Series("relief", index=ev.index, dtype=object)
-    out[kind.eq("sanctions_tightening")] = "tightening"
-    out[kind.eq("sanctions_tightening") & renewal] = "renewal"
+    out[tightening] = "tightening"
+    out[tightening & renewal] = "renewal"
     out[border] = "border_closure"
-    out[border & title.str.contains(_EASING_WORDS, regex=True)] = "border_reopening"
+    out[border & title.str.contains(_EASING_WORDS)] = "border_reopening"
     return out
 
 
@@ -101,30 +88,29 @@ def measures(
 ) -> pd.DataFrame:
     """One row per sanctions or border measure, with its lane, direction and status.
 
-    Columns: :data:`COLUMNS`. ``direction`` is one of :data:`DIRECTIONS`;
-    ``show_tightening=False`` leaves out the :data:`PRESSURE` directions. ``status`` is
-    ``announced`` for a stage that was only announced and ``issued`` for every other
-    stage (a licence, a list update, a publication, an effective date); ``action_status``
-    is ``issued`` when any stage of the action is, else ``announced``. ``action_id`` is
-    ``single-<event_id>`` when the event is not one stage of a larger action. Sorted by
-    jurisdiction (US first), then lane (by first date), then date; ``lane_rank``
-    (0 = top lane) follows that order.
+    Columns: :data:`COLUMNS`. ``direction`` is relief, tightening, renewal,
+    border_closure or border_reopening; ``show_tightening=False`` leaves out the
+    :data:`PRESSURE` directions. ``status`` is ``announced`` for a stage that was only
+    announced and ``issued`` for every other stage (a licence, a list update, a
+    publication, an effective date); ``action_status`` is ``issued`` when any stage of the
+    action is, else ``announced``. ``action_id`` is ``single-<event_id>`` when the event is
+    not one stage of a larger action. Sorted by jurisdiction (US first), then lane (by
+    first date), then date; ``lane_rank`` (0 = top lane) follows that order.
     """
-    kind = events["kind"].astype(object)
-    is_border = kind.eq("other") & events["instrument"].astype(str).isin(BORDER_INSTRUMENTS)
+    kind = events["kind"]
+    is_border = kind.eq("other") & events["instrument"].isin(["border", "transit"])
+    is_measure = kind.isin(["sanctions_relief", "sanctions_tightening"]) | is_border
     jur_list = list(jurisdictions)
-    mask = (kind.isin(MEASURE_KINDS) | is_border) & events["jurisdiction"].astype(object).isin(
-        jur_list
-    )
-    ev = events[mask & between(events["date"], start, end)]
+    ev = events[
+        is_measure & events["jurisdiction"].isin(jur_list) & between(events["date"], start, end)
+    ]
     direction = _direction(ev)
     if not show_tightening:
         keep = ~direction.isin(PRESSURE)
         ev, direction = ev[keep], direction[keep]
     action_id = ev["action_id"].astype(str)
     action_id = action_id.where(action_id.str.len() > 0, "single-" + ev["event_id"].astype(str))
-    stage = ev["action_stage"].astype(object).where(ev["action_stage"].notna(), "").astype(str)
-    status = stage.eq("announced").map({True: "announced", False: "issued"})
+    status = ev["action_stage"].eq("announced").map({True: "announced", False: "issued"})
     out = pd.DataFrame(
         {
             "lane": lane_label(ev["jurisdiction"], ev["instrument"]),
@@ -159,9 +145,12 @@ def measures(
 def count_actions(measures_df: pd.DataFrame) -> int:
     """How many actions the rows describe: the dated stages of one action (announced,
     licence issued, list updated, printed in the Federal Register) count once."""
-    if measures_df.empty:
-        return 0
-    return int(measures_df["action_id"].astype(str).nunique())
+    return int(measures_df["action_id"].nunique())
+
+
+def _fronts(frame: pd.DataFrame) -> list[str]:
+    """The instruments of the rows, as their lanes name them, in lane order."""
+    return list(dict.fromkeys(frame["lane"].str.split(" · ").str[-1]))
 
 
 def relief_finding(measures_df: pd.DataFrame) -> dict:
@@ -188,8 +177,3 @@ def relief_finding(measures_df: pd.DataFrame) -> dict:
         "renewals": count_actions(m[m["direction"].eq("renewal")]),
         "border": count_actions(m[m["direction"].isin(("border_closure", "border_reopening"))]),
     }
-
-
-def _fronts(frame: pd.DataFrame) -> list[str]:
-    """The instruments of the rows, as their lanes name them, in lane order."""
-    return list(dict.fromkeys(frame["lane"].str.split(" · ").str[-1]))

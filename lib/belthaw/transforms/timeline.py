@@ -1,14 +1,11 @@
 """Release series (per release, month or quarter) with cumulative totals, and the stock still held.
 
-Pure transforms: DataFrames in, DataFrames out, no I/O, no per-event Python
-loops. Every output frame carries ``attrs["selection"]`` (what was asked for)
-and ``attrs["coverage"]`` (what the data holds) so a plot of an empty result
-can say why it is empty.
+Pure and vectorised (no per-event Python loops). Every output frame carries
+``attrs["selection"]`` (what was asked for) and ``attrs["coverage"]`` (what the data
+holds) so a plot of an empty result can say why it is empty.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -21,13 +18,7 @@ from ..counting import (
     CountingRule,
 )
 from ..data.read import per_distinct
-from .common import (
-    between,
-    coverage,
-    describe_window,
-    destination_tokens,
-    join_unique,
-)
+from .common import between, coverage, describe_window, join_unique
 
 _PERIOD_CODE = {"month": "M", "quarter": "Q"}
 
@@ -35,29 +26,35 @@ _PERIOD_CODE = {"month": "M", "quarter": "Q"}
 # release whose size was never reported (unknown).
 LOWER_BOUND_PRECISIONS = ("at_least", "unknown")
 
-
-# -- counting rules -------------------------------------------------------------------------
+EVENT_COLUMNS = [
+    "period", "period_end", "event_id", "title", "short_label", "release_type", "count",
+    "is_lower_bound", "count_precision", "confidence", "destination", "n_events", "n_weak",
+    "source_ids", "may_include_foreign",
+]  # fmt: skip
+PERIOD_COLUMNS = [
+    "period", "period_end", "n_events", "n_weak", "count", "is_lower_bound", "confidence",
+    "destination", "source_ids", "cumulative", "cumulative_is_lower_bound", "may_include_foreign",
+]  # fmt: skip
 
 
 def _base_counts(releases: pd.DataFrame, claims: pd.DataFrame | None, basis: str) -> pd.DataFrame:
     """Count per release under ``basis`` and whether the chosen figure is only a floor."""
-    precision = releases["count_precision"].astype(object)
     own = pd.DataFrame(
         {
             "event_id": releases["event_id"].to_numpy(),
             "value": releases["count"].astype("Float64").to_numpy(),
-            "floor": precision.isin(LOWER_BOUND_PRECISIONS).to_numpy(),
+            "floor": releases["count_precision"].isin(LOWER_BOUND_PRECISIONS).to_numpy(),
         }
     )
     if basis == "best" or claims is None or claims.empty:
         return own.set_index("event_id")
-    cl = claims[(claims["field"].astype(object) == "count") & claims["value_num"].notna()]
+    cl = claims[(claims["field"] == "count") & claims["value_num"].notna()]
     cl = cl[cl["event_id"].isin(own["event_id"])]
     claimed = pd.DataFrame(
         {
             "event_id": cl["event_id"].to_numpy(),
             "value": cl["value_num"].astype("Float64").to_numpy(),
-            "floor": (cl["precision"].astype(object) == "at_least").to_numpy(),
+            "floor": (cl["precision"] == "at_least").to_numpy(),
         }
     )
     allv = pd.concat([own, claimed], ignore_index=True)
@@ -72,7 +69,7 @@ def _base_counts(releases: pd.DataFrame, claims: pd.DataFrame | None, basis: str
     return out
 
 
-def event_confidence(events: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Series:
+def event_confidence(events: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
     """``high`` / ``medium`` / ``low`` per event, from the distinct origins of its sources.
 
     Independence is counted by origin (``sources.origin``: the outlet, agency, office or
@@ -80,24 +77,49 @@ def event_confidence(events: pd.DataFrame, sources: pd.DataFrame | None) -> pd.S
     pages relaying one post are one origin. high: an official document, or two or more
     distinct origins reached through official or original pages; medium: one; low: only
     copies whose origin was not read, aggregators or pages of unknown ownership.
-    Without a sources table every event is ``high``: nothing is known against it, and
-    nothing is dropped silently.
     """
-    if sources is None or "tier" not in sources.columns:
-        return pd.Series("high", index=events.index, dtype="str")
     ids = events["source_ids"].astype(str).str.split(";").explode()
     src = sources.set_index("source_id")
     tier = ids.map(src["tier"].astype(str))
-    who = src["origin"] if "origin" in src.columns else src["publisher"]
-    origin = ids.map(who.astype(str).where(who.astype(str) != "", src["publisher"].astype(str)))
-    firm = tier.isin(["official", "original"])
-    n_origins = origin.where(firm).groupby(level=0).nunique()
+    who = src["origin"].astype(str)
+    origin = ids.map(who.where(who != "", src["publisher"].astype(str)))
+    n_origins = origin.where(tier.isin(["official", "original"])).groupby(level=0).nunique()
     n_origins = n_origins.reindex(events.index, fill_value=0)
     official = (tier == "official").groupby(level=0).any().reindex(events.index, fill_value=False)
     level = pd.Series("low", index=events.index, dtype="str")
     level[n_origins >= 1] = "medium"
     level[(n_origins >= 2) | official] = "high"
     return level
+
+
+def _releases(data, rule: CountingRule) -> tuple[pd.DataFrame, pd.Series]:
+    """The releases a total may count under ``rule``, by date, with their confidence."""
+    ev = data.events
+    rtype = ev["release_type"]
+    rel = ev[(ev["kind"] == "release") & (rtype.isin(COUNTED_RELEASE_TYPES) | rtype.isna())]
+    confidence = event_confidence(rel, data.sources)
+    keep = confidence.map(CONFIDENCE_LEVELS.index) >= CONFIDENCE_LEVELS.index(rule.min_confidence)
+    order = rel[keep].sort_values(["date", "event_id"], kind="stable").index
+    return rel.loc[order].reset_index(drop=True), confidence.loc[order].reset_index(drop=True)
+
+
+def _sub_count(rel: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``rel`` with ``count`` and its precision replaced by the people pardoned or the
+    recognised political prisoners among the freed."""
+    rel = rel.copy()
+    own = rel["n_pardoned" if what == "pardoned" else "n_political"].astype("Float64")
+    if what == "pardoned":
+        # Where no source separates the pardoned from the freed, they are the same people.
+        own = own.fillna(rel["count"].astype("Float64"))
+        precision = rel["count_precision"]
+    else:
+        # No recognised split: the release adds nothing and the sum becomes a floor.
+        precision = pd.Series(np.where(own.isna(), "unknown", "exact"), index=rel.index)
+    rel["count"] = own.round().astype("Int64")
+    rel["count_precision"] = pd.Categorical(
+        precision, categories=rel["count_precision"].cat.categories
+    )
+    return rel
 
 
 def counted_releases(data, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
@@ -109,50 +131,17 @@ def counted_releases(data, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
     prisoners among them, ``n_political``; a release without that split counts 0 and
     makes the sum a lower bound). Releases of type ``swap`` are never counted
     (:data:`belthaw.counting.COUNTED_RELEASE_TYPES`); releases whose sources are weaker
-    than ``rule.min_confidence`` are left out. ``data`` is a :class:`belthaw.data.Dataset`
-    (its ``events``, ``claims`` and ``sources``).
+    than ``rule.min_confidence`` are left out. ``data`` is a :class:`belthaw.data.Dataset`.
 
     Columns: ``date, event_id, title, short_label, release_type, confidence,
     count_precision, destination, source_ids, count, is_lower_bound, may_include_foreign``.
     """
-    events, claims, sources = data.events, data.claims, data.sources
-    count_what, count_basis = rule.what, rule.basis
-    rel = events[events["kind"].astype(object) == "release"]
-    if "release_type" in rel.columns:
-        rtype = rel["release_type"].astype(object)
-        rel = rel[rtype.isin(COUNTED_RELEASE_TYPES) | rtype.isna()]
-    confidence = event_confidence(rel, sources)
-    keep = confidence.map(CONFIDENCE_LEVELS.index) >= CONFIDENCE_LEVELS.index(rule.min_confidence)
-    rel, confidence = rel[keep], confidence[keep]
-    order = rel.sort_values(["date", "event_id"], kind="stable").index
-    rel, confidence = (
-        rel.loc[order].reset_index(drop=True),
-        confidence.loc[order].reset_index(drop=True),
-    )
-    if count_what != "freed":
-        rel = rel.copy()
-        column = {"pardoned": "n_pardoned", "political": "n_political"}[count_what]
-        own = (
-            rel[column].astype("Float64")
-            if column in rel.columns
-            else pd.Series(pd.NA, index=rel.index, dtype="Float64")
-        )
-        if count_what == "pardoned":
-            # Where no source separates the pardoned from the freed, they are the same people.
-            own = own.fillna(rel["count"].astype("Float64"))
-            precision = rel["count_precision"].astype(object)
-        else:
-            # No recognised split: the release adds nothing and the sum becomes a floor.
-            precision = pd.Series(np.where(own.isna(), "unknown", "exact"), index=rel.index)
-        rel["count"] = own.round().astype("Int64")
-        rel["count_precision"] = pd.Categorical(
-            precision,
-            categories=rel["count_precision"].cat.categories
-            if hasattr(rel["count_precision"], "cat")
-            else None,
-        )
+    rel, confidence = _releases(data, rule)
+    claims = data.claims
+    if rule.what != "freed":
+        rel = _sub_count(rel, rule.what)
         claims = None  # source claims give people freed, not these sub-counts
-    base = _base_counts(rel, claims, count_basis).reindex(rel["event_id"])
+    base = _base_counts(rel, claims, rule.basis).reindex(rel["event_id"])
     value = pd.Series(base["value"].to_numpy(), index=rel.index, dtype="Float64")
     floor = pd.Series(base["floor"].to_numpy(dtype=bool), index=rel.index)
 
@@ -161,14 +150,12 @@ def counted_releases(data, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
     floor |= value.isna()
     value = value.fillna(0)
 
-    has_home = per_distinct(
-        rel["destination"].astype(str), lambda u: _contains(destination_tokens(u), "home")
-    )
-    only_home = rel["destination"].astype(str).str.lower().eq("home")
+    dest = rel["destination"].astype(str)
     if not rule.include_released_home:
+        has_home = per_distinct(dest, lambda u: u.str.lower().str.contains("(?:^|;)home(?:;|$)"))
         n_home = rel["n_home"].astype("Float64")
         # Everyone stayed home when home is the only destination, so n_home = count exactly.
-        n_home = n_home.mask(n_home.isna() & only_home, value)
+        n_home = n_home.mask(n_home.isna() & dest.str.lower().eq("home"), value)
         # Mixed destination and unknown n_home: we cannot tell how many left the country, so
         # we drop the whole release (count 0) and flag it: the true non-home count is >= 0.
         unknown_home = n_home.isna() & has_home
@@ -183,33 +170,16 @@ def counted_releases(data, rule: CountingRule = DEFAULT_RULE) -> pd.DataFrame:
         # clear is_lower_bound (a floor stays a floor); we flag it in may_include_foreign.
         may_include_foreign = n_foreign.isna() & (value > 0)
         value = value - n_foreign.fillna(0)
-    value = value.clip(lower=0).round().astype("Int64")
-
-    return pd.DataFrame(
-        {
-            "date": rel["date"],
-            "event_id": rel["event_id"],
-            "title": rel["title"],
-            "short_label": rel["short_label"] if "short_label" in rel.columns else rel["title"],
-            "release_type": rel["release_type"].astype(str)
-            if "release_type" in rel.columns
-            else "",
-            "confidence": confidence,
-            "count_precision": rel["count_precision"],
-            "destination": rel["destination"],
-            "source_ids": rel["source_ids"],
-            "count": value,
-            "is_lower_bound": floor.astype(bool),
-            "may_include_foreign": may_include_foreign.astype(bool).to_numpy(),
-        }
+    return rel[["date", "event_id", "title", "short_label", "release_type"]].assign(
+        release_type=rel["release_type"].astype(str),
+        confidence=confidence,
+        count_precision=rel["count_precision"],
+        destination=rel["destination"],
+        source_ids=rel["source_ids"],
+        count=value.clip(lower=0).round().astype("Int64"),
+        is_lower_bound=floor.astype(bool),
+        may_include_foreign=may_include_foreign.astype(bool).to_numpy(),
     )
-
-
-def _contains(tokens: pd.Series, item: str) -> pd.Series:
-    """Vectorised ``item in list`` over a Series of lists."""
-    exploded = tokens.explode()
-    hit = exploded.eq(item)
-    return hit.groupby(level=0).any().reindex(tokens.index, fill_value=False)
 
 
 def _cumulate(frame: pd.DataFrame) -> pd.DataFrame:
@@ -237,8 +207,6 @@ def release_series(
     ``period_end`` its last; empty periods between the first and the last release
     included with count 0) with the same count columns; ``n_weak`` counts the releases
     in the period that rest on single or weak sources.
-
-    >>> s = release_series(ds, CountingRule(), granularity="month")  # doctest: +SKIP
     """
     if granularity not in GRANULARITIES:
         raise ValueError(f"granularity must be one of {tuple(GRANULARITIES)}, not {granularity!r}")
@@ -246,11 +214,8 @@ def release_series(
     counted["n_weak"] = counted["confidence"].eq("low").astype("int64")
     sel = counted[between(counted["date"], start, end)].reset_index(drop=True)
     if granularity == "event":
-        out = sel.rename(columns={"date": "period"})
-        out.insert(1, "period_end", out["period"])
-        out.insert(list(out.columns).index("source_ids"), "n_events", 1)
-        out = out[EVENT_COLUMNS]
-        out = _cumulate(out.copy())
+        out = sel.rename(columns={"date": "period"}).assign(n_events=1)
+        out = _cumulate(out.assign(period_end=out["period"])[EVENT_COLUMNS])
     else:
         out = _aggregate(sel, _PERIOD_CODE[granularity])
     out.attrs.update(
@@ -266,49 +231,12 @@ def us_track(series: pd.DataFrame) -> pd.DataFrame:
     return series[series["release_type"].astype(str).eq("us_deal")].reset_index(drop=True)
 
 
-EVENT_COLUMNS = [
-    "period",
-    "period_end",
-    "event_id",
-    "title",
-    "short_label",
-    "release_type",
-    "count",
-    "is_lower_bound",
-    "count_precision",
-    "confidence",
-    "destination",
-    "n_events",
-    "n_weak",
-    "source_ids",
-    "may_include_foreign",
-]
-PERIOD_COLUMNS = [
-    "period",
-    "period_end",
-    "n_events",
-    "n_weak",
-    "count",
-    "is_lower_bound",
-    "confidence",
-    "destination",
-    "source_ids",
-    "cumulative",
-    "cumulative_is_lower_bound",
-    "may_include_foreign",
-]
-
-
 def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
-    columns = PERIOD_COLUMNS
     if sel.empty:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        empty["period"] = pd.Series(dtype="datetime64[ns]")
-        empty["period_end"] = pd.Series(dtype="datetime64[ns]")
-        return empty
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in PERIOD_COLUMNS})
+        return empty.astype({"period": "datetime64[ns]", "period_end": "datetime64[ns]"})
     period = sel["date"].dt.to_period(code)
-    grouped = sel.groupby(period, sort=True)
-    agg = grouped.agg(
+    agg = sel.groupby(period, sort=True).agg(
         n_events=("event_id", "size"),
         n_weak=("n_weak", "sum"),
         count=("count", "sum"),
@@ -323,10 +251,9 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
         joined = join_unique(sel[col], ordinal)
         joined.index = pd.PeriodIndex.from_ordinals(joined.index.to_numpy(), freq=code)
         agg[col] = joined
-    full = pd.period_range(period.min(), period.max(), freq=code)
-    agg = agg.reindex(full)
-    agg["n_events"] = agg["n_events"].fillna(0).astype("int64")
-    agg["n_weak"] = agg["n_weak"].fillna(0).astype("int64")
+    agg = agg.reindex(pd.period_range(period.min(), period.max(), freq=code))
+    for col in ("n_events", "n_weak"):
+        agg[col] = agg[col].fillna(0).astype("int64")
     agg["count"] = agg["count"].fillna(0).astype("Int64")
     for col in ("is_lower_bound", "may_include_foreign"):
         agg[col] = agg[col].astype("boolean").fillna(False).astype(bool)
@@ -335,37 +262,22 @@ def _aggregate(sel: pd.DataFrame, code: str) -> pd.DataFrame:
     agg["confidence"] = agg["confidence"].fillna("high").astype("str")  # an empty period
     agg["period"] = agg.index.start_time.astype("datetime64[ns]")
     agg["period_end"] = agg.index.end_time.normalize().astype("datetime64[ns]")
-    out = _cumulate(agg.reset_index(drop=True))
-    return out[columns]
+    return _cumulate(agg.reset_index(drop=True))[PERIOD_COLUMNS]
 
 
 def stock_series(
-    prisoner_counts: pd.DataFrame,
-    *,
-    counted_by: str | Iterable[str] | None = None,
-    start=None,
-    end=None,
+    prisoner_counts: pd.DataFrame, *, counted_by: str | None = None, start=None, end=None
 ) -> pd.DataFrame:
     """Political prisoners still held, by date (optionally one counter, a date window).
 
     Columns ``date, count, precision, counted_by, source_id``, sorted by date.
-
-    >>> stock_series(ds.prisoner_counts, counted_by="Viasna").tail(1)  # doctest: +SKIP
     """
     pc = prisoner_counts
     mask = between(pc["date"], start, end)
     if counted_by is not None:
-        who = [counted_by] if isinstance(counted_by, str) else list(counted_by)
-        mask &= pc["counted_by"].str.lower().isin([w.lower() for w in who])
+        mask &= pc["counted_by"].str.lower() == counted_by.lower()
     out = pc.loc[mask, ["date", "count", "precision", "counted_by", "source_id"]]
     out = out.sort_values(["date", "counted_by"], kind="stable").reset_index(drop=True)
-    what = "prisoner counts" + (f" by {counted_by}" if isinstance(counted_by, str) else "")
+    what = "prisoner counts" + (f" by {counted_by}" if counted_by else "")
     out.attrs.update(selection=describe_window(what, start, end), coverage=coverage(pc, ["date"]))
     return out
-
-
-__all__ = [
-    "release_series",
-    "stock_series",
-    "counted_releases",
-]
