@@ -20,7 +20,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,30 +95,23 @@ def data_age_warning(stale_after_days: int = STALE_AFTER_DAYS) -> str:
     return stale_warning(newest, stale_after_days, where="events.csv")
 
 
-def list_notebooks(
-    *,
-    notebooks_dir: Path | str | None = None,
-    params_file: Path | str | None = None,
-    log: Callable[[str], Any] = print,
-    declared: Mapping[str, tuple[Param, ...]] | None = None,
-) -> None:
+def list_notebooks(declared: Mapping[str, tuple[Param, ...]] | None = None) -> None:
     """Print the notebooks, every notebook's declared parameters and the parameter sets."""
-    folder = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
-    available = paths.notebook_files(folder)
-    sets = load_param_sets(Path(params_file or folder / "params.yaml"), available)
-    log(f"notebooks ({folder}):")
+    available = paths.notebook_files(paths.NOTEBOOKS_DIR)
+    sets = load_param_sets(paths.NOTEBOOKS_DIR / "params.yaml", available)
+    print(f"notebooks ({paths.NOTEBOOKS_DIR}):")
     for n in available:
-        log(f"  {n}")
+        print(f"  {n}")
         try:
             for s in declared_specs(n, declared).values():
-                log(f"      {s.describe()}")
+                print(f"      {s.describe()}")
         except ParameterError as exc:
-            log(f"      ! {exc}")
-    log("parameter sets (--set NAME):")
+            print(f"      ! {exc}")
+    print("parameter sets (--set NAME):")
     for s in sets.set_names:
         desc = "; ".join(f"{k}: {json.dumps(v, default=str)}" for k, v in sets.sets.get(s, {}).items() if v)  # fmt: skip
-        log(f"  {s} -> figures/{'' if s == 'default' else s + '/'}" + (f"  ({desc})" if desc else ""))  # fmt: skip
-    log(f"  {runner.ADHOC_SET} -> figures/{runner.ADHOC_SET}/  (one-off -p/-y runs, git-ignored)")
+        print(f"  {s} -> figures/{'' if s == 'default' else s + '/'}" + (f"  ({desc})" if desc else ""))  # fmt: skip
+    print(f"  {runner.ADHOC_SET} -> figures/{runner.ADHOC_SET}/  (one-off -p/-y runs, git-ignored)")
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -191,8 +184,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_day, required=True, metavar="YYYY-MM-DD", help="the day of the last briefing")  # fmt: skip
     text = "execute the notebooks with papermill, in parallel, cached (belthaw run -h)"
     _run_options(sub.add_parser("run", help=text, description=text))
-    sub.add_parser("brief", help="build the briefing pack (HTML, PDF, Word) from a set's figures", add_help=False)  # fmt: skip
-    sub.add_parser("setup", help="create .venv, install the lock and register the kernel (no make needed)", add_help=False)  # fmt: skip
+    for name, text in (
+        ("brief", "build the briefing pack (HTML, PDF, Word) from a set's figures"),
+        ("setup", "create .venv, install the lock and register the kernel (no make needed)"),
+    ):
+        sub.add_parser(name, help=text, add_help=False)  # they parse their own options
     return parser
 
 
@@ -201,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv else ""
     try:
-        if command == "brief":  # brief and setup parse their own options
+        if command == "brief":
             from .briefing import cli_brief
 
             return cli_brief(argv[1:])

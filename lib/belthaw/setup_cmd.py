@@ -35,16 +35,25 @@ def commands(venv: Path, dev: bool, user_kernel: bool, python: str) -> list[list
     py = str(venv_python(venv))
     lock, project = ("requirements-dev.lock", ".[dev]") if dev else ("requirements.lock", ".")
     cmds = [] if venv_python(venv).exists() else [[python, "-m", "venv", str(venv)]]
-    cmds.append([py, "-m", "pip", "install", "--disable-pip-version-check", "-r", lock, "-e", project])  # fmt: skip
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-r", lock, "-e", project]
     kernel = [py, "-m", "ipykernel", "install", "--name", KERNEL, "--display-name", KERNEL_DISPLAY]
-    return cmds + [[*kernel, "--sys-prefix"]] + ([[*kernel, "--user"]] if user_kernel else [])
+    return [*cmds, pip, [*kernel, "--sys-prefix"]] + ([[*kernel, "--user"]] if user_kernel else [])
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="belthaw setup", description="Create .venv, install the locked packages and register the Jupyter kernel.")  # fmt: skip
-    ap.add_argument("--dev", action="store_true", help="also install the development tools (tests, lint)")  # fmt: skip
+    ap = argparse.ArgumentParser(
+        prog="belthaw setup",
+        description="Create .venv, install the locked packages and register the Jupyter kernel.",
+    )
+    ap.add_argument(
+        "--dev", action="store_true", help="also install the development tools (tests, lint)"
+    )
     ap.add_argument("--venv", default=str(ROOT / ".venv"), help="environment folder (.venv)")
-    ap.add_argument("--no-user-kernel", action="store_true", help="register the kernel inside the environment only, not for the user")  # fmt: skip
+    ap.add_argument(
+        "--no-user-kernel",
+        action="store_true",
+        help="register the kernel inside the environment only, not for the user",
+    )
     ap.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = ap.parse_args(argv)
     if not (ROOT / "requirements.lock").exists():

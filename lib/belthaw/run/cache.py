@@ -1,12 +1,6 @@
-"""The run cache: a notebook is skipped when nothing it reads changed and the files it wrote
-last time are still there, byte for byte.
-
-The key of one execution hashes: every file of the data folder (the data version), the
-library code, the lock files, the notebook's code cells (not its outputs, not the
-parameters cell: the runner injects every value), the resolved parameters, and the one
-thing "today" changes in a figure (whether the stale-data note is on). A manifest per
-notebook records the key, its inputs and the digest of every file it wrote.
-"""
+"""The run cache: a notebook is skipped when nothing it reads changed (the data, the library
+code, the locks, its code cells, its parameters, whether the stale-data note is on) and the
+files it wrote last time are still there, byte for byte (docs/runner.md, "Cache")."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """``belthaw run``: the notebooks of one parameter set through papermill, in parallel, cached.
 
-Parameters come from the declarations (:mod:`belthaw.parameters`) and the sets in
-``notebooks/params.yaml`` (:mod:`.sets`); every declared value is injected, so a
-parameters cell JupyterLab saved with an edit never changes a run (it is named, with the
-fix). Unchanged notebooks whose files are intact are skipped (:mod:`.cache`); the others
-run in worker processes (:mod:`.execute`).
+Every declared value of the set is injected, so a parameters cell JupyterLab saved with an
+edit never changes a run (it is named, with the fix).
 """
 
 from __future__ import annotations
@@ -127,8 +124,8 @@ def resolve_parameters(
             errors.append(str(exc))
     common, per_nb = {}, {}
     for key, value in (overrides or {}).items():
-        if (key in names or key == "all") and isinstance(value, Mapping):
-            (common if key == "all" else per_nb.setdefault(key, {})).update(value)
+        if key in names and isinstance(value, Mapping):
+            per_nb[key] = dict(value)
         else:
             common[key] = value
     known = sorted({p for s in specs.values() for p in s})
@@ -325,8 +322,6 @@ class _Run:
 
 def _check_run(set_name: str, overrides, sets: ParamSets, cell_timeout: int) -> str:
     """The set the figures go to, after checking ``--set`` and ``--cell-timeout``."""
-    if set_name == ADHOC_SET and not overrides:
-        raise ParameterError("belthaw run", "--set", "the 'adhoc' set takes -p/-y overrides")
     if set_name != "default":
         try:
             paths.check_set_name(set_name, "--set")

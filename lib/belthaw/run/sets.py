@@ -40,6 +40,7 @@ class ParamsFileError(ParameterError):
     """``params.yaml`` (or a ``-y`` file) is malformed; names the file and the key."""
 
     def __init__(self, file: Path | str, key: str, message: str):
+        self.key = key
         Exception.__init__(self, f"{file}: {key}: {message}" if key else f"{file}: {message}")
 
 
@@ -228,13 +229,15 @@ def cell_hint(label: str, cell: str | None, specs: Mapping[str, Param]) -> str |
         return None
     restore = f"`git checkout {label}` to restore the cell"
     values = _cell_values(cell or "")
-    changed = {n: v for n, v in values.items() if n in specs and n != "output_set" and v != specs[n].default}  # fmt: skip
+    changed = {n: v for n, v in values.items() if n in specs and v != specs[n].default}
+    changed.pop("output_set", None)  # the runner's to set
     if not changed:
         what = "has no parameters cell" if cell is None else "its parameters cell differs from the declaration"  # fmt: skip
         return f"{label}: {what}; belthaw run uses the set's values — use {restore}"
     says = ", ".join(f"{n} = {json.dumps(v, ensure_ascii=False)}" for n, v in changed.items())
     # on the command line: true/false, a list as JSON, the rest as written
-    shown = {n: json.dumps(v, ensure_ascii=False) if isinstance(v, bool | list) else str(v) for n, v in changed.items()}  # fmt: skip
+    shown = {n: json.dumps(v, ensure_ascii=False) if isinstance(v, bool | list) else str(v)
+             for n, v in changed.items()}  # fmt: skip
     flags = " ".join(f"-p {n} {shlex.quote(v)}" for n, v in shown.items())
     return (
         f"{label}: your parameters cell says {says}; belthaw run uses the set's values — "
