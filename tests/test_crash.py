@@ -124,3 +124,34 @@ def test_cell_timeout_out_of_range_is_refused(tmp_path):
 
     with pytest.raises(ParameterError, match="--cell-timeout"):
         run(notebooks_dir=tmp_path, declared=DECLARED, cell_timeout=0)
+
+
+# --------------------------------------------------------------------------- a killed worker
+
+DECLARED_KILLED = {"01_killed": (Param("n", int, 1, "unused", minimum=0, maximum=9),)}
+
+
+def test_a_worker_killed_from_outside_fails_its_notebook_instead_of_hanging(tmp_path):
+    from belthaw.run.runner import run
+
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    params_cell = "\n".join(p.cell_line() for p in DECLARED_KILLED["01_killed"])
+    # The kernel's parent is the worker process: what the out-of-memory killer might take.
+    kill = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time; time.sleep(30)"
+    _notebook(nbdir / "01_killed.ipynb", [(params_cell, ["parameters"]), (kill, [])])
+    lines: list[str] = []
+    result = run(
+        notebooks_dir=nbdir,
+        figures_dir=tmp_path / "figures",
+        build_dir=tmp_path / "build",
+        params_file=nbdir / "params.yaml",
+        data_dir=minidata.write(tmp_path / "data"),
+        declared=DECLARED_KILLED,
+        log=lines.append,
+        force=True,
+    )
+    r = result["01_killed"]
+    assert r.status == "failed" and r.ename == "WorkerDied", lines
+    assert "killed before it finished" in "\n".join(lines)
+    assert result.exit_code == 1

@@ -16,6 +16,8 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,28 @@ KERNEL_NAME = "belthaw"
 
 
 def run_all(jobs: list[dict[str, Any]], n: int, log: Path, done: Callable[[int, dict], Any]):
-    """``done(index, answer)`` for each job as it finishes, ``n`` at a time, in job order. On
-    Ctrl-C or any error the workers are terminated and it is re-raised."""
+    """``done(index, answer)`` for each job as it finishes, ``n`` at a time, started in job
+    order. On Ctrl-C or any error the workers are terminated and it is re-raised."""
     log.write_bytes(b"")
-    with multiprocessing.Pool(n, _start_worker, (str(log),)) as pool:
-        for i, answer in pool.imap_unordered(_numbered, enumerate(jobs)):
-            done(i, answer)
+    # concurrent.futures, not multiprocessing.Pool: a worker killed from outside (say by
+    # the out-of-memory killer) fails its notebook instead of leaving the run waiting.
+    pool = ProcessPoolExecutor(n, initializer=_start_worker, initargs=(str(log),))
+    try:
+        futures = {pool.submit(execute, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                answer = future.result()
+            except BrokenProcessPool:
+                answer = {"status": "failed", "ename": "WorkerDied", "duration": 0.0,
+                          "evalue": "the process running this notebook was killed before "
+                          "it finished; run it again"}  # fmt: skip
+            done(futures[future], answer)
+    except BaseException:
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_worker(log: str) -> None:
@@ -37,10 +55,6 @@ def _start_worker(log: str) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_APPEND)
     for stream in (1, 2):  # the kernels inherit fds 1 and 2: keep them off the terminal
         os.dup2(fd, stream)
-
-
-def _numbered(item: tuple[int, dict[str, Any]]) -> tuple[int, dict[str, Any]]:
-    return item[0], execute(item[1])
 
 
 @functools.cache
