@@ -94,9 +94,8 @@ def source_lists(tb: Tables) -> None:
             ids = split_ids(tb[table]["source_ids"])
             unknown = ids[~ids.isin(tb["sources"]["source_id"])].groupby(level=0).agg(", ".join)
             msg = "names unknown source(s) {v}; add them to sources.csv first"
-            tb.flag(table)(
-                "source_ids", unknown.reindex(tb[table].index).notna(), msg, values=unknown
-            )
+            unknown = unknown.reindex(tb[table].index)
+            tb.flag(table)("source_ids", unknown.notna(), msg, values=unknown)
 
 
 def event_dates(tb: Tables) -> None:
@@ -105,23 +104,15 @@ def event_dates(tb: Tables) -> None:
     is_range, end = ev["date_precision"] == "range", ev["date_end"]
     flag("date_end", end < ev["date"], "is before 'date'; a range must end after it starts")
     flag("date_end", is_range & end.isna(), "is required when date_precision is 'range'")
+    precision = ev["date_precision"]
     msg = "is set but date_precision is {v!r}; use 'range' or clear date_end"
-    flag(
-        "date_end",
-        ev["date_precision"].notna() & ~is_range & end.notna(),
-        msg,
-        values=ev["date_precision"],
-    )
+    flag("date_end", precision.notna() & ~is_range & end.notna(), msg, values=precision)
     # The id is how other tables and people cite the event: a date in it that differs
     # from the event's date would send a reader to the wrong day.
     in_id = ev["event_id"].str.extract(r"^ev-([0-9]{8})-", expand=False)
     wrong = in_id.notna() & (in_id != ev["date"].dt.strftime("%Y%m%d")) & ev["date"].notna()
-    flag(
-        "event_id",
-        wrong,
-        "holds the date {v}, but 'date' is another day; make them agree",
-        values=in_id,
-    )
+    msg = "holds the date {v}, but 'date' is another day; make them agree"
+    flag("event_id", wrong, msg, values=in_id)
     # One action (announced / licence / list update) is one decision: its stages must agree
     # on who acted and on what, or the chart would join unrelated steps with a line.
     act = ev[ev["action_id"] != ""].astype({"jurisdiction": object, "instrument": object})
@@ -246,11 +237,8 @@ def totals(tb: Tables) -> None:
     """A published total counts over a known window: from ``since`` to ``as_of``."""
     to, flag = tb["totals"], tb.flag("totals")
     flag("since", to["since"].isna(), "is required: the start of the counted period")
-    flag(
-        "since",
-        to["since"] > to["as_of"],
-        "is after as_of; a total counts from 'since' up to 'as_of'",
-    )
+    msg = "is after as_of; a total counts from 'since' up to 'as_of'"
+    flag("since", to["since"] > to["as_of"], msg)
 
 
 def backing(tb: Tables) -> None:
