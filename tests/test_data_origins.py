@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from belthaw import paths
 from belthaw.data import origins
@@ -127,52 +125,6 @@ def test_origin_problems_reads_typed_frames_with_missing_values():
     (problem,) = origins.origin_problems(frame)
     assert (problem.file, problem.line, problem.column) == ("sources.csv", 2, "origin")
     assert "sources.csv, line 2, column 'origin'" in str(problem)
-
-
-# ------------------------------------------------------------------ independent origins
-
-POOL = sources(
-    ("ap-keyt", "KEYT", "The Associated Press", "republication", "The Associated Press"),
-    ("ap-wtop", "WTOP", "The Associated Press", "republication", "The Associated Press"),
-    ("reuters", "Devdiscourse", "Reuters", "republication", "Reuters"),
-    ("viasna", "Viasna", "Viasna", "original", ""),
-    ("spam", "TopGab", "unknown", "aggregator", ""),
-)
-
-INDEPENDENCE_CASES = [
-    ("two copies of one wire story", "ap-keyt;ap-wtop", 1, ["The Associated Press"]),
-    ("two agencies", "ap-keyt;reuters", 2, ["The Associated Press", "Reuters"]),
-    ("an untraced aggregator adds nothing", "viasna;spam", 1, ["Viasna"]),
-    ("an id not in sources adds nothing", "viasna;missing", 1, ["Viasna"]),
-    (
-        "order of first citation is kept",
-        "reuters;ap-wtop;ap-keyt;viasna",
-        3,
-        ["Reuters", "The Associated Press", "Viasna"],
-    ),
-    (
-        "a list works like a ';' text",
-        ["ap-keyt", "reuters"],
-        2,
-        ["The Associated Press", "Reuters"],
-    ),
-    ("nothing cited", "", 0, []),
-]
-
-
-@pytest.mark.parametrize(
-    "ids, n, credited", [c[1:] for c in INDEPENDENCE_CASES], ids=[c[0] for c in INDEPENDENCE_CASES]
-)
-def test_independent_origins(ids, n, credited):
-    assert origins.independent_origins(ids, POOL) == n
-    assert origins.credited_origins(ids, POOL) == credited
-
-
-@given(st.lists(st.sampled_from(list(POOL.source_id) + ["missing"]), max_size=8))
-def test_independent_origins_never_exceeds_distinct_ids(ids):
-    n = origins.independent_origins(ids, POOL)
-    assert 0 <= n <= len(set(ids) - {"missing", "spam"})
-    assert n == len(set(origins.credited_origins(ids, POOL)))
 
 
 # ------------------------------------------------------------------ derived_link

@@ -196,3 +196,13 @@ def test_a_check_broken_on_many_rows_lists_the_first_and_counts_the_rest(tmp_pat
 def test_counts_stay_exact_up_to_the_ceiling(tmp_path):
     d = write(tmp_path, **edit("prisoner_counts", "2025-09-30,1201", f"2025-09-30,{INT_CEILING}"))
     assert load(d).prisoner_counts["count"].iloc[0] == INT_CEILING
+
+
+def test_columns_in_another_order_are_read_by_their_header(tmp_path):
+    text = TABLES["totals"].replace("wording,source_id", "source_id,wording")
+    text = text.replace("more than 430 since July 2024,ap-1", "ap-1,more than 430 since July 2024")
+    d = write(tmp_path, totals=text)
+    assert validate(d).ok
+    totals = load(d).totals
+    assert (totals["source_id"].iloc[0], totals["wording"].iloc[0]) == ("ap-1", "more than 430 since July 2024")  # fmt: skip
+    assert list(totals.columns) == list(load(write(tmp_path / "b")).totals.columns)

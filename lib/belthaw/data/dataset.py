@@ -1,8 +1,4 @@
-"""The loaded data package: :class:`Dataset` and :func:`load` (the I/O edge of the library).
-
-``load`` reads every table (:mod:`.read`), applies the cross-table rules (:mod:`.rules`)
-and returns typed DataFrames plus the data version stamped on every output.
-"""
+"""The loaded data package: :class:`Dataset` and :func:`load` (the I/O edge of the library)."""
 
 from __future__ import annotations
 
@@ -15,8 +11,7 @@ import pandas as pd
 from .. import paths
 from ..errors import DataError, Problem
 from ..provenance import data_version
-from .read import read_all
-from .rules import cross_table_problems
+from .rules import read_and_check
 
 
 @dataclass(frozen=True)
@@ -43,11 +38,7 @@ class Dataset:
         return getattr(self, name)
 
     def publishers(self, source_ids: Iterable[str]) -> list[str]:
-        """Sorted unique publishers for source ids (each item may be a ';'-joined list).
-
-        >>> data.publishers(["ap-20251213-potash;viasna-20251223"])   # doctest: +SKIP
-        ['AP', 'Viasna']
-        """
+        """Sorted unique publishers for source ids (each item may be a ';'-joined list)."""
         return sorted(set(self.publishers_in_order(source_ids)))
 
     def publishers_in_order(self, source_ids: Iterable[str]) -> list[str]:
@@ -58,42 +49,29 @@ class Dataset:
         post are one name; aggregators and pages of unknown ownership come after every
         outlet a reader could cite, whatever their count.
         """
-        if isinstance(source_ids, str):
-            source_ids = [source_ids]
-        credit = self.credited_publishers()
-        tier = (
-            self.sources.set_index("source_id")["tier"].astype(str)
-            if "tier" in self.sources
-            else None
-        )
+        credit, s = self.credited_publishers(), self.sources
+        tier = s.set_index("source_id")["tier"].astype(str) if "tier" in s else {}
         firm: list[str] = []
         weak: list[str] = []
-        for item in source_ids:
+        for item in [source_ids] if isinstance(source_ids, str) else source_ids:
             for sid in str(item).split(";"):
                 name = credit.get(sid)
-                if name is None:
-                    continue
-                target = weak if tier is not None and tier.get(sid) == "aggregator" else firm
-                if name not in firm and name not in weak:
-                    target.append(name)
+                if name is not None and name not in firm and name not in weak:
+                    (weak if tier.get(sid) == "aggregator" else firm).append(name)
         return firm + weak
 
     def credited_publishers(self) -> dict[str, str]:
         """Source id -> who a citation names: the origin of what the page carries (the
         outlet, agency, office or post it relays; itself when it reported the story),
         else the original outlet of a copy, else the site it was read on."""
-        s = self.sources
-        name = s["publisher"].astype(str)
+        s = self.sources.astype(object).fillna("").astype(str)
+        name = s["publisher"]
         if {"tier", "original_publisher"} <= set(s.columns):
-            copy = (s["tier"].astype(str) == "republication") & (
-                s["original_publisher"].astype(str) != ""
-            )
-            name = name.where(~copy, s["original_publisher"].astype(str))
+            copy = (s["tier"] == "republication") & (s["original_publisher"] != "")
+            name = name.where(~copy, s["original_publisher"])
         if "origin" in s.columns:
-            origin = s["origin"].astype(str)
-            known = ~origin.isin(["", "unknown", "nan"])
-            name = name.where(~known, origin)
-        return dict(zip(s["source_id"].astype(str), name, strict=True))
+            name = name.where(s["origin"].isin(["", "unknown", "nan"]), s["origin"])
+        return dict(zip(s["source_id"], name, strict=True))
 
 
 def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
@@ -103,25 +81,15 @@ def load(data_dir: Path | str | None = None, *, check: bool = True) -> Dataset:
     what was expected) when the data breaks a rule; warnings are kept on
     ``Dataset.warnings``. With ``check=False`` the cross-table rules are skipped
     (the schema's cell checks always run).
-
-    >>> data = load()                                   # doctest: +SKIP
-    >>> data.events.loc[data.events.kind == "release", "count"].sum()   # doctest: +SKIP
     """
     data_dir = Path(data_dir or paths.DATA_DIR)
-    tables, descriptor, problems = read_all(data_dir)
-    for t in tables.values():
-        problems += t.problems
-    frames = {name: tables[name].typed if name in tables else None for name in paths.TABLES}
-    # Cell and cross-table errors are reported together, as ``belthaw validate`` does.
-    if tables and (check or any(p.severity == "error" for p in problems)):
-        where = {name: t.where for name, t in tables.items()}
-        problems += cross_table_problems(frames, descriptor, where=where)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or any(f is None for f in frames.values()):
+    tables, _, problems = read_and_check(data_dir, check)
+    if errors := [p for p in problems if p.severity == "error"]:
         raise DataError(errors)
+    frames = {name: tables[name].typed.reset_index(drop=True) for name in paths.TABLES}
     ev = frames["events"]
     return Dataset(
-        **{name: f.reset_index(drop=True) for name, f in frames.items()},
+        **frames,
         version=data_version(data_dir),
         as_of=pd.concat([ev["date"], ev["date_end"]]).max(),
         data_dir=data_dir,

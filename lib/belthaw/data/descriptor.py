@@ -62,13 +62,11 @@ def read_bytes(path: Path, limit: int) -> tuple[bytes | None, str | None]:
             return None, "is not a regular file"
         if st.st_size > limit:
             return None, f"is {st.st_size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB"
-        with open(path, "rb") as fh:
-            blob = fh.read(limit + 1)
+        return path.read_bytes(), None
     except FileNotFoundError:
         return None, f"not found in {path.parent}"
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror or exc})"
-    return (blob, None) if len(blob) <= limit else (None, f"is larger than {limit / 2**20:.0f} MB")
 
 
 def line_of(text: str, *names: str) -> int | None:
@@ -88,22 +86,19 @@ def read_descriptor(data_dir: Path) -> tuple[dict, list[Problem]]:
     if blob is None:
         return {}, [Problem(DESCRIPTOR, None, None, why)]
     try:
-        pkg = json.loads(blob.decode("utf-8-sig"))
+        text = blob.decode("utf-8-sig")
+        pkg = json.loads(text)
     except UnicodeDecodeError as exc:
         line = blob.count(b"\n", 0, exc.start) + 1
         return {}, [Problem(DESCRIPTOR, line, None, "is not UTF-8; save it as UTF-8")]
     except json.JSONDecodeError as exc:
-        msg = (
-            f"is not valid JSON: {exc.msg} (column {exc.colno}); check the commas and quotes there"
-        )
-        return {}, [Problem(DESCRIPTOR, exc.lineno, None, msg)]
+        at = f"(column {exc.colno}); check the commas and quotes there"
+        return {}, [Problem(DESCRIPTOR, exc.lineno, None, f"is not valid JSON: {exc.msg} {at}")]
     except RecursionError:
         return {}, [Problem(DESCRIPTOR, 1, None, "is nested too deeply to be a descriptor")]
-    text = blob.decode("utf-8-sig")
-    problems = [
+    return pkg, [
         Problem(DESCRIPTOR, line_of(text, *at), None, msg) for at, msg in check(pkg, data_dir)
     ]
-    return pkg, problems
 
 
 def check(pkg, data_dir: Path) -> list[tuple[tuple[str, ...], str]]:
@@ -114,57 +109,50 @@ def check(pkg, data_dir: Path) -> list[tuple[tuple[str, ...], str]]:
     out, names = [], [r.get("name") for r in res]
     for i, (r, name) in enumerate(zip(res, names, strict=True)):
         if not isinstance(name, str) or not name:
-            out.append(
-                ((), f'resources[{i}]: has no "name"; every resource needs one, e.g. "events"')
-            )
+            msg = f'resources[{i}]: has no "name"; every resource needs one, e.g. "events"'
+            out.append(((), msg))
         elif name in names[:i]:
             out.append(((name,), f"resource '{name}': the name is used twice"))
         else:
             out += [((name, *at), f"resource '{name}', {msg}") for at, msg in resource(r, data_dir)]
-    out += [
-        ((), f"has no resource named '{t}'; the workbook needs it")
-        for t in paths.TABLES
-        if t not in names
-    ]
+    missing = [t for t in paths.TABLES if t not in names]
+    out += [((), f"has no resource named '{t}'; the workbook needs it") for t in missing]
     if out:
         return out
     by_name = dict(zip(names, res, strict=True))
-    for name, r in by_name.items():
-        out += [((name, *at), f"resource '{name}', {msg}") for at, msg in keys(r, by_name)]
+    for n, r in by_name.items():
+        out += [((n, *at), f"resource '{n}', {msg}") for at, msg in keys(r, by_name)]
     return out
 
 
 def resource(r: dict, data_dir: Path) -> list[tuple[tuple[str, ...], str]]:
     """Problems of one resource's path and schema fields."""
-    path, schema = r.get("path"), r.get("schema")
-    why = path_problem(path, data_dir)
+    why = path_problem(r.get("path"), data_dir)
     if why:
         return [((), f"path: {why}")]
+    schema = r.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
     if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) for f in fields):
         return [((), 'schema: must be an object with a "fields" list of objects')]
-    out, seen, have = [], [], {}
+    out, have = [], {}
     for j, f in enumerate(fields):
         name = f.get("name")
         if not isinstance(name, str) or not name or name != name.strip():
             out.append(((), f'schema.fields[{j}]: has no usable "name"; give the column\'s header'))
             continue
-        if name in seen:
+        if name in have:
             out.append(((name,), f"field '{name}': declared twice"))
-        seen.append(name)
         have[name] = f.get("type", "string")
         out += [((name,), f"field '{name}', {msg}") for msg in field_problems(f)]
-    for item in CONTRACT.get(r["name"], "").split():
+    for item in CONTRACT[r["name"]].split() if r["name"] in CONTRACT else []:
         col, _, kind = item.partition(":")
-        if col not in have or have[col] != (kind or "string"):
-            out.append(
-                (
-                    (),
-                    f"schema: needs field '{col}' of type {kind or 'string'}, which the workbook reads",
-                )
+        if have.get(col) != (kind or "string"):
+            msg = (
+                f"schema: needs field '{col}' of type {kind or 'string'}, which the workbook reads"
             )
+            out.append(((), msg))
     for col, kind in OPTIONAL.items():
-        if col in have and have[col] != kind:
+        if have.get(col, kind) != kind:
             out.append(((col,), f"field '{col}': must have type {kind}, not {have[col]}"))
     return out
 
@@ -178,8 +166,8 @@ def field_problems(f: dict) -> list[str]:
         return ["constraints: must be an object"]
     out = []
     for key, value in c.items():
-        want, how = CONSTRAINTS.get(key, (None, ""))
-        if want is None:
+        want, how = CONSTRAINTS.get(key, ((), ""))
+        if not want:
             out.append(f"constraints.{key}: is not supported; use: {', '.join(CONSTRAINTS)}")
         elif not isinstance(value, want) or (isinstance(value, bool) and bool not in want):
             out.append(f"constraints.{key}: is {json.dumps(value)[:40]}; expected {how}")
@@ -221,35 +209,28 @@ def path_problem(value, data_dir: Path) -> str | None:
     return None if inside else f"{shown} leads outside the data folder (a symbolic link?)"
 
 
+def _names(r: dict) -> list:
+    return [f["name"] for f in r["schema"]["fields"]]
+
+
 def keys(r: dict, by_name: dict[str, dict]) -> list[tuple[tuple[str, ...], str]]:
     """Problems of a resource's primaryKey and foreignKeys (fields and targets must exist)."""
-    names = [f["name"] for f in r["schema"]["fields"]]
-    pk = r["schema"].get("primaryKey", [])
-    out = []
-    if not all(
-        k in names
-        for k in ([pk] if isinstance(pk, str) else pk if isinstance(pk, list) else [None])
-    ):
-        out.append(
-            ((), f"schema.primaryKey: {json.dumps(pk)[:60]} must name fields of this resource")
-        )
-    fks = r["schema"].get("foreignKeys", [])
+    out, pk, fks = [], r["schema"].get("primaryKey", []), r["schema"].get("foreignKeys", [])
+    pks = [pk] if isinstance(pk, str) else pk if isinstance(pk, list) else [None]
+    if not all(k in _names(r) for k in pks):
+        msg = f"schema.primaryKey: {json.dumps(pk)[:60]} must name fields of this resource"
+        out.append(((), msg))
     for k, fk in enumerate(fks if isinstance(fks, list) else [None]):
         ref = fk.get("reference") if isinstance(fk, dict) else None
         to = (ref.get("resource") or r["name"]) if isinstance(ref, dict) else None
         target = by_name.get(to) if isinstance(to, str) else None
         if (
             target is None
-            or one(fk.get("fields")) not in names
-            or one(ref.get("fields")) not in [f["name"] for f in target["schema"]["fields"]]
+            or one(fk.get("fields")) not in _names(r)
+            or one(ref.get("fields")) not in _names(target)
         ):
-            out.append(
-                (
-                    (),
-                    f"schema.foreignKeys[{k}]: must name one field of this resource and "
-                    "a resource of this package with one of its fields",
-                )
-            )
+            msg = f"schema.foreignKeys[{k}]: must name one field of this resource and "
+            out.append(((), msg + "a resource of this package with one of its fields"))
     return out
 
 

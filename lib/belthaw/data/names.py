@@ -21,43 +21,10 @@ _FOLD = str.maketrans(
 
 
 def fold(name: str) -> str:
-    """Normalise a name for comparison: lower case, no diacritics, single spaces.
-
-    >>> fold("Aleś  Bialacki")
-    'ales bialacki'
-    >>> fold("Łukašenka") == fold("Lukasenka")
-    True
-    """
+    """A name for comparison: lower case, no diacritics or punctuation, single spaces."""
     text = unicodedata.normalize("NFKD", name.translate(_FOLD))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = "".join(ch if ch.isalnum() else " " for ch in text.lower())
-    return " ".join(text.split())
-
-
-def spellings(people: pd.DataFrame) -> pd.DataFrame:
-    """One row per (person_id, spelling, folded) over canonical names and variants."""
-    variants = people["variants"].str.split(";").explode()
-    both = pd.concat(
-        [
-            pd.DataFrame({"person_id": people["person_id"], "spelling": people["name"]}),
-            pd.DataFrame(
-                {"person_id": people.loc[variants.index, "person_id"], "spelling": variants}
-            ),
-        ],
-        ignore_index=True,
-    )
-    both = both[both["spelling"].str.strip() != ""]
-    both["folded"] = both["spelling"].map(fold)
-    return both.drop_duplicates(["person_id", "folded"]).reset_index(drop=True)
-
-
-def _several(people: pd.DataFrame, ids, query: str) -> BelthawError:
-    rows = people[people["person_id"].isin(ids)]
-    who = "; ".join(f"{n} ({i})" for n, i in zip(rows["name"], rows["person_id"], strict=True))
-    return BelthawError(
-        f"'{query}' matches {len(rows)} people in people.csv: {who}; "
-        "add a first name or use the person_id"
-    )
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
 
 def find_person(people: pd.DataFrame, query: str) -> pd.Series:
@@ -68,44 +35,31 @@ def find_person(people: pd.DataFrame, query: str) -> pd.Series:
     ("Kalesnikava", "Lukashenka", "Babariko"). Case, diacritics and punctuation are
     ignored; a ``person_id`` works too. Raises :class:`BelthawError` naming every match
     when several people match, and close spellings when nobody does.
-
-    >>> find_person(data.people, "Kolesnikova")["name"]     # doctest: +SKIP
-    'Maria Kalesnikava'
     """
-    table = spellings(people)
     q = fold(str(query))
     if not q:
         raise BelthawError("find_person needs a name, e.g. 'Kalesnikava'")
     by_id = people.loc[people["person_id"].astype(str) == str(query).strip()]
     if len(by_id) == 1:
         return by_id.iloc[0]
-    ids = table.loc[table["folded"] == q, "person_id"].unique()
-    if len(ids) == 1:
-        return people.loc[people["person_id"] == ids[0]].iloc[0]
-    if len(ids) > 1:
-        raise _several(people, ids, query)
-    words = set(q.split())
+    variants = people.assign(spelling=people["variants"].str.split(";")).explode("spelling")
+    table = pd.concat([people.assign(spelling=people["name"]), variants], ignore_index=True)
+    table = table.loc[table["spelling"].str.strip() != "", ["person_id", "spelling"]]
+    table["folded"] = table["spelling"].map(fold)
     tokens = table.assign(word=table["folded"].str.split()).explode("word")
-    per_person = tokens.groupby("person_id", sort=False)["word"].agg(set)
-    ids = [pid for pid, have in per_person.items() if words <= have]
-    if len(ids) == 1:
-        return people.loc[people["person_id"] == ids[0]].iloc[0]
-    if len(ids) > 1:
-        raise _several(people, ids, query)
-    candidates = sorted(set(table["folded"]) | set(tokens["word"].dropna()))
+    have = tokens.groupby("person_id", sort=False)["word"].agg(set)
+    exact = list(table.loc[table["folded"] == q, "person_id"].unique())
+    for ids in (exact, [pid for pid, words in have.items() if set(q.split()) <= words]):
+        rows = people[people["person_id"].isin(ids)]
+        if len(ids) == 1:
+            return rows.iloc[0]
+        if ids:
+            who = "; ".join(f"{r.name} ({r.person_id})" for r in rows.itertuples())
+            msg = f"'{query}' matches {len(rows)} people in people.csv: {who}; "
+            raise BelthawError(msg + "add a first name or use the person_id")
+    candidates = sorted(set(tokens["folded"]) | set(tokens["word"].dropna()))
     close = difflib.get_close_matches(q, candidates, n=3, cutoff=0.7)
     near = tokens.loc[tokens["folded"].isin(close) | tokens["word"].isin(close), "spelling"]
     hint = list(dict.fromkeys(near))[:5]
-    raise BelthawError(
-        f"no person called '{query}' in people.csv"
-        + (f"; did you mean: {', '.join(hint)}?" if hint else "")
-    )
-
-
-def canonical(people: pd.DataFrame, query: str) -> str:
-    """Canonical spelling for any variant.
-
-    >>> canonical(data.people, "Babariko")      # doctest: +SKIP
-    'Viktar Babaryka'
-    """
-    return str(find_person(people, query)["name"])
+    said = f"; did you mean: {', '.join(hint)}?" if hint else ""
+    raise BelthawError(f"no person called '{query}' in people.csv{said}")

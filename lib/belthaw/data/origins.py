@@ -10,19 +10,19 @@ Two judgements that used to live in prose are data here (issue 21):
   (``stated_trade`` or ``reported_together``, with the pairing's ``exchange_id``), and
   ``exchanges.link`` must equal the strongest such claim from a known origin.
 
-All functions are pure: DataFrames in (string or typed columns, rows in file order, as
-read), values or :class:`~belthaw.errors.Problem` lists out. Line numbers count the
-header as line 1, as a spreadsheet shows them.
+All functions are pure: DataFrames in (string or typed columns), values or
+:class:`~belthaw.errors.Problem` lists out. ``where`` gives each table's file and row
+lines (by default one line per row after the header, line 1).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import pandas as pd
 
 from ..errors import Problem
+from .problems import Where, flagger
 
 #: Origin of an aggregator page whose source is not identified.
 ORIGIN_UNKNOWN = "unknown"
@@ -35,39 +35,18 @@ POLITICAL_COUNTER = "Viasna"
 #: A publisher string that hides a relay ("AP via KEYT", "Site (Reuters copy)", "citing X").
 RELAY_WORDING = re.compile(r"\bvia\b|\bciting\b|\bcopy\b|\bmirror\b", re.IGNORECASE)
 
-SOURCES, CLAIMS, EXCHANGES, EVENTS = "sources.csv", "claims.csv", "exchanges.csv", "events.csv"
+
+def _text(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Columns as stripped text, empty where missing (typed frames hold NA)."""
+    out = pd.DataFrame({c: df[c] if c in df else "" for c in cols}, index=df.index).astype(object)
+    return out.where(out.notna(), "").astype(str).apply(lambda s: s.str.strip())
 
 
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    """A column as stripped text, empty where missing (typed frames hold NA)."""
-    if col not in df:
-        return pd.Series("", index=df.index, dtype=object)
-    return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
+def _flag(out: list[Problem], where: dict[str, Where] | None, table: str):
+    return flagger(out, (where or {}).get(table) or Where(f"{table}.csv"))
 
 
-def _line(pos: int) -> int:
-    """File line of the row at this position: the header is line 1."""
-    return pos + 2
-
-
-def _split_ids(source_ids: str | Iterable[str]) -> list[str]:
-    if isinstance(source_ids, str):
-        return [s.strip() for s in source_ids.split(";") if s.strip()]
-    return [s.strip() for s in source_ids if s and s.strip()]
-
-
-def origin_map(sources: pd.DataFrame) -> dict[str, str]:
-    """source_id -> origin ('' where the column or value is missing)."""
-    return dict(zip(_text(sources, "source_id"), _text(sources, "origin"), strict=True))
-
-
-def _emit(out: list[Problem], file: str, col: str, mask: pd.Series, msg) -> None:
-    """One Problem per row where ``mask`` holds; ``msg`` is a text or a function of the position."""
-    for pos in mask.to_numpy().nonzero()[0]:
-        out.append(Problem(file, _line(int(pos)), col, msg(int(pos)) if callable(msg) else msg))
-
-
-def origin_problems(sources: pd.DataFrame) -> list[Problem]:
+def origin_problems(sources: pd.DataFrame, where: dict[str, Where] | None = None) -> list[Problem]:
     """Rules on ``publisher``, ``origin``, ``tier`` and ``original_publisher``, per row.
 
     * origin is given; ``unknown`` only on an aggregator;
@@ -76,76 +55,20 @@ def origin_problems(sources: pd.DataFrame) -> list[Problem]:
       copying site); wherever original_publisher is given, origin equals it.
     """
     out: list[Problem] = []
-    pub, origin = _text(sources, "publisher"), _text(sources, "origin")
-    tier, op = _text(sources, "tier"), _text(sources, "original_publisher")
-    _emit(
-        out,
-        SOURCES,
-        "origin",
-        origin == "",
-        "is empty; name who the page's content comes from (its own publisher if it reported it)",
-    )
-    _emit(
-        out,
-        SOURCES,
-        "origin",
-        (origin == ORIGIN_UNKNOWN) & (tier != "aggregator"),
-        lambda k: (
-            f"is '{ORIGIN_UNKNOWN}' but tier is {tier.iat[k]!r}; "
-            "only an aggregator may have an unknown origin"
-        ),
-    )
-    _emit(
-        out,
-        SOURCES,
-        "publisher",
-        pub.str.contains(RELAY_WORDING),
-        lambda k: (
-            f"{pub.iat[k][:60]!r} hides a relay; put the site in publisher, the writer in origin"
-        ),
-    )
-    _emit(
-        out,
-        SOURCES,
-        "origin",
-        (tier == "republication") & ((origin == pub) | (origin == ORIGIN_UNKNOWN)),
-        "of a republication must name the outlet that wrote it, not the copying site",
-    )
-    _emit(
-        out,
-        SOURCES,
-        "original_publisher",
-        (op != "") & (origin != "") & (op != origin),
-        lambda k: f"is {op.iat[k]!r} but origin is {origin.iat[k]!r}; they must name one outlet",
-    )
+    flag = _flag(out, where, "sources")
+    s = _text(sources, "publisher", "origin", "tier", "original_publisher")
+    pub, origin, tier, op = s["publisher"], s["origin"], s["tier"], s["original_publisher"]
+    msg = "is empty; name who the page's content comes from (its own publisher if it reported it)"
+    flag("origin", origin == "", msg)
+    msg = f"is '{ORIGIN_UNKNOWN}' but tier is {{v!r}}; only an aggregator may have an unknown "
+    flag("origin", (origin == ORIGIN_UNKNOWN) & (tier != "aggregator"), msg + "origin", values=tier)
+    msg = "{v!r} hides a relay; put the site in publisher, the writer in origin"
+    flag("publisher", pub.str.contains(RELAY_WORDING), msg, values=pub)
+    msg = "of a republication must name the outlet that wrote it, not the copying site"
+    flag("origin", (tier == "republication") & ((origin == pub) | (origin == ORIGIN_UNKNOWN)), msg)
+    msg = "is {original_publisher!r} but origin is {origin!r}; they must name one outlet"
+    flag("original_publisher", (op != "") & (origin != "") & (op != origin), msg, values=s)
     return out
-
-
-def independent_origins(source_ids: str | Iterable[str], sources: pd.DataFrame) -> int:
-    """How many distinct known origins stand behind these sources (ids ';'-separated or a list).
-
-    Unknown origins and ids not in ``sources`` do not count: a page we cannot trace is no
-    independent confirmation.
-    """
-    return len(credited_origins(source_ids, sources))
-
-
-def credited_origins(source_ids: str | Iterable[str], sources: pd.DataFrame) -> list[str]:
-    """The distinct known origins of these sources, in the order first cited (for a source line)."""
-    omap = origin_map(sources)
-    seen: list[str] = []
-    for sid in _split_ids(source_ids):
-        o = omap.get(sid, "")
-        if o and o != ORIGIN_UNKNOWN and o not in seen:
-            seen.append(o)
-    return seen
-
-
-def link_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """The link claims (exchange_id, event_id, source_id, value), in file order."""
-    cols = ("exchange_id", "event_id", "source_id", "value")
-    frame = pd.DataFrame({c: _text(claims, c) for c in cols}, index=claims.index)
-    return frame[(_text(claims, "field") == "link").to_numpy()]
 
 
 def derived_link(exchanges: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
@@ -154,155 +77,90 @@ def derived_link(exchanges: pd.DataFrame, claims: pd.DataFrame, sources: pd.Data
     Claims whose source's origin is unknown (or whose value is not a link value) do not
     count; an exchange with no counting claim is ``inferred``.
     """
-    omap = origin_map(sources)
-    rank = {link: k for k, link in enumerate(LINK_ORDER)}
-    best = dict.fromkeys(_text(exchanges, "exchange_id"), 0)
-    for row in link_claims(claims).itertuples():
-        link = LINK_FROM_CLAIM.get(row.value)
-        o = omap.get(row.source_id, "")
-        if link and row.exchange_id in best and o and o != ORIGIN_UNKNOWN:
-            best[row.exchange_id] = max(best[row.exchange_id], rank[link])
-    return pd.Series({x: LINK_ORDER[r] for x, r in best.items()}, name="link", dtype=object)
-
-
-def _claim_shape_problems(exchanges: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
-    """A link claim names an existing pairing, its release and one of its sources."""
-    out: list[Problem] = []
-    ids = _text(exchanges, "exchange_id")
-    release = dict(zip(ids, _text(exchanges, "release_event_id"), strict=True))
-    cited = dict(zip(ids, _text(exchanges, "source_ids").map(_split_ids), strict=True))
-    field, xid = _text(claims, "field"), _text(claims, "exchange_id")
-    ev, src, val = _text(claims, "event_id"), _text(claims, "source_id"), _text(claims, "value")
-    link = field == "link"
-    known = xid.isin(release.keys())
-    want_ev = xid.map(release).fillna("")
-    listed = pd.Series(
-        [s in cited.get(x, ()) for x, s in zip(xid, src, strict=True)], index=claims.index
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "exchange_id",
-        ~link & (xid != ""),
-        "is only for claims with field 'link'; leave it empty",
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "value",
-        link & ~val.isin(LINK_FROM_CLAIM.keys()),
-        lambda k: (
-            f"{val.iat[k][:40]!r} is not a link value; expected " + " or ".join(LINK_FROM_CLAIM)
-        ),
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "exchange_id",
-        link & (xid == ""),
-        "is required on a link claim: name the pairing in exchanges.csv",
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "exchange_id",
-        link & (xid != "") & ~known,
-        lambda k: f"{xid.iat[k]!r} is not in exchanges.csv",
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "event_id",
-        link & known & (ev != want_ev),
-        lambda k: f"must be {want_ev.iat[k]!r}, the release of {xid.iat[k]}",
-    )
-    _emit(
-        out,
-        CLAIMS,
-        "source_id",
-        link & known & ~listed,
-        lambda k: f"{src.iat[k]!r} is not in the source_ids of {xid.iat[k]}; list it there",
-    )
-    return out
+    src = _text(sources, "source_id", "origin").drop_duplicates("source_id")
+    c = _text(claims, "field", "exchange_id", "source_id", "value")
+    origin = c["source_id"].map(src.set_index("source_id")["origin"]).fillna("")
+    rank = c["value"].map(LINK_FROM_CLAIM).map({k: i for i, k in enumerate(LINK_ORDER)})
+    ok = (c["field"] == "link") & ~origin.isin(["", ORIGIN_UNKNOWN]) & rank.notna()
+    best = rank[ok].groupby(c["exchange_id"][ok]).max()
+    ids = _text(exchanges, "exchange_id")["exchange_id"].drop_duplicates()
+    return pd.Series([LINK_ORDER[int(best.get(x, 0))] for x in ids], index=ids, name="link")
 
 
 def link_problems(
-    exchanges: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame
+    exchanges: pd.DataFrame,
+    claims: pd.DataFrame,
+    sources: pd.DataFrame,
+    where: dict[str, Where] | None = None,
 ) -> list[Problem]:
     """Link claims well formed, and every ``exchanges.link`` equal to what its claims support.
 
-    A link stronger than its claims overstates the evidence; one weaker than its strongest
-    claim from a known origin understates it (a source already says "in exchange").
+    A link claim names an existing pairing, its release and one of its sources. A link
+    stronger than its claims overstates the evidence; one weaker than its strongest claim
+    from a known origin understates it (a source already says "in exchange").
     """
-    out = _claim_shape_problems(exchanges, claims)
-    rank = {link: k for k, link in enumerate(LINK_ORDER)}
-    have = _text(exchanges, "link")
-    want = _text(exchanges, "exchange_id").map(derived_link(exchanges, claims, sources))
-    r_have, r_want = have.map(rank), want.map(rank)
+    out: list[Problem] = []
+    flag = _flag(out, where, "claims")
+    ex = _text(exchanges, "exchange_id", "release_event_id", "source_ids", "link")
+    c = _text(claims, "field", "exchange_id", "event_id", "source_id", "value")
+    pairing = ex.drop_duplicates("exchange_id").set_index("exchange_id")
+    link, xid, known = c["field"] == "link", c["exchange_id"], c["exchange_id"].isin(pairing.index)
+    c["release"] = xid.map(pairing["release_event_id"]).fillna("")
+    cited = pairing["source_ids"].str.split(r"\s*;\s*", regex=True).to_dict()
+    listed = [s in cited.get(x, ()) for x, s in zip(xid, c["source_id"], strict=True)]
+    listed = pd.Series(listed, c.index, dtype=bool)
+    flag("exchange_id", ~link & (xid != ""), "is only for claims with field 'link'; leave it empty")
+    msg = "{v!r} is not a link value; expected " + " or ".join(LINK_FROM_CLAIM)
+    flag("value", link & ~c["value"].isin(LINK_FROM_CLAIM.keys()), msg, values=c["value"].str[:40])
+    msg = "is required on a link claim: name the pairing in exchanges.csv"
+    flag("exchange_id", link & (xid == ""), msg)
+    msg = "{v!r} is not in exchanges.csv"
+    flag("exchange_id", link & (xid != "") & ~known, msg, values=xid)
+    msg = "must be {release!r}, the release of {exchange_id}"
+    flag("event_id", link & known & (c["event_id"] != c["release"]), msg, values=c)
+    msg = "{source_id!r} is not in the source_ids of {exchange_id}; list it there"
+    flag("source_id", link & known & ~listed, msg, values=c)
+    rank = {k: i for i, k in enumerate(LINK_ORDER)}
+    ex["want"] = ex["exchange_id"].map(derived_link(exchanges, claims, sources))
+    have, want = ex["link"].map(rank), ex["want"].map(rank)
     # an unknown value is the schema's to report, not this rule's
-    _emit(
-        out,
-        EXCHANGES,
-        "link",
-        r_have.notna() & (r_have > r_want),
-        lambda k: (
-            f"is {have.iat[k]!r} but its link claims support only {want.iat[k]!r}; "
-            "weaken it or add the claim that says more"
-        ),
-    )
-    _emit(
-        out,
-        EXCHANGES,
-        "link",
-        r_have.notna() & (r_have < r_want),
-        lambda k: (
-            f"is {have.iat[k]!r} but a source of known origin supports {want.iat[k]!r}; "
-            "strengthen it"
-        ),
-    )
+    flag = _flag(out, where, "exchanges")
+    msg = "is {link!r} but its link claims support only {want!r}; weaken it or add the claim "
+    flag("link", have.notna() & (have > want), msg + "that says more", values=ex)
+    msg = "is {link!r} but a source of known origin supports {want!r}; strengthen it"
+    flag("link", have.notna() & (have < want), msg, values=ex)
     return out
 
 
-def political_problems(events: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
+def political_problems(
+    events: pd.DataFrame, claims: pd.DataFrame, where: dict[str, Where] | None = None
+) -> list[Problem]:
     """``n_political`` counts one counter's recognition, backed by a claim on that release."""
     out: list[Problem] = []
-    n, by, eid = (
-        _text(events, "n_political"),
-        _text(events, "political_by"),
-        _text(events, "event_id"),
-    )
-    backed = eid.isin(_text(claims, "event_id")[_text(claims, "field") == "n_political"])
-    _emit(
-        out,
-        EVENTS,
-        "political_by",
-        (n != "") & (by != POLITICAL_COUNTER),
-        f"must be {POLITICAL_COUNTER!r} wherever n_political is given (one counter for every release)",
-    )
-    _emit(
-        out,
-        EVENTS,
-        "political_by",
-        (n == "") & (by != ""),
-        "is given but n_political is empty; clear it or give the count",
-    )
-    _emit(
-        out,
-        EVENTS,
-        "n_political",
-        (n != "") & ~backed,
-        "has no n_political claim in claims.csv; add the counter's own figure",
-    )
+    flag = _flag(out, where, "events")
+    ev = _text(events, "event_id", "n_political", "political_by")
+    c = _text(claims, "event_id", "field")
+    given, by = ev["n_political"] != "", ev["political_by"]
+    backed = ev["event_id"].isin(c.loc[c["field"] == "n_political", "event_id"])
+    every = "(one counter for every release)"
+    msg = f"must be {POLITICAL_COUNTER!r} wherever n_political is given {every}"
+    flag("political_by", given & (by != POLITICAL_COUNTER), msg)
+    msg = "is given but n_political is empty; clear it or give the count"
+    flag("political_by", ~given & (by != ""), msg)
+    msg = "has no n_political claim in claims.csv; add the counter's own figure"
+    flag("n_political", given & ~backed, msg)
     return out
 
 
-def problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def problems(
+    frames: dict[str, pd.DataFrame], where: dict[str, Where] | None = None
+) -> list[Problem]:
     """Every rule of this module on the tables present in ``frames`` (keyed by table name)."""
     out: list[Problem] = []
     if "sources" in frames:
-        out += origin_problems(frames["sources"])
+        out += origin_problems(frames["sources"], where)
     if {"exchanges", "claims", "sources"} <= frames.keys():
-        out += link_problems(frames["exchanges"], frames["claims"], frames["sources"])
+        out += link_problems(frames["exchanges"], frames["claims"], frames["sources"], where)
     if {"events", "claims"} <= frames.keys():
-        out += political_problems(frames["events"], frames["claims"])
+        out += political_problems(frames["events"], frames["claims"], where)
     return out

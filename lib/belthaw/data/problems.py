@@ -8,6 +8,7 @@ column broken on every row gives a readable report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -31,35 +32,26 @@ class Where:
         return int(self.lines[i]) if self.lines is not None else int(i) + 2
 
 
-def sort_key(p: Problem) -> tuple:
-    """Order problems by file, line, column, message (a missing line or column first)."""
-    return (p.file, p.line or 0, p.column or "", p.message)
-
-
-def short(v: object, n: int = 60) -> str:
-    """A cell value quoted for a message, cut to ``n`` characters."""
-    return repr(str(v)[:n])
-
-
 def emit(out, where: Where, column, mask, message, *, values=None, severity="error") -> None:
     """Add one problem per flagged row (up to the cap), then one line for the rest.
 
     ``mask`` is a boolean Series, or an array in the order of ``values``. ``message`` may
     show the row's entry in ``values`` as ``{v}`` (cut to 60 characters; ``{v!r}`` quotes
-    it), or be a function of that entry.
+    it) or, when ``values`` is a frame, its fields by name; or be a function of the entry.
     """
     if isinstance(mask, pd.Series):
         index, mask = mask.index, mask.to_numpy(dtype=bool, na_value=False)
-    else:  # an array: in the order of ``values``
-        index, mask = values.index, np.asarray(mask, dtype=bool)
-    if not mask.any():
-        return
-    flagged = index[mask]
+    else:
+        index = values.index
+    flagged = index[np.asarray(mask, dtype=bool)]
     for i in flagged[:MAX_ROWS_PER_CHECK]:
+        text = message
         if callable(message):
             text = message(values.loc[i])
-        else:
-            text = message if values is None else message.format(v=str(values.loc[i])[:60])
+        elif values is not None:
+            row = values.loc[i]
+            named = row.items() if isinstance(values, pd.DataFrame) else [("v", row)]
+            text = message.format(**{k: str(x)[:60] for k, x in named})
         out.append(Problem(where.file, where.line(i), column or None, text, severity))
     if len(flagged) > MAX_ROWS_PER_CHECK:
         more, first = len(flagged) - MAX_ROWS_PER_CHECK, where.line(flagged[MAX_ROWS_PER_CHECK])
@@ -70,7 +62,12 @@ def emit(out, where: Where, column, mask, message, *, values=None, severity="err
 
 def flagger(out: list, where: Where):
     """``emit`` bound to a list and a table: ``flag(column, mask, message, values=...)``."""
-    return lambda column, mask, message, **kw: emit(out, where, column, mask, message, **kw)
+    return partial(emit, out, where)
+
+
+def _order(p: Problem) -> tuple:
+    """Errors first, then by file, line, column (a missing line or column first), message."""
+    return (p.severity != "error", p.file, p.line or 0, p.column or "", p.message)
 
 
 @dataclass
@@ -98,13 +95,13 @@ class Report:
         if self.rows:
             version = f"  (data version {self.version})" if self.version else ""
             lines.append("tables: " + ", ".join(f"{k} {v}" for k, v in self.rows.items()) + version)
-        shown = [f"ERROR   {p}" for p in sorted(self.errors, key=sort_key)]
-        shown += [f"warning {p}" for p in sorted(self.warnings, key=sort_key)]
+        label = {"error": "ERROR", "warning": "warning"}
+        shown = [f"{label[p.severity]:8}{p}" for p in sorted(self.problems, key=_order)]
         lines += shown[:MAX_REPORT_LINES]
         if len(shown) > MAX_REPORT_LINES:
+            more = len(shown) - MAX_REPORT_LINES
             lines.append(
-                f"... and {len(shown) - MAX_REPORT_LINES} more problems not shown; "
-                "fix the ones above and run again"
+                f"... and {more} more problems not shown; fix the ones above and run again"
             )
         lines.append(
             f"{'OK' if self.ok else 'FAILED'}: {len(self.errors)} error(s), "

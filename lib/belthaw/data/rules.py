@@ -15,17 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
-from ..errors import Problem
 from ..provenance import data_version
 from ..provenance import today as provenance_today
 from . import origins
 from .descriptor import one
 from .history import changes_since_commit
 from .names import fold
-from .problems import Report, Where, flagger
-from .read import per_distinct, read_all, split_ids
+from .problems import Report, flagger
+from .read import Table, read_all, split_ids
 
-__all__ = ["Report", "cross_table_problems", "validate"]
+__all__ = ["Report", "read_and_check", "validate"]
 
 #: Kinds whose events never carry a head-count: a sanctions step or a visit frees nobody
 #: by itself; the people it is linked to are counted on the release it is paired with.
@@ -37,8 +36,6 @@ KINDS_WITHOUT_COUNT = (
 )
 #: A release this large resting on one outlet is worth a second source before briefing on it.
 SINGLE_SOURCE_WARN_OVER = 50
-#: Columns holding ';'-separated source ids, per table.
-SOURCE_LIST_COLUMNS = {"events": "source_ids", "exchanges": "source_ids", "people": "source_ids"}
 #: Parts of a release's count, each at most the count (the people freed).
 COUNT_PARTS = {
     "n_home": "people who stayed home",
@@ -57,19 +54,20 @@ _URL = r"https?://[^\s/?#@]+\.[^\s/?#@]+(?:[/?#]\S*)?"
 class Tables:
     """The typed frames, where their rows are, the descriptor, and the problems found."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], descriptor: dict, where: dict):
-        self.frames, self.descriptor, self._where = frames, descriptor, where
-        self.problems: list[Problem] = []
+    def __init__(self, tables: dict[str, Table], descriptor: dict):
+        self.frames = {name: t.typed for name, t in tables.items() if t.typed is not None}
+        self.where = {name: t.where for name, t in tables.items()}
+        self.descriptor, self.problems = descriptor, []
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
 
-    def has(self, *tables: str) -> bool:
-        return all(self.frames.get(t) is not None for t in tables)
+    def has(self, *names: str) -> bool:
+        return all(t in self.frames for t in names)
 
     def flag(self, table: str):
         """``flag(column, mask, message, values=...)`` reporting rows of ``table``."""
-        return flagger(self.problems, self._where.get(table) or Where(f"{table}.csv"))
+        return flagger(self.problems, self.where[table])
 
     def event_kind(self, ids: pd.Series) -> pd.Series:
         kinds = self["events"].drop_duplicates("event_id").set_index("event_id")["kind"]
@@ -91,63 +89,45 @@ def foreign_keys(tb: Tables) -> None:
 
 def source_lists(tb: Tables) -> None:
     """Every id of a ';'-separated source list is a row of sources.csv."""
-    for table, col in SOURCE_LIST_COLUMNS.items():
+    for table in ("events", "exchanges", "people"):
         if tb.has(table):
-            ids = split_ids(tb[table][col])
+            ids = split_ids(tb[table]["source_ids"])
             unknown = ids[~ids.isin(tb["sources"]["source_id"])].groupby(level=0).agg(", ".join)
-            unknown = unknown.reindex(tb[table].index)
             msg = "names unknown source(s) {v}; add them to sources.csv first"
-            tb.flag(table)(col, unknown.notna(), msg, values=unknown)
+            unknown = unknown.reindex(tb[table].index)
+            tb.flag(table)("source_ids", unknown.notna(), msg, values=unknown)
 
 
 def event_dates(tb: Tables) -> None:
     """A range ends after it starts, and the date in an event's id is its date."""
     ev, flag = tb["events"], tb.flag("events")
-    is_range = ev["date_precision"] == "range"
-    flag(
-        "date_end",
-        ev["date_end"] < ev["date"],
-        "is before 'date'; a range must end after it starts",
-    )
-    flag("date_end", is_range & ev["date_end"].isna(), "is required when date_precision is 'range'")
-    flag(
-        "date_end",
-        ev["date_precision"].notna() & ~is_range & ev["date_end"].notna(),
-        "is set but date_precision is {v!r}; use 'range' or clear date_end",
-        values=ev["date_precision"],
-    )
+    is_range, end = ev["date_precision"] == "range", ev["date_end"]
+    flag("date_end", end < ev["date"], "is before 'date'; a range must end after it starts")
+    flag("date_end", is_range & end.isna(), "is required when date_precision is 'range'")
+    precision = ev["date_precision"]
+    msg = "is set but date_precision is {v!r}; use 'range' or clear date_end"
+    flag("date_end", precision.notna() & ~is_range & end.notna(), msg, values=precision)
     # The id is how other tables and people cite the event: a date in it that differs
     # from the event's date would send a reader to the wrong day.
     in_id = ev["event_id"].str.extract(r"^ev-([0-9]{8})-", expand=False)
     wrong = in_id.notna() & (in_id != ev["date"].dt.strftime("%Y%m%d")) & ev["date"].notna()
-    flag(
-        "event_id",
-        wrong,
-        "holds the date {v}, but 'date' is another day; make them agree",
-        values=in_id,
-    )
+    msg = "holds the date {v}, but 'date' is another day; make them agree"
+    flag("event_id", wrong, msg, values=in_id)
     # One action (announced / licence / list update) is one decision: its stages must agree
     # on who acted and on what, or the chart would join unrelated steps with a line.
     act = ev[ev["action_id"] != ""].astype({"jurisdiction": object, "instrument": object})
     for col in ("jurisdiction", "instrument"):
         n = act.groupby("action_id")[col].transform(lambda x: x.nunique(dropna=False))
-        flag(
-            col,
-            pd.Series(ev.index.isin(n.index[n > 1]), ev.index),
-            "differs between events sharing this action_id",
-        )
+        differs = pd.Series(ev.index.isin(n.index[n > 1]), ev.index)
+        flag(col, differs, "differs between events sharing this action_id")
 
 
 def event_counts(tb: Tables) -> None:
     """A count only where people are freed, with its precision; parts within the whole."""
     ev, flag = tb["events"], tb.flag("events")
     has = ev["count"].notna()
-    flag(
-        "count",
-        has & ev["kind"].isin(KINDS_WITHOUT_COUNT),
-        "is set on a {v!r} event; only releases, statements and 'other' events carry counts",
-        values=ev["kind"],
-    )
+    msg = "is set on a {v!r} event; only releases, statements and 'other' events carry counts"
+    flag("count", has & ev["kind"].isin(KINDS_WITHOUT_COUNT), msg, values=ev["kind"])
     msg = "is required when count is set (exact, at_least, approx or unknown)"
     flag("count_precision", has & ev["count_precision"].isna(), msg)
     for col, what in COUNT_PARTS.items():
@@ -222,32 +202,27 @@ def people_counted_once(tb: Tables) -> None:
     limit = ev.loc[(ev["count_precision"] == "exact") & ev["count"].notna(), "count"]
     named = rel_id[rel_id.isin(limit.index)].value_counts()
     over = named[named > limit.reindex(named.index).astype(float)]
-    flag(
-        "release_event_id",
-        rel_id.isin(over.index) & ~rel_id.duplicated(),
-        lambda v: (
+
+    def msg(v):
+        return (
             f"{over[v]} people in people.csv name {v}, more than its exact count "
             f"{int(limit[v])}; someone is counted twice or the count is wrong"
-        ),
-        values=rel_id,
-    )
+        )
 
-
-def partial_date_ok(s: pd.Series) -> pd.Series:
-    """YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year (empty is fine)."""
-    s = s.astype(str)
-    ok = s == ""
-    for n, fmt in ((10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
-        ok |= pd.to_datetime(s.where(s.str.len() == n), format=fmt, errors="coerce").notna()
-    return ok
+    flag("release_event_id", rel_id.isin(over.index) & ~rel_id.duplicated(), msg, values=rel_id)
 
 
 def sources(tb: Tables) -> None:
-    """Real publication dates, web addresses, and the original outlet of a copy."""
+    """Real publication dates (YYYY, YYYY-MM or YYYY-MM-DD), web addresses, and the
+    original outlet of a copy."""
     so, flag = tb["sources"], tb.flag("sources")
     for col in [c for c in ("published", "original_published") if c in so]:
+        s = so[col].astype(str)
+        ok = s == ""
+        for n, fmt in ((10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
+            ok |= pd.to_datetime(s.where(s.str.len() == n), format=fmt, errors="coerce").notna()
         msg = "{v!r} is not a real date; expected YYYY, YYYY-MM or YYYY-MM-DD"
-        flag(col, ~partial_date_ok(so[col]), msg, values=so[col])
+        flag(col, ~ok, msg, values=s)
     url = so["url"].astype(str)
     ok = url.str.fullmatch(_URL, flags=re.ASCII).astype(bool)
     msg = "{v!r} is not a web address; expected http(s)://host/..."
@@ -275,7 +250,7 @@ def backing(tb: Tables) -> None:
     """
     ev, cl, flag = tb["events"], tb["claims"], tb.flag("events")
     dest = ev["destination"].astype(str)
-    listed = per_distinct(dest, lambda u: u.str.split(";").map(lambda p: "home" in p)).astype(bool)
+    listed = dest.str.split(";").map(lambda places: "home" in places).astype(bool)
     for col in [c for c in BACKED_FIELDS if c in ev]:
         v = ev[col]
         derived = (v == ev["count"]).fillna(False)
@@ -334,17 +309,24 @@ RULES = (
 )
 
 
-def cross_table_problems(
-    frames: dict[str, pd.DataFrame], descriptor: dict, where: dict[str, Where] | None = None
-) -> list[Problem]:
-    """Every rule on typed frames; ``where`` gives each table's file and row lines."""
-    tb = Tables(frames, descriptor, where or {})
-    for rule, needs in RULES:
-        if tb.has(*needs):
-            rule(tb)
-    # Independence by origin, link strength from the claims, one counter's recognition.
-    present = {k: v for k, v in frames.items() if v is not None}
-    return tb.problems + origins.problems(present)
+def read_and_check(data_dir: Path, check: bool = True) -> tuple[dict[str, Table], dict, list]:
+    """(tables, descriptor, problems): every table of ``data_dir`` read and typed, and every
+    problem found in it.
+
+    With ``check=False`` the cross-table rules run only when the cells have errors, so
+    that cell and cross-table errors are still reported together.
+    """
+    tables, descriptor, problems = read_all(data_dir)
+    for t in tables.values():
+        problems += t.problems
+    if tables and (check or any(p.severity == "error" for p in problems)):
+        tb = Tables(tables, descriptor)
+        for rule, needs in RULES:
+            if tb.has(*needs):
+                rule(tb)
+        # Independence by origin, link strength from the claims, one counter's recognition.
+        problems += tb.problems + origins.problems(tb.frames, tb.where)
+    return tables, descriptor, problems
 
 
 def validate(data_dir: Path | str | None = None) -> Report:
@@ -352,22 +334,11 @@ def validate(data_dir: Path | str | None = None) -> Report:
 
     Besides the schema and the rules, it reports text a spreadsheet damaged and, in a
     git repository, what changed since the last commit (a warning).
-
-    >>> report = validate()          # doctest: +SKIP
-    >>> report.ok, len(report.warnings)   # doctest: +SKIP
-    (True, 3)
     """
     data_dir = Path(data_dir or paths.DATA_DIR)
-    tables, descriptor, problems = read_all(data_dir)
+    tables, descriptor, problems = read_and_check(data_dir)
     if not tables:
         return Report(problems=problems)
-    report = Report(problems=problems, version=data_version(data_dir))
-    for name, t in tables.items():
-        report.problems += t.problems
-        if t.typed is not None:
-            report.rows[name] = len(t.typed)
-    frames = {name: t.typed for name, t in tables.items()}
-    where = {name: t.where for name, t in tables.items()}
-    report.problems += cross_table_problems(frames, descriptor, where=where)
-    report.problems += changes_since_commit(data_dir, tables, descriptor)
-    return report
+    rows = {name: len(t.typed) for name, t in tables.items() if t.typed is not None}
+    problems += changes_since_commit(data_dir, tables, descriptor)
+    return Report(problems=problems, rows=rows, version=data_version(data_dir))
