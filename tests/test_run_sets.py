@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -53,13 +52,11 @@ BLOCK_DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(40)) + "  " * 40 + "v\n
         ("x" * (MAX_YAML_BYTES + 1), "larger than 256 KiB"),
     ],
 )
-def test_a_bad_parameter_file_is_refused_in_one_short_line_and_fast(tmp_path, text, expected):
+def test_a_bad_parameter_file_is_refused_in_one_short_line(tmp_path, text, expected):
     path = tmp_path / "p.yaml"
     path.write_text(text)
-    t0 = time.perf_counter()
     with pytest.raises(ParamsFileError) as exc:
         read_yaml(path)
-    assert time.perf_counter() - t0 < 5
     message = str(exc.value)
     assert expected in message and message.startswith(str(path))
     assert "\n" not in message and len(message) < 300
@@ -112,12 +109,18 @@ def test_bracket_depth(text, depth):
 
 
 @pytest.mark.parametrize("value", ["[" * 1_000_000, "[" * 17 + "]" * 17, "{[" * 9])
-def test_a_deeply_nested_p_value_is_refused_fast(value):
+def test_a_deeply_nested_p_value_is_refused_before_any_parsing(value, monkeypatch):
+    import yaml
+
+    def no_parsing(*a, **k):
+        raise AssertionError("a -p value this deep must be refused on its raw text")
+
+    monkeypatch.setattr(yaml, "safe_load", no_parsing)
+    monkeypatch.setattr(yaml, "scan", no_parsing)
     args = argparse.Namespace(yaml=[], parameter=[["formats", value]])
-    t0 = time.perf_counter()
     with pytest.raises(ParameterError, match="nested deeper than 16 levels") as exc:
         cli.overrides(args)
-    assert time.perf_counter() - t0 < 2 and len(str(exc.value)) < 200
+    assert len(str(exc.value)) < 200
 
 
 def test_p_values_after_yaml_values(tmp_path):
