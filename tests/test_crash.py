@@ -84,8 +84,21 @@ def _notebook(path: Path, cells: list[tuple[str, list[str]]]) -> Path:
     return path
 
 
-def test_cell_timeout_stops_a_stuck_cell_and_names_notebook_and_cell(tmp_path):
+def _run_forced(tmp_path: Path, declared, **options):
+    """``belthaw run --force`` of ``tmp_path/notebooks`` on the small data: (result, lines)."""
     from belthaw.run.runner import run
+
+    lines: list[str] = []
+    result = run(
+        notebooks_dir=tmp_path / "notebooks", figures_dir=tmp_path / "figures",
+        build_dir=tmp_path / "build", params_file=tmp_path / "notebooks" / "params.yaml",
+        data_dir=minidata.write(tmp_path / "data"), declared=declared, log=lines.append,
+        force=True, **options,
+    )  # fmt: skip
+    return result, lines
+
+
+def test_cell_timeout_stops_a_stuck_cell_and_names_notebook_and_cell(tmp_path):
 
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
@@ -99,18 +112,7 @@ def test_cell_timeout_stops_a_stuck_cell_and_names_notebook_and_cell(tmp_path):
             ("print('never')", []),
         ],
     )
-    lines: list[str] = []
-    result = run(
-        notebooks_dir=nbdir,
-        figures_dir=tmp_path / "figures",
-        build_dir=tmp_path / "build",
-        params_file=nbdir / "params.yaml",
-        data_dir=minidata.write(tmp_path / "data"),
-        declared=DECLARED,
-        cell_timeout=2,
-        log=lines.append,
-        force=True,
-    )
+    result, lines = _run_forced(tmp_path, DECLARED, cell_timeout=2)
     r = result["01_stuck"]
     assert r.status == "failed" and r.ename == "CellTimeout"
     assert r.cell_index == 2 and r.cell_source == "time.sleep(nap)  # stuck"
@@ -132,7 +134,6 @@ DECLARED_KILLED = {"01_killed": (Param("n", int, 1, "unused", minimum=0, maximum
 
 
 def test_a_worker_killed_from_outside_fails_its_notebook_instead_of_hanging(tmp_path):
-    from belthaw.run.runner import run
 
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
@@ -140,17 +141,7 @@ def test_a_worker_killed_from_outside_fails_its_notebook_instead_of_hanging(tmp_
     # The kernel's parent is the worker process: what the out-of-memory killer might take.
     kill = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time; time.sleep(30)"
     _notebook(nbdir / "01_killed.ipynb", [(params_cell, ["parameters"]), (kill, [])])
-    lines: list[str] = []
-    result = run(
-        notebooks_dir=nbdir,
-        figures_dir=tmp_path / "figures",
-        build_dir=tmp_path / "build",
-        params_file=nbdir / "params.yaml",
-        data_dir=minidata.write(tmp_path / "data"),
-        declared=DECLARED_KILLED,
-        log=lines.append,
-        force=True,
-    )
+    result, lines = _run_forced(tmp_path, DECLARED_KILLED)
     r = result["01_killed"]
     assert r.status == "failed" and r.ename == "WorkerDied", lines
     assert "killed before it finished" in "\n".join(lines)
