@@ -158,5 +158,7 @@ def test_help_notebook_documents_every_parameter(notebook):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     for name, spec in specs(notebook).items():
-        assert f"{name}: {spec.type.__name__}" in proc.stdout, f"{name} missing from --help-notebook"
+        assert f"{name}: {spec.type.__name__}" in proc.stdout, (
+            f"{name} missing from --help-notebook"
+        )
         assert spec.doc in proc.stdout
