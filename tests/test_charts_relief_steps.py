@@ -165,6 +165,24 @@ def test_stage_labels_in_their_own_lane_and_no_overlaps_shipped(shipped, size):
     assert overlaps(fig) == []
 
 
+@pytest.mark.parametrize("size", tuple(SIZES))
+def test_subtitle_and_alt_text_describe_the_lanes_drawn_at_each_size(shipped, size):
+    m = measures(shipped.events, start="2024-07-01")
+    ax = rs.draw(m, size=size).axes[0]
+    drawn = {
+        str(a.get_gid()).split(":", 1)[1]
+        for a in ax.patches
+        if str(a.get_gid()).startswith("lane-band:")
+    }
+    lanes = {t.get_text() for t in ax.get_yticklabels()}
+    assert drawn <= lanes  # the shaded bands are lanes the axis names
+    text = rs.relief_steps_text(m, size=size)
+    kind = rs.default_lanes(size)
+    assert f"; {rs.LANE_WORDS[kind]}; " in text.subtitle
+    assert set(rs.lane_names(m, kind)) == lanes
+    assert f"Lane chart with {len(lanes)} lanes" in text.alt
+
+
 def test_draw_at_a_named_size(ds):
     fig = rs.draw(measures(ds.events), size="a4-half")
     s = get_size("a4-half")

@@ -30,10 +30,14 @@ def is_narrow(ax) -> bool:
     return ax.figure.get_figwidth() < 5.0
 
 
+#: Below this height (inches: the half-page size) each row of legend or label is a large
+#: share of the figure, and charts lay out their short form.
+SHORT_HEIGHT_IN = 3.5
+
+
 def is_short(ax) -> bool:
-    """True on a figure under 3.5 in high (the half-page size), where each row of legend or
-    label is a large share of the height."""
-    return ax.figure.get_figheight() < 3.5
+    """True on a figure under :data:`SHORT_HEIGHT_IN` high."""
+    return ax.figure.get_figheight() < SHORT_HEIGHT_IN
 
 
 def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):

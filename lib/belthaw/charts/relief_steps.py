@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..style import COLORS, house_style
+from ..style import COLORS, get_size, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.sanctions import STAGE_LABELS, relief_finding
 from .axes import (
+    SHORT_HEIGHT_IN,
     date_axis,
     date_num,
     get_ax,
@@ -83,6 +84,26 @@ def marks_drawn(frame: pd.DataFrame) -> list[str]:
     return [m.key for m in MARKS if m.key in keys]
 
 
+#: What a row is, in the subtitle, for each kind of lane :func:`plot_relief_steps` draws.
+LANE_WORDS = {
+    "instrument": "one row per jurisdiction and target",
+    "jurisdiction": "one row per jurisdiction",
+    "side": "one row for the US, one for Europe",
+}
+
+
+def lane_names(frame: pd.DataFrame, lanes: str) -> pd.Series:
+    """The lane each measure is drawn in, for ``lanes`` (a key of :data:`LANE_WORDS`)."""
+    if lanes == "side":
+        return frame["jurisdiction"].eq("US").map({True: "US", False: "Europe"})
+    return frame["lane"].str.split(" · ").str[0] if lanes == "jurisdiction" else frame["lane"]
+
+
+def default_lanes(size: str) -> str:
+    """The lanes a figure of ``size`` gets: by jurisdiction on a short one (see ``is_short``)."""
+    return "jurisdiction" if get_size(size).height < SHORT_HEIGHT_IN else "instrument"
+
+
 def plot_relief_steps(
     frame: pd.DataFrame,
     *,
@@ -110,11 +131,7 @@ def plot_relief_steps(
         if color and k.startswith("relief-") else m
         for k, m in _BY_KEY.items()
     }  # fmt: skip
-    lanes = lanes or ("jurisdiction" if is_short(ax) else "instrument")
-    if lanes == "side":
-        lane = frame["jurisdiction"].eq("US").map({True: "US", False: "Europe"})
-    else:
-        lane = frame["lane"].str.split(" · ").str[0] if lanes == "jurisdiction" else frame["lane"]
+    lane = lane_names(frame, lanes or ("jurisdiction" if is_short(ax) else "instrument"))
     names = list(dict.fromkeys(lane))
     y_of = {name: len(names) - 1 - i for i, name in enumerate(names)}  # first lane on top
     y = lane.map(y_of).to_numpy(float)
@@ -208,10 +225,14 @@ def _title(f: dict) -> str:
     return title
 
 
-def relief_steps_text(frame: pd.DataFrame, *, start=None, end=None) -> FigureText:
-    """The words of 02-relief-steps, every number counted from ``frame`` as drawn."""
+def relief_steps_text(
+    frame: pd.DataFrame, *, start=None, end=None, size: str = "a4-full", lanes: str | None = None
+) -> FigureText:
+    """The words of 02-relief-steps, every number counted from ``frame`` as drawn at ``size``
+    (a short size draws one lane per jurisdiction, and the words say so)."""
     require_rows(frame, "sanctions measures")
     f = relief_finding(frame)
+    lanes = lanes or default_lanes(size)
     start, end = period_span(frame["date"], start, end)
     direction = frame["direction"].astype(str)
     what = (
@@ -222,8 +243,8 @@ def relief_steps_text(frame: pd.DataFrame, *, start=None, end=None) -> FigureTex
     if set(direction) == {"relief"} and frame["jurisdiction"].astype(str).eq("US").all():
         what = "US sanctions relief"
     subtitle = (
-        f"{what}, {fmt_month(start)} to {fmt_month(end)}; one row per jurisdiction and "
-        "target; counted in actions (the stages of one decision count once)"
+        f"{what}, {fmt_month(start)} to {fmt_month(end)}; {LANE_WORDS[lanes]}; "
+        "counted in actions (the stages of one decision count once)"
     )
     caption = "Each marker is one dated step. " + how_to_read(MARKS, marks_drawn(frame))
     staged = frame[_staged(frame)]
@@ -239,7 +260,7 @@ def relief_steps_text(frame: pd.DataFrame, *, start=None, end=None) -> FigureTex
         plural(f["border"], "border measure") if f["border"] else "",
     ]
     alt = (
-        f"Lane chart with {plural(frame['lane'].nunique(), 'lane')} from {fmt_month(start)} to "
+        f"Lane chart with {plural(lane_names(frame, lanes).nunique(), 'lane')} from {fmt_month(start)} to "
         f"{fmt_month(end)}: {_and([c for c in counted if c] or ['no US relief'])}; "
         f"{plural(len(frame), 'dated step')} in all."
     )
