@@ -183,6 +183,17 @@ def test_draw_at_named_size_labels_apart():
     _no_overlap(fig, by_gid(ax, "verdict:") + by_gid(ax, "scope-heading:") + ax.get_yticklabels())
 
 
+@pytest.mark.parametrize("size", ["a4-full", "column"])
+def test_the_caption_explains_the_verdict_words_drawn_at_each_size(size):
+    shown, cmp = _frames(MIXED)
+    ax = chart.draw(shown, size=size).axes[0]
+    drawn = {t.get_text().split()[0] for t in by_gid(ax, "verdict:")}
+    caption = chart.totals_text(shown, cmp, size=size).caption
+    for word in drawn:  # "agrees" / "=" / "close" / "differs" / a signed number
+        key = "a signed number" if re.fullmatch(r"[-+−]?\d[\d,]*", word) else f"'{word}"
+        assert key in caption, (word, caption)
+
+
 def test_real_data_rows_match_title():
     import belthaw
 

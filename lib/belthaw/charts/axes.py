@@ -25,9 +25,13 @@ def small_font() -> float:
     return max(MIN_FONT_PT, float(mpl.rcParams["font.size"]) - 1.5)
 
 
+#: Below this width (inches: the 8 cm column size) charts use fewer columns and labels.
+NARROW_WIDTH_IN = 5.0
+
+
 def is_narrow(ax) -> bool:
-    """True on a figure narrower than 5 in (the 8 cm column size): fewer columns and labels."""
-    return ax.figure.get_figwidth() < 5.0
+    """True on a figure narrower than :data:`NARROW_WIDTH_IN`."""
+    return ax.figure.get_figwidth() < NARROW_WIDTH_IN
 
 
 #: Below this height (inches: the half-page size) each row of legend or label is a large

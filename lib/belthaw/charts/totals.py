@@ -12,10 +12,18 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..style import COLORS, house_style
+from ..style import COLORS, get_size, house_style
 from ..transforms.claims import SCOPE_WORDS, TOTALS_SCOPES, agreement, checked_span
 from ..transforms.common import ids_by_frequency
-from .axes import get_ax, is_narrow, legend_above, new_figure, require_rows, small_font
+from .axes import (
+    NARROW_WIDTH_IN,
+    get_ax,
+    is_narrow,
+    legend_above,
+    new_figure,
+    require_rows,
+    small_font,
+)
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import CLAIM_MARKERS, Mark, how_to_read, legend_handles
@@ -48,6 +56,12 @@ VERDICT_WORDS = {
     "consistent": "'agrees' is within 2 %, or a 'more than' figure our sum meets",
     "close": "'close' is within 5 %",
     "differs": "'differs by' gives our sum minus the published figure",
+}
+#: The same on a narrow figure, where the margin holds only "=" or the signed difference.
+NARROW_VERDICT_WORDS = {
+    "consistent": "'=' is within 2 %, or a 'more than' figure our sum meets",
+    "close": "'close' is within 5 %",
+    "differs": "a signed number gives our sum minus the published figure",
 }
 
 
@@ -159,9 +173,9 @@ def plot_totals(shown: pd.DataFrame, *, scopes=None, color: str | None = None, a
 
 def totals_text(
     shown: pd.DataFrame, cmp: pd.DataFrame | None = None, *, scopes=None,
-    table_name: str = f"{NAME}-table.csv",
+    table_name: str = f"{NAME}-table.csv", size: str = "a4-full",
 ) -> FigureText:  # fmt: skip
-    """The words of 05-totals.
+    """The words of 05-totals as drawn at ``size`` (a narrow one writes "=" for agreement).
 
     ``shown``: the rows drawn (:func:`~belthaw.transforms.claims.totals_on_chart`);
     ``cmp``: every total (:func:`~belthaw.transforms.claims.itemized_vs_totals`), so
@@ -189,7 +203,8 @@ def totals_text(
         "Totals as published, grouped by what they count; each against our sum of the same "
         "kind of release from its start date to the day it counts up to, never later"
     )
-    verdicts = [VERDICT_WORDS[v] for v in VERDICT_WORDS if v in set(c["verdict"])]
+    words = NARROW_VERDICT_WORDS if get_size(size).width < NARROW_WIDTH_IN else VERDICT_WORDS
+    verdicts = [words[v] for v in words if v in set(c["verdict"])]
     caption = how_to_read(MARKS, marks_drawn(c)) + " At the right: " + "; ".join(verdicts) + "."
     if (c["n_reports"] > 1).any():
         caption += " ×2: one figure carried by two reports, drawn and counted once."
