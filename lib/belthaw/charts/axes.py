@@ -34,6 +34,11 @@ def is_narrow(ax) -> bool:
     return ax.figure.get_figwidth() < NARROW_WIDTH_IN
 
 
+def is_narrow_size(size: str) -> bool:
+    """:func:`is_narrow` for the figure a named size makes (words written before drawing)."""
+    return get_size(size).width < NARROW_WIDTH_IN
+
+
 #: Below this height (inches: the half-page size) each row of legend or label is a large
 #: share of the figure, and charts lay out their short form.
 SHORT_HEIGHT_IN = 3.5
@@ -42,6 +47,11 @@ SHORT_HEIGHT_IN = 3.5
 def is_short(ax) -> bool:
     """True on a figure under :data:`SHORT_HEIGHT_IN` high."""
     return ax.figure.get_figheight() < SHORT_HEIGHT_IN
+
+
+def is_short_size(size: str) -> bool:
+    """:func:`is_short` for the figure a named size makes."""
+    return get_size(size).height < SHORT_HEIGHT_IN
 
 
 def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):

@@ -7,11 +7,19 @@ import pandas as pd
 
 from ..counting import CountingRule
 from ..errors import EmptySelectionError
-from ..style import COLORS, get_size, house_style
+from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.headline import headline
 from ..transforms.sanctions import relief_finding
-from .axes import date_axis, new_figure, pad_x, require_rows, small_font
+from .axes import (
+    date_axis,
+    is_narrow_size,
+    is_short_size,
+    new_figure,
+    pad_x,
+    require_rows,
+    small_font,
+)
 from .exchanges import plot_exchanges
 from .figtext import FigureText
 from .releases import plot_releases
@@ -38,7 +46,7 @@ def draw(
     ratios = [3, 2, 3.8 if page else 1.8]
     # A half page or an 8 cm column leaves the three panels a few lines: no legends at
     # all (the caption points to 01, 02 and 03 for the marks), two lanes of steps.
-    short = get_size(size).height < 3.5 or get_size(size).width < 5.0
+    short = is_short_size(size) or is_narrow_size(size)
     fig, axes = new_figure(size, 3, sharex=True, layout="constrained",
                            gridspec_kw={"height_ratios": [1.4, 1.2, 1.2] if short else ratios})  # fmt: skip
     with house_style(size):

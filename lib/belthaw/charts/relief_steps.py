@@ -7,15 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..style import COLORS, get_size, house_style
+from ..style import COLORS, house_style
 from ..transforms.common import ids_by_frequency
 from ..transforms.sanctions import STAGE_LABELS, relief_finding
 from .axes import (
-    SHORT_HEIGHT_IN,
     date_axis,
     date_num,
     get_ax,
     is_short,
+    is_short_size,
     legend_above,
     new_figure,
     pad_x,
@@ -101,7 +101,7 @@ def lane_names(frame: pd.DataFrame, lanes: str) -> pd.Series:
 
 def default_lanes(size: str) -> str:
     """The lanes a figure of ``size`` gets: by jurisdiction on a short one (see ``is_short``)."""
-    return "jurisdiction" if get_size(size).height < SHORT_HEIGHT_IN else "instrument"
+    return "jurisdiction" if is_short_size(size) else "instrument"
 
 
 def plot_relief_steps(

@@ -12,13 +12,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..style import COLORS, get_size, house_style
+from ..style import COLORS, house_style
 from ..transforms.claims import SCOPE_WORDS, TOTALS_SCOPES, agreement, checked_span
 from ..transforms.common import ids_by_frequency
 from .axes import (
-    NARROW_WIDTH_IN,
     get_ax,
     is_narrow,
+    is_narrow_size,
     legend_above,
     new_figure,
     require_rows,
@@ -203,7 +203,7 @@ def totals_text(
         "Totals as published, grouped by what they count; each against our sum of the same "
         "kind of release from its start date to the day it counts up to, never later"
     )
-    words = NARROW_VERDICT_WORDS if get_size(size).width < NARROW_WIDTH_IN else VERDICT_WORDS
+    words = NARROW_VERDICT_WORDS if is_narrow_size(size) else VERDICT_WORDS
     verdicts = [words[v] for v in words if v in set(c["verdict"])]
     caption = how_to_read(MARKS, marks_drawn(c)) + " At the right: " + "; ".join(verdicts) + "."
     if (c["n_reports"] > 1).any():
