@@ -144,5 +144,5 @@ def test_a_worker_killed_from_outside_fails_its_notebook_instead_of_hanging(tmp_
     result, lines = _run_forced(tmp_path, DECLARED_KILLED)
     r = result["01_killed"]
     assert r.status == "failed" and r.ename == "WorkerDied", lines
-    assert "killed before it finished" in "\n".join(lines)
+    assert "killed before this notebook finished" in "\n".join(lines)
     assert result.exit_code == 1

@@ -105,12 +105,11 @@ def save(fig, text, name: str, data, params, *, table=None, tables=None) -> list
     rendered; the figure then leaves pyplot, so Jupyter does not render it a second time.
     """
     words = replay_words(text, params)
-    shown: list[Path] = []
     written = figure.save_figure(
         fig, words, name, data=data, params=params, table=table, tables=tables,
-        on_png=lambda png: shown.append(show_png(png, fig)),
+        on_png=lambda png: show_png(png, fig),
     )  # fmt: skip
-    if not shown:
+    if not any(p.suffix == ".png" for p in written):
         show_figure(fig)
     plt.close(fig)
     return written
@@ -123,13 +122,12 @@ def _display():
     return ipython.display if ipython and ipython.get_ipython() is not None else None
 
 
-def show_png(png: Path, fig) -> Path:
+def show_png(png: Path, fig) -> None:
     """Show the written PNG at screen size (100 pixels per figure inch)."""
     display = _display()
     if display:
         width = round(fig.get_figwidth() * 100)
         display.display(display.Image(data=png.read_bytes(), format="png", width=width))
-    return png
 
 
 def show_figure(fig) -> None:

@@ -38,9 +38,11 @@ def run_all(jobs: list[dict[str, Any]], n: int, log: Path, done: Callable[[int, 
             try:
                 answer = future.result()
             except BrokenProcessPool:
+                # One dead worker breaks the pool: the notebooks still queued or running
+                # in the other worker are stopped too, and are reported the same way.
                 answer = {"status": "failed", "ename": "WorkerDied", "duration": 0.0,
-                          "evalue": "the process running this notebook was killed before "
-                          "it finished; run it again"}  # fmt: skip
+                          "evalue": "a worker process of this run was killed before this "
+                          "notebook finished; run it again"}  # fmt: skip
             done(futures[future], answer)
     except BaseException:
         for child in multiprocessing.active_children():
