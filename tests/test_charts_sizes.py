@@ -1,5 +1,6 @@
 """Every chart at every named print size, as the notebooks draw it and save writes it: no
-plot squeezed to nothing, no text under the size's floor, no two texts on top of each other.
+plot squeezed to nothing, no text under the size's floor, no two texts on top of each other,
+no text past the page edge.
 
 Measured on the drawn extents at print resolution (300 dpi), after the layout is pinned the
 way the saved files are, so what passes here is what a reader pastes into Word.
@@ -35,10 +36,35 @@ def data():
 
 
 def texts(fig):
-    """Every visible, non-empty text drawn on the figure."""
+    """Every visible, non-empty text drawn on the figure (tick labels outside the axis's
+    view are kept by matplotlib but never drawn, so they are left out)."""
+    undrawn = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            span = (high - low) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - span <= tick.get_loc() <= high + span:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
     return [
-        t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t.figure is fig
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is fig and id(t) not in undrawn
     ]
+
+
+def off_page(fig, renderer) -> list[tuple[str, float]]:
+    """Texts (with their box, when they have one) reaching past the figure's edge, and by
+    how many points: cut off in every file, since the size is never stretched to fit."""
+    width, height = fig.bbox.width, fig.bbox.height
+    out = []
+    for t in texts(fig):
+        box = t.get_bbox_patch()
+        b = (box if box is not None else t).get_window_extent(renderer)
+        past = max(-b.x0, b.x1 - width, -b.y0, b.y1 - height)
+        if past > 1:  # pixels at 300 dpi: rounding, not a cut
+            out.append((t.get_text()[:40], round(past / DPI * 72, 1)))
+    return out
 
 
 def overlaps(fig, renderer) -> list[tuple[str, str]]:
@@ -85,4 +111,6 @@ def test_every_chart_is_legible_at_every_size(data, notebook, size, tmp_path):
             )
         hits = overlaps(fig, r)
         assert not hits, f"{name} at {size}: texts on top of each other: {hits[:4]}"
+        cut = off_page(fig, r)
+        assert not cut, f"{name} at {size}: text past the page edge (pt): {cut[:4]}"
         plt.close(fig)
