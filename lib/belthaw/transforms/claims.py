@@ -178,16 +178,19 @@ WINDOW_COLUMNS = (
 def _window_sum(rel: pd.DataFrame, since, as_of, leave_out=frozenset()) -> dict:
     """Our sum of ``rel`` from ``since`` to ``as_of`` (both days included), without the
     releases in ``leave_out``, and which releases it adds up."""
-    inside = rel[(rel["date"] >= since) & (rel["date"] <= as_of)]
-    cut = inside["event_id"].isin(list(leave_out))
-    kept = inside[~cut]
+    dates = rel["date"].to_numpy()
+    count = rel["count"].fillna(0).to_numpy(dtype="int64")
+    inside = rel["date"].between(since, as_of).to_numpy()
+    cut = inside & rel["event_id"].isin(list(leave_out)).to_numpy()
+    kept = inside & ~cut
+    days = dates[kept]
     return {
-        "itemized": int(kept["count"].fillna(0).sum()),
-        "itemized_is_lower_bound": bool(kept["is_lower_bound"].any()),
-        "n_releases": len(kept),
-        "first_release": kept["date"].min(),
-        "last_release": kept["date"].max(),
-        "excluded": int(inside.loc[cut, "count"].fillna(0).sum()),
+        "itemized": int(count[kept].sum()),
+        "itemized_is_lower_bound": bool(rel["is_lower_bound"].to_numpy(dtype=bool)[kept].any()),
+        "n_releases": int(kept.sum()),
+        "first_release": pd.Timestamp(days.min()) if len(days) else pd.NaT,
+        "last_release": pd.Timestamp(days.max()) if len(days) else pd.NaT,
+        "excluded": int(count[cut].sum()),
     }
 
 
