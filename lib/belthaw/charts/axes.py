@@ -7,6 +7,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from ..errors import EmptySelectionError
 from ..style import MIN_FONT_PT, get_size, house_style
@@ -70,15 +71,23 @@ def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
     if labels is not None:
         kw["labels"] = list(labels)
     kw.setdefault("handlelength", 1.6)
+    fig = ax.figure
+    measure = is_narrow(ax) or short
+    if measure:
+        # The layout moves the axes right by what their y tick labels take ("EU ·
+        # listings/renewals"), which would push a legend held at the axes' edge off the
+        # page: here it starts over the tick labels instead, at the figure's left margin.
+        ticks = ax.yaxis.get_tightbbox(fig.canvas.get_renderer())
+        left = max(0.0, ax.bbox.x0 - ticks.x0) / fig.dpi if ticks is not None else 0.0
+        kw["bbox_transform"] = ax.transAxes + ScaledTranslation(-left, 0, fig.dpi_scale_trans)
     while True:
         leg = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
                         fontsize=small_font(), borderaxespad=0.2, columnspacing=1.2, **kw)  # fmt: skip
-        # Fewer columns until the legend fits the width (only measured where it may not).
-        if ncols == 1 or not (is_narrow(ax) or short):
+        # Fewer columns until the legend fits the width between the layout's margins.
+        if ncols == 1 or not measure:
             return leg
-        fig = ax.figure
-        box = leg.get_window_extent(fig.canvas.get_renderer())
-        if box.width <= fig.bbox.width * (0.99 - ax.get_position().x0):
+        pad = 2 * float(mpl.rcParams["figure.constrained_layout.w_pad"]) * fig.dpi
+        if leg.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width * 0.99 - pad:
             return leg
         ncols -= 1
 

@@ -133,12 +133,12 @@ def plot_claims(
                 label="_nolegend_", **(marks.get(prec, marks["unknown"]).style | kwargs))  # fmt: skip
     placer.avoid_points(groups["value_num"], groups["y"], 3.6)
     _label_claims(ax, placer, groups)
-    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
     ax.set_yticks([y_of[e] for e in events["event_id"]], [short_day(d) for d in events["date"]])
     ax.tick_params(axis="y", length=0)
     ax.set(ylim=(-top - 0.2, 0.2), xlim=(0, xmax * 1.15))
     ax.grid(axis="y", visible=False)
     ax.set(xlabel="People released, as each source reported them", ylabel="")
+    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
     return ax
 
 
