@@ -28,3 +28,16 @@ def test_legend_above_fits_the_figure_once_the_layout_makes_room_for_tick_labels
     assert page.x0 <= box.x0 and box.x1 <= page.x1, (box.bounds, page.bounds)
     assert box.y0 >= ax.bbox.y1  # still above the plotting area
     plt.close(fig)
+
+
+def test_legend_above_keeps_to_the_axes_edge_where_it_fits_there():
+    fig, ax = new_figure("column")
+    with house_style("column"):
+        for i in range(2):
+            ax.plot([0, 1], [i, i], label=f"mark {i}")
+        ax.set_yticks(range(2), ["EU", "US"])
+        leg = legend_above(ax)
+        fig.draw_without_rendering()
+    # in line with the plot it names, as on the full-size figure
+    assert abs(leg.get_window_extent().x0 - ax.bbox.x0) < 0.05 * fig.dpi
+    plt.close(fig)

@@ -74,20 +74,26 @@ def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
     fig = ax.figure
     measure = is_narrow(ax) or short
     if measure:
+        r = fig.canvas.get_renderer()
         # The layout moves the axes right by what their y tick labels take ("EU ·
-        # listings/renewals"), which would push a legend held at the axes' edge off the
-        # page: here it starts over the tick labels instead, at the figure's left margin.
-        ticks = ax.yaxis.get_tightbbox(fig.canvas.get_renderer())
-        left = max(0.0, ax.bbox.x0 - ticks.x0) / fig.dpi if ticks is not None else 0.0
-        kw["bbox_transform"] = ax.transAxes + ScaledTranslation(-left, 0, fig.dpi_scale_trans)
+        # listings/renewals"), and a legend held at the axes' edge with them.
+        ticks = ax.yaxis.get_tightbbox(r)
+        left = max(0.0, ax.bbox.x0 - ticks.x0) if ticks is not None else 0.0
+        pad = 2 * float(mpl.rcParams["figure.constrained_layout.w_pad"]) * fig.dpi
+        room = fig.bbox.width * 0.99 - pad
     while True:
         leg = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
                         fontsize=small_font(), borderaxespad=0.2, columnspacing=1.2, **kw)  # fmt: skip
-        # Fewer columns until the legend fits the width between the layout's margins.
-        if ncols == 1 or not measure:
+        if not measure:
             return leg
-        pad = 2 * float(mpl.rcParams["figure.constrained_layout.w_pad"]) * fig.dpi
-        if leg.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width * 0.99 - pad:
+        # Fewer columns until the legend fits the width: beside the tick labels, or else
+        # starting over them, at the figure's margin.
+        width = leg.get_window_extent(r).width
+        if width <= room - left:
+            return leg
+        if width <= room or ncols == 1:
+            shift = ScaledTranslation(-left / fig.dpi, 0, fig.dpi_scale_trans)
+            leg.set_bbox_to_anchor((0.0, 1.0), ax.transAxes + shift)
             return leg
         ncols -= 1
 

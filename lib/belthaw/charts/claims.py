@@ -12,7 +12,7 @@ import pandas as pd
 from ..style import COLORS, house_style
 from ..transforms.claims import APPROX_WITHIN, claim_groups
 from ..transforms.common import ids_by_frequency
-from .axes import get_ax, legend_above, new_figure, require_rows, small_font
+from .axes import get_ax, is_short, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import CLAIM_MARKERS, PRECISION_PREFIX, Mark, how_to_read, legend_handles
@@ -138,7 +138,9 @@ def plot_claims(
     ax.set(ylim=(-top - 0.2, 0.2), xlim=(0, xmax * 1.15))
     ax.grid(axis="y", visible=False)
     ax.set(xlabel="People released, as each source reported them", ylabel="")
-    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
+    # one row on a short figure (see legend_above), where a row costs more than its width
+    ncols = None if is_short(ax) else 4
+    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=ncols)
     return ax
 
 
