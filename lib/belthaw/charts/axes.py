@@ -7,6 +7,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from ..errors import EmptySelectionError
 from ..style import MIN_FONT_PT, get_size, house_style
@@ -70,15 +71,29 @@ def legend_above(ax, handles=None, labels=None, *, ncols=None, **kw):
     if labels is not None:
         kw["labels"] = list(labels)
     kw.setdefault("handlelength", 1.6)
+    fig = ax.figure
+    measure = is_narrow(ax) or short
+    if measure:
+        r = fig.canvas.get_renderer()
+        # The layout moves the axes right by what their y tick labels take ("EU ·
+        # listings/renewals"), and a legend held at the axes' edge with them.
+        ticks = ax.yaxis.get_tightbbox(r)
+        left = max(0.0, ax.bbox.x0 - ticks.x0) if ticks is not None else 0.0
+        pad = 2 * float(mpl.rcParams["figure.constrained_layout.w_pad"]) * fig.dpi
+        room = fig.bbox.width * 0.99 - pad
     while True:
         leg = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False,
                         fontsize=small_font(), borderaxespad=0.2, columnspacing=1.2, **kw)  # fmt: skip
-        # Fewer columns until the legend fits the width (only measured where it may not).
-        if ncols == 1 or not (is_narrow(ax) or short):
+        if not measure:
             return leg
-        fig = ax.figure
-        box = leg.get_window_extent(fig.canvas.get_renderer())
-        if box.width <= fig.bbox.width * (0.99 - ax.get_position().x0):
+        # Fewer columns until the legend fits the width: beside the tick labels, or else
+        # starting over them, at the figure's margin.
+        width = leg.get_window_extent(r).width
+        if width <= room - left:
+            return leg
+        if width <= room or ncols == 1:
+            shift = ScaledTranslation(-left / fig.dpi, 0, fig.dpi_scale_trans)
+            leg.set_bbox_to_anchor((0.0, 1.0), ax.transAxes + shift)
             return leg
         ncols -= 1
 

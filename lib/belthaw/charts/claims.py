@@ -12,7 +12,7 @@ import pandas as pd
 from ..style import COLORS, house_style
 from ..transforms.claims import APPROX_WITHIN, claim_groups
 from ..transforms.common import ids_by_frequency
-from .axes import get_ax, legend_above, new_figure, require_rows, small_font
+from .axes import get_ax, is_short, legend_above, new_figure, require_rows, small_font
 from .figtext import FigureText
 from .labels import LabelPlacer
 from .marks import CLAIM_MARKERS, PRECISION_PREFIX, Mark, how_to_read, legend_handles
@@ -133,12 +133,14 @@ def plot_claims(
                 label="_nolegend_", **(marks.get(prec, marks["unknown"]).style | kwargs))  # fmt: skip
     placer.avoid_points(groups["value_num"], groups["y"], 3.6)
     _label_claims(ax, placer, groups)
-    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=4)
     ax.set_yticks([y_of[e] for e in events["event_id"]], [short_day(d) for d in events["date"]])
     ax.tick_params(axis="y", length=0)
     ax.set(ylim=(-top - 0.2, 0.2), xlim=(0, xmax * 1.15))
     ax.grid(axis="y", visible=False)
     ax.set(xlabel="People released, as each source reported them", ylabel="")
+    # one row on a short figure (see legend_above), where a row costs more than its width
+    ncols = None if is_short(ax) else 4
+    legend_above(ax, handles=legend_handles(marks.values(), marks_drawn(data)), ncols=ncols)
     return ax
 
 
