@@ -102,6 +102,24 @@ def test_title_numbers_recompute_from_the_rows_drawn(ds):
     assert [t.get_text() for t in by_gid(ax, "release-label:")] == rows["release"].tolist()
 
 
+@pytest.mark.parametrize("window", [0, 7])
+def test_column_names_step_and_release_at_the_left_and_the_caption_says_so(ds, window):
+    rows = _rows(ds, window=window)
+    ax = _ax(rows, size="column")
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == len(rows) and all(" → " in t and "\n" not in t for t in ticks)
+    assert all(len(t) <= ex.LABEL_FIT["column"][0] for t in ticks)
+    assert by_gid(ax, "release-label:") == []  # nothing right of the axes
+    # The count of a release survives the cut ("3 freed ..."), and the lag drops "US step".
+    assert [t.split(" → ")[1].split()[0] for t in ticks] == [r.split()[0] for r in rows["release"]]
+    lags = sorted(t.get_text() for t in by_gid(ax, "lag-label:"))
+    assert lags == sorted(ex.lag_label(w).removesuffix(" US step") for w in rows["lag_words"])
+    column = ex.exchanges_text(rows, window_days=window, size="column").caption
+    full = ex.exchanges_text(rows, window_days=window).caption
+    assert "words at the left name the US step and what Minsk gave" in column
+    assert "at the right" not in column and "what Minsk gave at the right" in full
+
+
 #: The title's claim, one row per semantic case: (case, link strengths, title).
 TITLE_CASES = [
     ("all", ("explicit", "reported", "inferred"),

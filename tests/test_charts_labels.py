@@ -36,6 +36,7 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
     px = renderer.points_to_pixels(1.0)
     pad = placer._pad_pt * px
     inside = placer.axes.get_window_extent(renderer)
+    page = placer.axes.get_figure(root=True).bbox
     taken = [p.get_window_extent(renderer) for p in placer._patches]
     for x, y, r in placer._points:
         cx, cy = placer.axes.transData.transform((x, y))
@@ -55,6 +56,9 @@ def _reference_place(placer: LabelPlacer, renderer) -> list[int]:
             box = Text.get_window_extent(ann, renderer).padded(pad)
             clipped = Bbox.intersection(box, inside)
             cost = 4 * (area(box) - (area(clipped) if clipped is not None else 0.0))
+            bare = Text.get_window_extent(ann, renderer)
+            on_page = Bbox.intersection(bare, page)
+            cost += 1e6 * (area(bare) - (area(on_page) if on_page is not None else 0.0))
             for t in taken:
                 hit = Bbox.intersection(box, t)
                 cost += area(hit) if hit is not None else 0.0
@@ -159,6 +163,24 @@ def test_crowded_labels_take_the_next_free_spot():
     fig, placer = _crowded()
     fig.canvas.draw()
     assert placer.chosen == [0, 1, 2] and placer.costs == [0.0, 0.0, 0.0]
+    plt.close(fig)
+
+
+def test_a_label_takes_a_spot_on_the_page_over_one_past_its_edge():
+    """A spot a little past the figure's edge costs less than one on a large marker by the
+    rule for leaving the axes, but it is cut off in every file: the spot on the page wins."""
+    fig, ax = plt.subplots(figsize=(2, 1.5), layout="none")
+    fig.subplots_adjust(left=0.02, right=1.0)  # the axes reach the page's right edge
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    placer = LabelPlacer(ax)
+    placer.avoid_points([3], [5], 40.0)  # a marker under the whole of the left spot
+    ann = ax.annotate("a long label here", (5.7, 5), xytext=(6, 0), textcoords="offset points",
+                      fontsize=8)  # fmt: skip
+    placer.add(ann, [((5.7, 5), (6, 0), "left", "center"), ((5.7, 5), (-6, 0), "right", "center")])
+    fig.canvas.draw()
+    assert placer.chosen == [1] and placer.costs[0] > 0  # on the marker, but on the page
+    assert ann.get_window_extent().x1 <= fig.bbox.x1
     plt.close(fig)
 
 

@@ -50,16 +50,22 @@ _BY_KEY = {m.key: m for m in MARKS}
 #: By print size, (characters per line, lines) of a row's US step words: a grouped row
 #: wraps onto more lines where the figure is tall enough, else names what fits and counts
 #: the rest ("+ 2 more"; the pairs table lists them all).
+#: In the "left" layout (the column), characters in a row's one line of words.
 LABEL_FIT = {"a4-half": (36, 1), "a4-full": (38, 1), "slide": (44, 2), "a4-page": (40, 3),
-             "column": (20, 1)}  # fmt: skip
+             "column": (26, 1)}  # fmt: skip
 #: Lines of small type the plotting area holds, gaps between rows included (measured on the
 #: rendered figures): beyond it grouped rows drop to fewer lines.
 LINE_BUDGET = {"a4-half": 13.5, "a4-full": 17.5, "slide": 22.0, "a4-page": 40.0, "column": 20.0}
 
 #: Where a row's words go. "columns": US step left of the axes, release right of it (the
 #: chart alone). "inline": both beside the row's marks, so a panel sharing its time axis
-#: (the overview) keeps its full width. "strip": no words, for a panel too short for them.
-LAYOUTS = ("columns", "inline", "strip")
+#: (the overview) keeps its full width. "left": step and release in one line left of the
+#: axes, for a figure too narrow for words on both sides. "strip": no words, for a panel
+#: too short for them.
+LAYOUTS = ("columns", "inline", "left", "strip")
+#: The layout of the chart alone at a print size: an 8 cm column has room for words on one
+#: side of the axes only, and its rows are one line high.
+SIZE_LAYOUT = {"column": "left"}
 
 
 def marks_drawn(rows: pd.DataFrame) -> list[str]:
@@ -100,6 +106,8 @@ def _pack(parts: tuple[str, ...], width: int) -> list[str]:
 def _labels(rows: pd.DataFrame, fit: tuple[int, int], layout: str, line_budget: float) -> list[str]:
     """The words of each row: its US steps (columns), or steps, release and lag (inline)."""
     width, max_lines = fit
+    if layout == "left":
+        return _left_labels(rows, width)
     if layout == "inline":
         return [
             f"{_row_label(tuple(s), width, 1)} →\n{first_words(r, width)}, {lag_label(w)}"
@@ -116,6 +124,32 @@ def _labels(rows: pd.DataFrame, fit: tuple[int, int], layout: str, line_budget: 
         if sum(lab.count("\n") + 1.45 for lab in labels) <= line_budget:
             break
     return labels
+
+
+def _left_labels(rows: pd.DataFrame, width: int) -> list[str]:
+    """One line a row, "step → release", the two cut to share ``width`` characters: the
+    release keeps half (more when the step's name is short) and never less than its first
+    two words, so its count and what happened show ("31 freed…")."""
+    lead = rows["link"].astype(str).eq("candidate").tolist()
+    out = []
+    for steps, release, c in zip(rows["steps"], rows["release"], lead, strict=True):
+        room = width - 3 - 6 * c
+        full = " + ".join(steps)
+        two = len(" ".join(str(release).split()[:2])) + 1
+        rel = _cut(release, max(room // 2, room - len(full), two))
+        step = _cut(_row_label(tuple(steps), room - len(rel) - 1, 1), room - len(rel))
+        out.append(("lead: " if c else "") + f"{step} → {rel}")
+    return out
+
+
+def _cut(text: str, n: int) -> str:
+    """``text`` in at most ``n`` characters, the ellipsis included; inside a word only
+    when its first word is longer than that."""
+    text = " ".join(str(text).split())
+    if len(text) <= n:
+        return text
+    cut = first_words(text, n - 1)
+    return cut if len(cut) <= n else text[: n - 1] + "…"
 
 
 def lag_label(words: str) -> str:
@@ -158,12 +192,16 @@ def plot_exchanges(
     heights = np.array([1 if layout == "strip" else lab.count("\n") + 1 for lab in labels]) + 0.45
     ys = -(np.concatenate([[0.0], np.cumsum(heights)[:-1]]) + heights / 2)  # first row on top
     placer = LabelPlacer(ax)
+    crowded = heights.sum() > line_budget
     released = []
     for y, r, label in zip(ys, rows.itertuples(index=False), labels, strict=True):
         lo, hi = _draw_row(ax, r, y, color, kwargs, placer)
         if layout != "strip":
-            released.append(_row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer))
-    if layout == "columns":
+            # More rows than the height holds lines (candidates added): a lead's lag is
+            # left to the pairs table, so the recorded rows keep room for theirs.
+            lag = not (crowded and r.link == "candidate")
+            released.append(_row_words(ax, r, y, (lo, hi), label, layout, fit[0], placer, lag))
+    if layout in ("columns", "left"):
         ax.set_yticks(ys, labels)
         for tl, r in zip(ax.get_yticklabels(), rows.itertuples(index=False), strict=True):
             tl.set_fontsize(small_font())
@@ -175,7 +213,8 @@ def plot_exchanges(
             # release named at the row's other end, which would read as another row's.
             placer.add_optional(tl)
         for tl, named in zip(ax.get_yticklabels(), released, strict=True):
-            placer.add_optional(named, requires=tl)
+            if named is not None:
+                placer.add_optional(named, requires=tl)
     else:
         ax.set_yticks([])
     ax.tick_params(axis="y", length=0)
@@ -204,9 +243,9 @@ def _x(d) -> float:
     return float(mdates.date2num(pd.Timestamp(d).to_pydatetime()))
 
 
-def _row_words(ax, r, y, span, label, layout, width, placer):
+def _row_words(ax, r, y, span, label, layout, width, placer, lag=True):
     """A row's words inside the axes (the lag, or everything when inline), and the release
-    named right of the axes in the "columns" layout (returned; None when inline)."""
+    named right of the axes in the "columns" layout (returned; None in the others)."""
     lo, hi = span
     named = None
     grey = COLORS["neutral"] if r.link == "candidate" else None
@@ -214,11 +253,16 @@ def _row_words(ax, r, y, span, label, layout, width, placer):
     if layout == "inline":
         t = _annotate(ax, label, (hi, y), f"row-label:{r.row}", color=grey or "#333333", bbox=box)
     else:
-        named = _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
-                          xycoords=ax.get_yaxis_transform(), xytext=(4, 0), annotation_clip=False,
-                          color=grey or COLORS["release"])  # fmt: skip
-        t = _annotate(ax, lag_label(r.lag_words), (hi, y), f"lag-label:{r.row}",
-                      color="#333333", bbox=box)  # fmt: skip
+        if layout == "columns":
+            named = _annotate(ax, first_words(r.release, width), (1.0, y), f"release-label:{r.row}",
+                              xycoords=ax.get_yaxis_transform(), xytext=(4, 0),
+                              annotation_clip=False, color=grey or COLORS["release"])  # fmt: skip
+        if not lag:
+            return named
+        # Narrow: "44 days before", the caption says relative to what.
+        words = lag_label(r.lag_words)
+        words = words if layout == "columns" else words.removesuffix(" US step")
+        t = _annotate(ax, words, (hi, y), f"lag-label:{r.row}", color="#333333", bbox=box)
     # Beside the row first; above its line only when neither side has room (never below,
     # where it would read as the next row's); last, starting or ending at the row's marks
     # just above its line, which changes nothing where a side is free.
@@ -273,10 +317,14 @@ def _title(f: dict[str, int]) -> str:
     return "; ".join(parts)
 
 
-def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, start=None, end=None) -> FigureText:
+def exchanges_text(
+    rows: pd.DataFrame, *, window_days: int = 0, start=None, end=None, size: str = "a4-full"
+) -> FigureText:
     """Words for the exchanges chart, every number counted from ``rows`` as drawn.
 
-    ``window_days`` is the candidate window the rows were proposed with (0: none).
+    ``window_days`` is the candidate window the rows were proposed with (0: none); ``size``
+    the print size :func:`draw` drew, whose layout decides where the caption says the
+    words are.
     """
     link = rows["link"].astype(str)
     cand, rec = rows[link == "candidate"], rows[link != "candidate"]
@@ -290,10 +338,17 @@ def exchanges_text(rows: pd.DataFrame, *, window_days: int = 0, start=None, end=
         f"the US steps it answered ({plural(f['pairs'], 'recorded link')} in "
         f"{plural(f['rows'], 'row')})"
     )
+    where = (
+        "the words at the left name the US step and what Minsk gave, both on one date axis, "
+        "so the length of the line is the time between them; the words beside it say how "
+        "many days the release came before or after the US step"
+        if SIZE_LAYOUT.get(size) == "left"
+        else "the US step named at the left, what Minsk gave at the right, both on one date "
+        "axis, so the length of the line is the time between them; the words beside it say "
+        "when the release came relative to the US step"
+    )
     caption = (
-        "Each row is one exchange: the US step named at the left, what Minsk gave at the "
-        "right, both on one date axis, so the length of the line is the time between them; "
-        "the words beside it say when the release came relative to the US step. Steps that "
+        f"Each row is one exchange: {where}. Steps that "
         "one release answered within a few days share a row, dated by the closest step. "
         + how_to_read(MARKS, marks_drawn(rows))
         + " A row's faint guide line repeats its line style, so a same-day pair's link "
@@ -334,10 +389,8 @@ def draw(rows: pd.DataFrame, *, size: str = "a4-full", color: str | None = None,
     """The 03-exchanges figure at ``size``; keyword arguments go to :func:`plot_exchanges`."""
     require_rows(rows, "exchanges")
     fig, ax = new_figure(size)
-    # In an 8 cm column there is no room for words on both sides of the axes: they go
-    # beside each row's marks instead.
     options = dict(fit=LABEL_FIT[size], marker_legend=size not in ("a4-half", "column"),
-                   line_budget=LINE_BUDGET[size], layout="inline" if size == "column" else "columns") | kwargs  # fmt: skip
+                   line_budget=LINE_BUDGET[size], layout=SIZE_LAYOUT.get(size, "columns")) | kwargs  # fmt: skip
     with house_style(size):
         plot_exchanges(rows, ax=ax, color=color, **options)
     return fig

@@ -17,6 +17,8 @@ _TIE = 1e-9
 # A label running out of the axes costs more than one covering a marker: outside, it
 # collides with tick labels or the legend, which the placer does not see.
 _OUTSIDE_WEIGHT = 4.0
+# Past the figure's edge a label is cut off in every file: any spot inside is better.
+_OFF_PAGE_WEIGHT = 1e6
 
 
 class LabelPlacer(Artist):
@@ -133,6 +135,8 @@ class LabelPlacer(Artist):
         pad = self._pad_pt * renderer.points_to_pixels(1.0)
         ib = self.axes.get_window_extent(renderer)
         inside = np.array([[ib.x0, ib.y0, ib.x1, ib.y1]], float)
+        fb = self.axes.get_figure(root=True).bbox
+        page = np.array([[fb.x0, fb.y0, fb.x1, fb.y1]], float)
         taken = self._obstacles(renderer)
         self.chosen, self.costs, self.fallbacks = [], [], []
         texts = self._other_texts(renderer)
@@ -141,6 +145,10 @@ class LabelPlacer(Artist):
             boxes = self._candidate_boxes(ann, cands, renderer, pad)
             area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
             cost = _OUTSIDE_WEIGHT * (area - _overlap(boxes, inside)[:, 0])
+            # Measured on the box without its padding: touching the edge is not a cut.
+            bare = boxes + (pad, pad, -pad, -pad)
+            bare_area = (bare[:, 2] - bare[:, 0]) * (bare[:, 3] - bare[:, 1])
+            cost = cost + _OFF_PAGE_WEIGHT * (bare_area - _overlap(bare, page)[:, 0])
             if len(taken):
                 cost = cost + _overlap(boxes, taken).sum(axis=1)
             k = _first_best(cost)
