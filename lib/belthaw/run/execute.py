@@ -88,21 +88,36 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
     started: dict[str, int] = {}
     answer: dict[str, Any] = {"status": "ok"}
     t0 = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            job["path"], job["path"], parameters=job["parameters"], kernel_name=kernel_name(),
-            cwd=job["cwd"], execution_timeout=job["timeout"], progress_bar=False,
-            # nbclient options, passed through by papermill: which cell runs; no wait at the end
-            on_cell_start=lambda cell, cell_index: started.update(cell=cell_index),
-            shutdown_kernel="immediate",
-        )  # fmt: skip
-    except CellTimeoutError:
-        answer.update(status="failed", ename="CellTimeout", cell=started.get("cell"),
-                      evalue=f"a cell ran longer than {job['timeout']} s and was stopped "
-                      "(raise --cell-timeout if it is expected to be slow)")  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - a cell's error, a dead kernel, no kernel: it failed
-        answer.update(status="failed", ename=getattr(exc, "ename", type(exc).__name__),
-                      evalue=getattr(exc, "evalue", str(exc)),
-                      cell=getattr(exc, "cell_index", started.get("cell")))  # fmt: skip
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        try:
+            papermill.execute_notebook(
+                job["path"], job["path"], parameters=job["parameters"], kernel_name=kernel_name(),
+                cwd=job["cwd"], execution_timeout=job["timeout"], progress_bar=False,
+                # nbclient options, passed through by papermill: which cell runs; no wait at the end
+                on_cell_start=lambda cell, cell_index: started.update(cell=cell_index),
+                shutdown_kernel="immediate",
+            )  # fmt: skip
+        except CellTimeoutError:
+            answer.update(status="failed", ename="CellTimeout", cell=started.get("cell"),
+                          evalue=f"a cell ran longer than {job['timeout']} s and was stopped "
+                          "(raise --cell-timeout if it is expected to be slow)")  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - a cell's error, a dead kernel, no kernel: it failed
+            if not started and attempt < KERNEL_START_TRIES and _kernel_died_starting(exc):
+                continue  # nothing ran yet: papermill replaces its parameters cell on a rerun
+            answer.update(status="failed", ename=getattr(exc, "ename", type(exc).__name__),
+                          evalue=getattr(exc, "evalue", str(exc)),
+                          cell=getattr(exc, "cell_index", started.get("cell")))  # fmt: skip
+        break
     answer["duration"] = time.perf_counter() - t0
     return answer
+
+
+#: Kernel starts tried before a notebook fails. A kernel dies before its first reply when
+#: another program takes one of its ports between jupyter_client choosing the five and the
+#: kernel binding them; with two notebooks (or two runs) starting at once that happens now
+#: and then, and a second start picks new ports.
+KERNEL_START_TRIES = 3
+
+
+def _kernel_died_starting(exc: BaseException) -> bool:
+    return isinstance(exc, RuntimeError) and "died before replying to kernel_info" in str(exc)
