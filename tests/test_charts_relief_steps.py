@@ -146,6 +146,17 @@ def test_color_and_kwargs_reach_the_markers(ds):
     assert to_hex(handle.get_color()) == "#123456"  # the legend shows what is drawn
 
 
+def test_stage_labels_lie_over_the_lines_and_under_every_marker(shipped):
+    """Where no spot is free a label may overlap a marker: the marker stays whole."""
+    ax = rs.plot_relief_steps(measures(shipped.events, start="2024-07-01"))
+    labels = by_gid(ax, "stage-label")
+    markers, lines = by_gid(ax, "steps:"), by_gid(ax, "action:")
+    assert labels and markers and lines
+    top_line = max(ln.get_zorder() for ln in lines)
+    lowest_marker = min(m.get_zorder() for m in markers)
+    assert all(top_line < t.get_zorder() < lowest_marker for t in labels)
+
+
 def _stage_labels_in_their_lane(ax):
     fig = ax.figure
     fig.savefig(io.BytesIO(), format="png", dpi=100)

@@ -186,12 +186,13 @@ def _stage_labels(ax, groups, points) -> None:
     placer = LabelPlacer(ax)
     placer.avoid_points(points[0], points[1], 5.0)
     # Beside the marker on the lane's own line; above or below only when both sides are
-    # taken, and then only a few points off the line.
+    # taken, and then only a few points off the line. Under the markers (over the lines):
+    # where no spot is free, a label's box never hides a measure, the data it annotates.
     spots = [((8, 0), "left", "center"), ((-8, 0), "right", "center"),
              ((0, 5), "center", "bottom"), ((0, -5), "center", "top")]  # fmt: skip
     for sx, sy, text in groups:
         t = ax.annotate(text, (sx, sy), xytext=(8, 0), textcoords="offset points", ha="left",
-                        va="center", fontsize=small_font(), gid="stage-label", zorder=5,
+                        va="center", fontsize=small_font(), gid="stage-label", zorder=2.5,
                         bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))  # fmt: skip
         placer.add(t, [((sx, sy), off, ha, va) for off, ha, va in spots])
 
