@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 
 import nbformat
 import pytest
@@ -42,7 +41,7 @@ def _job(tmp_path, monkeypatch, failures: int) -> tuple[dict, object]:
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setattr(execute, "kernel_name", lambda: "flaky")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(textwrap.dedent("answer = 6 * 7\nprint(answer)"))]
+    nb.cells = [nbformat.v4.new_code_cell("answer = 6 * 7\nprint(answer)")]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     job = {"path": str(path), "parameters": {}, "cwd": str(tmp_path), "env": {}, "timeout": 60}

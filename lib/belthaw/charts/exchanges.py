@@ -104,7 +104,8 @@ def _pack(parts: tuple[str, ...], width: int) -> list[str]:
 
 
 def _labels(rows: pd.DataFrame, fit: tuple[int, int], layout: str, line_budget: float) -> list[str]:
-    """The words of each row: its US steps (columns), or steps, release and lag (inline)."""
+    """The words of each row: its US steps (columns), steps and release (left), or steps,
+    release and lag (inline)."""
     width, max_lines = fit
     if layout == "left":
         return _left_labels(rows, width)

@@ -143,17 +143,14 @@ class LabelPlacer(Artist):
         for ann, cands, leader_after in self._items:
             ann.set_visible(True)
             boxes = self._candidate_boxes(ann, cands, renderer, pad)
-            area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-            cost = _OUTSIDE_WEIGHT * (area - _overlap(boxes, inside)[:, 0])
-            # Measured on the box without its padding: touching the edge is not a cut.
-            bare = boxes + (pad, pad, -pad, -pad)
-            bare_area = (bare[:, 2] - bare[:, 0]) * (bare[:, 3] - bare[:, 1])
-            cost = cost + _OFF_PAGE_WEIGHT * (bare_area - _overlap(bare, page)[:, 0])
+            bare = boxes + (pad, pad, -pad, -pad)  # the text alone: touching an edge is no cut
+            cost = _OUTSIDE_WEIGHT * _outside(boxes, inside)
+            cost = cost + _OFF_PAGE_WEIGHT * _outside(bare, page)
             if len(taken):
                 cost = cost + _overlap(boxes, taken).sum(axis=1)
             k = _first_best(cost)
             if len(texts):
-                clear = ~_hits(boxes + (pad, pad, -pad, -pad), texts)
+                clear = ~_hits(bare, texts)
                 if not clear[k] and clear.any():
                     k = int(np.argsort(np.where(clear, cost, np.inf), kind="stable")[0])
                     self.fallbacks.append(len(self.chosen))
@@ -208,6 +205,12 @@ def _sides(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     w, h = _sides(a, b)
     return np.maximum(w, 0.0) * np.maximum(h, 0.0)
+
+
+def _outside(boxes: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """The area of each box that lies outside ``frame`` (one box, shape ``(1, 4)``)."""
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    return area - _overlap(boxes, frame)[:, 0]
 
 
 def _hits(a: np.ndarray, b: np.ndarray) -> np.ndarray:

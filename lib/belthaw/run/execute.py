@@ -23,6 +23,11 @@ from typing import Any
 
 #: The kernel the notebooks name (``make install`` registers it).
 KERNEL_NAME = "belthaw"
+#: Kernel starts tried before a notebook fails. A kernel dies before its first reply when
+#: another program takes one of its ports between jupyter_client choosing the five and the
+#: kernel binding them; with two notebooks (or two runs) starting at once that happens now
+#: and then, and a second start picks new ports.
+KERNEL_START_TRIES = 3
 
 
 def run_all(jobs: list[dict[str, Any]], n: int, log: Path, done: Callable[[int, dict], Any]):
@@ -110,13 +115,6 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
         break
     answer["duration"] = time.perf_counter() - t0
     return answer
-
-
-#: Kernel starts tried before a notebook fails. A kernel dies before its first reply when
-#: another program takes one of its ports between jupyter_client choosing the five and the
-#: kernel binding them; with two notebooks (or two runs) starting at once that happens now
-#: and then, and a second start picks new ports.
-KERNEL_START_TRIES = 3
 
 
 def _kernel_died_starting(exc: BaseException) -> bool:
